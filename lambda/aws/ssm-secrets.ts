@@ -1,0 +1,78 @@
+/**
+ * Secrets from SSM Parameter Store, cached in memory for a TTL: a warm invocation makes no SSM call,
+ * and a rotated key is picked up within the TTL without a redeploy.
+ */
+import { GetParametersCommand, type SSMClient } from '@aws-sdk/client-ssm';
+import type { Secrets } from '../callback';
+import { parameterNames } from '../config';
+import { describe } from '../errors';
+import { SecretsUnavailableError, type Log, type SecretsSource } from '../ports';
+
+export class SsmSecrets implements SecretsSource {
+  private cached?: { readonly secrets: Secrets; readonly fetchedAt: number };
+  private refreshing?: Promise<Secrets>;
+  private readonly names: ReturnType<typeof parameterNames>;
+
+  constructor(
+    private readonly client: SSMClient,
+    prefix: string,
+    private readonly ttlMs: number,
+    private readonly log: Log,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.names = parameterNames(prefix);
+  }
+
+  async get(): Promise<Secrets> {
+    if (this.cached && this.now() - this.cached.fetchedAt < this.ttlMs) return this.cached.secrets;
+    // One refresh at a time, however many callers are waiting for it.
+    this.refreshing ??= this.refresh().finally(() => (this.refreshing = undefined));
+    return this.refreshing;
+  }
+
+  private async refresh(): Promise<Secrets> {
+    try {
+      const secrets = await this.fetch();
+      this.cached = { secrets, fetchedAt: this.now() };
+      return secrets;
+    } catch (error) {
+      // Expired secrets verify today's callbacks unless a rotation just happened: better than refusing all.
+      if (this.cached) {
+        this.log.warn('Refreshing secrets from SSM failed; using the cached ones', { error: describe(error) });
+        return this.cached.secrets;
+      }
+      throw error;
+    }
+  }
+
+  private async fetch(): Promise<Secrets> {
+    const names = this.names;
+    let values: Map<string, string>;
+    try {
+      const { Parameters = [] } = await this.client.send(
+        new GetParametersCommand({ Names: Object.values(names), WithDecryption: true }),
+      );
+      values = new Map(Parameters.filter((p) => p.Name && p.Value).map((p) => [p.Name!, p.Value!]));
+    } catch (error) {
+      throw new SecretsUnavailableError(`Reading secrets from SSM failed: ${describe(error)}`);
+    }
+    const missing = [names.salt, names.accountId, names.apiKey].filter((name) => !values.has(name));
+    if (missing.length > 0) {
+      throw new SecretsUnavailableError(
+        `SSM parameter(s) ${missing.join(', ')} not found: set them with \`npm run configure\` ` +
+          `or \`aws ssm put-parameter --name <name> --type SecureString --value <value>\` (account id: --type String)`,
+        missing,
+      );
+    }
+    const salts = [values.get(names.salt)!, values.get(names.saltPrevious)];
+    const apiKeys = [values.get(names.apiKey)!, values.get(names.apiKeyPrevious)];
+    // During a rotation either half may be old or new: accept every combination of current and previous.
+    const credentials: Array<{ salt: string; apiKey: string }> = [];
+    for (const salt of salts) {
+      for (const apiKey of apiKeys) {
+        if (salt !== undefined && apiKey !== undefined) credentials.push({ salt, apiKey });
+      }
+    }
+    return { accountId: values.get(names.accountId)!.trim(), credentials };
+  }
+}

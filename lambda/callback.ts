@@ -1,0 +1,37 @@
+/**
+ * The shapes that flow through the receiver. Plain types only: no logic, no AWS.
+ * Wire names are snake_case (see ../shared/voximplant-callbacks.md); these are the receiver's own names.
+ */
+
+/** One item of `{"callbacks":[...]}` whose envelope fields are present and well-typed (not yet verified). */
+export interface CallbackItem {
+  readonly callbackId: number;
+  readonly accountId: number;
+  readonly type: string;
+  /** 32 lowercase hex chars as received; never logged, never rendered. */
+  readonly hash: string;
+  /** The whole item as received: type-specific data and top-level balance/currency are read from here. */
+  readonly fields: Readonly<Record<string, unknown>>;
+}
+
+export type Severity = 'critical' | 'warning' | 'info';
+
+/** What a person reads: one alert per verified, new, forwarded callback. */
+export interface Alert {
+  readonly accountId: number;
+  readonly callbackId: number;
+  readonly type: string;
+  readonly severity: Severity;
+  /** Email subject: ASCII, no line breaks, at most 100 characters (SNS's limit). */
+  readonly subject: string;
+  /** Email body: plain text, several lines. */
+  readonly email: string;
+  /** SMS text: GSM-7 basic characters only, at most 160 (one segment). */
+  readonly sms: string;
+}
+
+/** Salt/API-key pairs that may have signed a callback: the current pair first, then rotation overlaps. */
+export interface Secrets {
+  readonly accountId: string;
+  readonly credentials: ReadonlyArray<{ readonly salt: string; readonly apiKey: string }>;
+}

@@ -1,0 +1,84 @@
+/**
+ * Configuration from environment variables, with the defaults a careful user expects.
+ * Read once per cold start; the infra stack sets the same names (see README "Configuration").
+ */
+import { ENV } from './names';
+
+export interface Config {
+  /** SSM prefix: <prefix>/salt, /account-id, /api-key and the optional /salt-previous, /api-key-previous. */
+  readonly parameterPrefix: string;
+  /** How long secrets stay cached in memory before the next SSM read. */
+  readonly secretsTtlSeconds: number;
+  /** Bodies larger than this (after base64 decoding) are refused with 413. */
+  readonly maxBodyBytes: number;
+  /** Forwarded callback types; '*' means all. */
+  readonly alertTypes: ReadonlySet<string> | '*';
+  readonly dedupeTableName: string;
+  /** How long a delivered callback id is remembered (replay window). */
+  readonly dedupeTtlDays: number;
+  readonly topicArn: string;
+  /** Linked from every email so the reader can act. */
+  readonly consoleUrl: string;
+}
+
+export const DEFAULTS = {
+  parameterPrefix: '/voximplant-alerts',
+  secretsTtlSeconds: 300,
+  maxBodyBytes: 256 * 1024,
+  alertTypes: 'min_balance',
+  dedupeTtlDays: 30,
+  consoleUrl: 'https://manage.voximplant.com/',
+} as const;
+
+/** Parses ALERT_TYPES: comma- or space-separated type names, or '*'. */
+export function parseAlertTypes(value: string | undefined): ReadonlySet<string> | '*' {
+  const names = (value ?? DEFAULTS.alertTypes).split(/[\s,]+/).filter(Boolean);
+  if (names.includes('*')) return '*';
+  return new Set(names.length > 0 ? names : [DEFAULTS.alertTypes]);
+}
+
+export function isForwarded(config: Pick<Config, 'alertTypes'>, type: string): boolean {
+  return config.alertTypes === '*' || config.alertTypes.has(type);
+}
+
+function positiveNumber(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0) {
+    throw new Error(`${name} must be a positive number, got ${JSON.stringify(raw)}`);
+  }
+  return value;
+}
+
+function required(env: NodeJS.ProcessEnv, name: string): string {
+  const value = env[name];
+  if (!value) throw new Error(`${name} is not set: the stack sets it; locally, \`npm start\` does`);
+  return value;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const prefix = (env[ENV.parameterPrefix] || DEFAULTS.parameterPrefix).replace(/\/+$/, '');
+  if (!prefix.startsWith('/')) throw new Error(`${ENV.parameterPrefix} must start with '/', got ${JSON.stringify(prefix)}`);
+  return {
+    parameterPrefix: prefix,
+    secretsTtlSeconds: positiveNumber(env, ENV.secretsTtlSeconds, DEFAULTS.secretsTtlSeconds),
+    maxBodyBytes: positiveNumber(env, ENV.maxBodyBytes, DEFAULTS.maxBodyBytes),
+    alertTypes: parseAlertTypes(env[ENV.alertTypes]),
+    dedupeTableName: required(env, ENV.dedupeTableName),
+    dedupeTtlDays: positiveNumber(env, ENV.dedupeTtlDays, DEFAULTS.dedupeTtlDays),
+    topicArn: required(env, ENV.topicArn),
+    consoleUrl: env[ENV.consoleUrl] || DEFAULTS.consoleUrl,
+  };
+}
+
+/** The SSM parameter names under a prefix; the stack grants read on exactly these. */
+export function parameterNames(prefix: string) {
+  return {
+    salt: `${prefix}/salt`,
+    accountId: `${prefix}/account-id`,
+    apiKey: `${prefix}/api-key`,
+    saltPrevious: `${prefix}/salt-previous`,
+    apiKeyPrevious: `${prefix}/api-key-previous`,
+  } as const;
+}

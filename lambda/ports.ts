@@ -1,0 +1,61 @@
+/**
+ * The receiver's edges as small interfaces. The core (receiver.ts) depends on these only;
+ * lambda/aws/* implements them with the AWS SDK, tests implement them with plain objects.
+ */
+import type { Alert, Secrets } from './callback';
+
+export interface SecretsSource {
+  /** Current secrets; throws SecretsUnavailableError when they cannot be had. */
+  get(): Promise<Secrets>;
+}
+
+export class SecretsUnavailableError extends Error {
+  constructor(
+    message: string,
+    /** Parameters that do not exist (a configuration problem, not an outage). */
+    readonly missing: readonly string[] = [],
+  ) {
+    super(message);
+    this.name = 'SecretsUnavailableError';
+  }
+}
+
+/** Identifies one callback for duplicate suppression. */
+export interface CallbackKey {
+  readonly accountId: number;
+  readonly callbackId: number;
+}
+
+/** 'unavailable': the store could not answer; the caller publishes anyway (a duplicate beats a lost alert). */
+export type Claim = 'new' | 'duplicate' | 'unavailable';
+
+export interface DedupeStore {
+  /** Claims a callback for alerting. A claim that is neither completed nor released lapses after a short lease. */
+  claim(key: CallbackKey): Promise<Claim>;
+  /** Marks a claimed callback as alerted: duplicates are suppressed for the replay window. */
+  complete(key: CallbackKey): Promise<void>;
+  /** Gives a claim back after publishing failed, so a retry can alert. */
+  release(key: CallbackKey): Promise<void>;
+}
+
+export interface PublishResult {
+  readonly published: readonly Alert[];
+  readonly failed: readonly Alert[];
+}
+
+export interface Publisher {
+  /** Publishes in the order given; never throws: what could not be published comes back in `failed`. */
+  publish(alerts: readonly Alert[]): Promise<PublishResult>;
+}
+
+/** The slice of a structured logger the core uses (Powertools Logger fits it). */
+export interface Log {
+  info(message: string, ...extra: Array<Record<string, unknown>>): void;
+  warn(message: string, ...extra: Array<Record<string, unknown>>): void;
+  error(message: string, ...extra: Array<Record<string, unknown>>): void;
+}
+
+/** Counts for CloudWatch metrics (EMF); names come from METRICS.names. */
+export interface Counters {
+  count(name: string, value: number): void;
+}

@@ -1,0 +1,139 @@
+/**
+ * The real handler with the real SDK clients against moto server, through a fault-injecting proxy:
+ * SSM holds the secrets, DynamoDB the dedupe records, SNS fans out to an SQS queue that is the inbox.
+ */
+import { randomUUID } from 'node:crypto';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import type { Alert } from '../../lambda/callback';
+import type { handler as Handler } from '../../lambda/handler';
+import { buildCallback, envelope } from '../../tools/callbacks';
+import { provision, readInbox, receiverEnv, type LocalResources } from '../../tools/provision';
+import { FaultProxy } from '../support/fault-proxy';
+import { httpEvent, VOX } from '../support/fixtures';
+
+let resources: LocalResources;
+let proxy: FaultProxy;
+let handler: typeof Handler;
+let sqs: SQSClient;
+let nextId = 1000;
+/** Everything the Lambda wrote (Powertools logs and EMF metrics), captured instead of printed. */
+let output = '';
+
+beforeAll(async () => {
+  resources = await provision(`it-${randomUUID().slice(0, 8)}`, VOX);
+  proxy = await new FaultProxy(process.env.MOTO_ENDPOINT!).start();
+  sqs = new SQSClient({ endpoint: process.env.MOTO_ENDPOINT });
+  for (const stream of [process.stdout, process.stderr]) {
+    jest.spyOn(stream, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      output += chunk.toString();
+      return true;
+    });
+  }
+  // The handler builds its clients at import, from the environment the stack would give it.
+  Object.assign(process.env, receiverEnv(resources), { AWS_ENDPOINT_URL: proxy.endpoint, ALERT_TYPES: 'min_balance,account_is_frozen' });
+  ({ handler } = await import('../../lambda/handler'));
+});
+
+afterAll(async () => {
+  jest.restoreAllMocks();
+  sqs.destroy();
+  await proxy.stop();
+});
+
+beforeEach(async () => {
+  proxy.failing.clear();
+  await readInbox(sqs, resources.queueUrl, { waitMs: 0 }); // start each test with an empty inbox
+});
+
+async function send(...callbacks: Array<Record<string, unknown>>) {
+  const result = await handler(httpEvent(envelope(...callbacks)));
+  return { status: result.statusCode, body: JSON.parse(result.body ?? '{}') };
+}
+
+function alertOf(message: { message: string }): Alert {
+  return JSON.parse(message.message) as Alert;
+}
+
+it('delivers one alert for a signed min_balance callback, with subject and filterable attributes', async () => {
+  const id = nextId++;
+  const response = await send(buildCallback(VOX, { callbackId: id }));
+  expect(response).toEqual({ status: 200, body: { accepted: 1, duplicates: 0, ignored: 0, rejected: 0 } });
+
+  const inbox = await readInbox(sqs, resources.queueUrl, { expected: 2, waitMs: 1500 });
+  expect(inbox).toHaveLength(1);
+  expect(inbox[0].subject).toMatch(/balance/i);
+  expect(inbox[0].attributes).toEqual({ callback_type: 'min_balance', severity: 'critical' });
+  expect(alertOf(inbox[0])).toMatchObject({ callbackId: id, type: 'min_balance', severity: 'critical' });
+  expect(alertOf(inbox[0]).email).toContain('4.87 USD');
+});
+
+it('suppresses the same batch sent twice', async () => {
+  const batch = [buildCallback(VOX, { callbackId: nextId++ }), buildCallback(VOX, { callbackId: nextId++ })];
+  expect((await send(...batch)).body).toMatchObject({ accepted: 2 });
+  expect((await send(...batch)).body).toEqual({ accepted: 0, duplicates: 2, ignored: 0, rejected: 0 });
+  expect(await readInbox(sqs, resources.queueUrl, { expected: 3, waitMs: 1500 })).toHaveLength(2);
+});
+
+it('answers 401 to a forged batch and publishes nothing', async () => {
+  const forged = buildCallback(VOX, { callbackId: nextId++, signWith: { salt: VOX.salt, apiKey: 'stolen?' } });
+  expect(await send(forged)).toEqual({ status: 401, body: { message: 'unauthorized' } });
+  expect(await readInbox(sqs, resources.queueUrl, { expected: 1, waitMs: 1000 })).toHaveLength(0);
+});
+
+it('makes zero SSM calls on a warm invocation', async () => {
+  await send(buildCallback(VOX, { callbackId: nextId++ })); // warm (or already warm)
+  proxy.resetCounts();
+  await send(buildCallback(VOX, { callbackId: nextId++ }));
+  expect(proxy.calls.ssm).toBe(0);
+  expect(proxy.calls.sns).toBe(1); // one PublishBatch
+  await readInbox(sqs, resources.queueUrl, { expected: 2, waitMs: 1500 });
+});
+
+it('answers 503 while SNS fails, loses nothing, and alerts exactly once after recovery', async () => {
+  const batch = [buildCallback(VOX, { callbackId: nextId++ }), buildCallback(VOX, { callbackId: nextId++, type: 'account_is_frozen' })];
+  proxy.failing.add('sns');
+  const failed = await send(...batch);
+  expect(failed.status).toBe(503);
+  expect(await readInbox(sqs, resources.queueUrl, { expected: 1, waitMs: 1000 })).toHaveLength(0);
+
+  proxy.failing.clear();
+  expect(await send(...batch)).toEqual({ status: 200, body: { accepted: 2, duplicates: 0, ignored: 0, rejected: 0 } });
+  expect(await send(...batch)).toMatchObject({ status: 200, body: { duplicates: 2 } });
+  const inbox = await readInbox(sqs, resources.queueUrl, { expected: 3, waitMs: 1500 });
+  expect(inbox.map((m) => m.attributes.callback_type).sort()).toEqual(['account_is_frozen', 'min_balance']);
+});
+
+it('still alerts while DynamoDB fails (a duplicate beats a lost alert)', async () => {
+  proxy.failing.add('dynamodb');
+  expect((await send(buildCallback(VOX, { callbackId: nextId++ }))).status).toBe(200);
+  expect(await readInbox(sqs, resources.queueUrl, { expected: 1, waitMs: 1500 })).toHaveLength(1);
+});
+
+it('answers 503 on a cold start while SSM fails, and alerts once after recovery', async () => {
+  // A fresh copy of the handler module is a fresh container: nothing cached.
+  let cold!: typeof Handler;
+  jest.isolateModules(() => {
+    cold = (require('../../lambda/handler') as { handler: typeof Handler }).handler;
+  });
+  const item = buildCallback(VOX, { callbackId: nextId++ });
+  proxy.failing.add('ssm');
+  const failed = await cold(httpEvent(envelope(item)));
+  expect(failed.statusCode).toBe(503);
+  expect(await readInbox(sqs, resources.queueUrl, { expected: 1, waitMs: 1000 })).toHaveLength(0);
+
+  proxy.failing.clear();
+  expect((await cold(httpEvent(envelope(item)))).statusCode).toBe(200);
+  expect((await cold(httpEvent(envelope(item)))).body).toContain('"duplicates":1');
+  expect(await readInbox(sqs, resources.queueUrl, { expected: 2, waitMs: 1500 })).toHaveLength(1);
+});
+
+it('logs structured JSON and EMF metrics with no secret, hash or personal field in them', () => {
+  const lines = output.split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as Record<string, unknown>);
+  expect(lines.some((l) => l.message === 'Callbacks processed' && typeof l.requestId === 'string')).toBe(true);
+  expect(lines.some((l) => '_aws' in l && 'CallbacksReceived' in l && l.service === 'voximplant-alerts')).toBe(true);
+  expect(lines.some((l) => l.level === 'ERROR' && String(l.message).includes('503'))).toBe(true);
+  const sample = buildCallback(VOX, { callbackId: 1001 });
+  for (const secret of [VOX.salt, VOX.apiKey, sample.hash, 'ops@acme.example', 'Jane', 'Doe']) {
+    expect(output).not.toContain(String(secret));
+  }
+});

@@ -1,0 +1,207 @@
+/**
+ * The AWS edges against stubbed SDK clients (aws-sdk-client-mock): exact requests, caching, error mapping.
+ */
+import {
+  ConditionalCheckFailedException,
+  DeleteItemCommand,
+  DynamoDBClient,
+  PutItemCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
+import { PublishBatchCommand, SNSClient } from '@aws-sdk/client-sns';
+import { GetParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { mockClient } from 'aws-sdk-client-mock';
+import type { Alert } from '../../lambda/callback';
+import { CLAIM_LEASE_SECONDS, DynamoDedupe } from '../../lambda/aws/dynamo-dedupe';
+import { SnsPublisher, toBatchEntry } from '../../lambda/aws/sns-publisher';
+import { SsmSecrets } from '../../lambda/aws/ssm-secrets';
+import { SecretsUnavailableError } from '../../lambda/ports';
+import { MemoryLog } from '../support/fakes';
+import { VOX } from '../support/fixtures';
+
+const ssm = mockClient(SSMClient);
+const dynamodb = mockClient(DynamoDBClient);
+const sns = mockClient(SNSClient);
+beforeEach(() => {
+  ssm.reset();
+  dynamodb.reset();
+  sns.reset();
+});
+
+function parameters(values: Record<string, string>) {
+  return { Parameters: Object.entries(values).map(([Name, Value]) => ({ Name, Value })), InvalidParameters: [] };
+}
+
+const CURRENT = { '/vox/salt': VOX.salt, '/vox/account-id': VOX.accountId, '/vox/api-key': VOX.apiKey };
+
+describe('SsmSecrets', () => {
+  function source(now: () => number = Date.now) {
+    return new SsmSecrets(new SSMClient({}), '/vox', 300_000, new MemoryLog(), now);
+  }
+
+  it('reads all five names in one decrypted GetParameters call', async () => {
+    ssm.on(GetParametersCommand).resolves(parameters(CURRENT));
+    expect(await source().get()).toEqual({ accountId: VOX.accountId, credentials: [{ salt: VOX.salt, apiKey: VOX.apiKey }] });
+    expect(ssm.commandCalls(GetParametersCommand)[0].args[0].input).toEqual({
+      Names: ['/vox/salt', '/vox/account-id', '/vox/api-key', '/vox/salt-previous', '/vox/api-key-previous'],
+      WithDecryption: true,
+    });
+  });
+
+  it('makes no SSM call while the cache is fresh, and refreshes after the TTL', async () => {
+    ssm.on(GetParametersCommand).resolves(parameters(CURRENT));
+    let now = 1_000_000;
+    const secrets = source(() => now);
+    await secrets.get();
+    now += 299_000;
+    await secrets.get();
+    expect(ssm.commandCalls(GetParametersCommand)).toHaveLength(1);
+    now += 2_000;
+    await secrets.get();
+    expect(ssm.commandCalls(GetParametersCommand)).toHaveLength(2);
+  });
+
+  it('shares one refresh between concurrent callers', async () => {
+    ssm.on(GetParametersCommand).resolves(parameters(CURRENT));
+    const secrets = source();
+    await Promise.all([secrets.get(), secrets.get(), secrets.get()]);
+    expect(ssm.commandCalls(GetParametersCommand)).toHaveLength(1);
+  });
+
+  it('accepts every current/previous combination during a rotation', async () => {
+    ssm.on(GetParametersCommand).resolves(
+      parameters({ ...CURRENT, '/vox/salt-previous': 'oldSalt', '/vox/api-key-previous': 'old-key' }),
+    );
+    const { credentials } = await source().get();
+    expect(credentials).toEqual([
+      { salt: VOX.salt, apiKey: VOX.apiKey },
+      { salt: VOX.salt, apiKey: 'old-key' },
+      { salt: 'oldSalt', apiKey: VOX.apiKey },
+      { salt: 'oldSalt', apiKey: 'old-key' },
+    ]);
+  });
+
+  it('names a missing parameter and how to set it', async () => {
+    ssm.on(GetParametersCommand).resolves(parameters({ '/vox/account-id': VOX.accountId }));
+    const error = await source().get().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SecretsUnavailableError);
+    expect((error as SecretsUnavailableError).missing).toEqual(['/vox/salt', '/vox/api-key']);
+    expect((error as Error).message).toMatch(/\/vox\/salt, \/vox\/api-key not found: set them with `npm run configure`/);
+  });
+
+  it('fails with SecretsUnavailableError when SSM is down and nothing is cached', async () => {
+    ssm.on(GetParametersCommand).rejects(new Error('connect ECONNREFUSED'));
+    await expect(source().get()).rejects.toThrow(SecretsUnavailableError);
+  });
+
+  it('keeps serving cached secrets when a refresh fails', async () => {
+    let now = 0;
+    const secrets = source(() => now);
+    ssm.on(GetParametersCommand).resolvesOnce(parameters(CURRENT)).rejects(new Error('throttled'));
+    await secrets.get();
+    now += 600_000;
+    await expect(secrets.get()).resolves.toMatchObject({ accountId: VOX.accountId });
+  });
+});
+
+describe('DynamoDedupe', () => {
+  const key = { accountId: 1234567, callbackId: 42 };
+  const now = 1_700_000_000_000;
+  function store(log = new MemoryLog()) {
+    return new DynamoDedupe(new DynamoDBClient({}), 'dedupe', 86_400, log, () => now);
+  }
+
+  it('claims with a conditional put carrying a short lease in the TTL attribute', async () => {
+    dynamodb.on(PutItemCommand).resolves({});
+    expect(await store().claim(key)).toBe('new');
+    const input = dynamodb.commandCalls(PutItemCommand)[0].args[0].input;
+    expect(input.Item).toEqual({
+      pk: { S: '1234567#42' },
+      status: { S: 'pending' },
+      expiresAt: { N: String(now / 1000 + CLAIM_LEASE_SECONDS) },
+    });
+    expect(input.ConditionExpression).toBe('attribute_not_exists(#pk) OR #expiresAt < :now');
+    expect(input.ExpressionAttributeValues).toEqual({ ':now': { N: String(now / 1000) } });
+  });
+
+  it('reports a failed condition as a duplicate', async () => {
+    dynamodb.on(PutItemCommand).rejects(new ConditionalCheckFailedException({ message: 'exists', $metadata: {} }));
+    expect(await store().claim(key)).toBe('duplicate');
+  });
+
+  it('reports any other error as unavailable, and logs it', async () => {
+    const log = new MemoryLog();
+    dynamodb.on(PutItemCommand).rejects(new Error('ResourceNotFoundException'));
+    expect(await store(log).claim(key)).toBe('unavailable');
+    expect(log.lines[0]).toMatchObject({ level: 'warn', message: expect.stringContaining('unavailable') });
+  });
+
+  it('completes by extending the TTL to the replay window, and releases by deleting', async () => {
+    dynamodb.on(UpdateItemCommand).resolves({});
+    dynamodb.on(DeleteItemCommand).resolves({});
+    await store().complete(key);
+    await store().release(key);
+    expect(dynamodb.commandCalls(UpdateItemCommand)[0].args[0].input.ExpressionAttributeValues).toEqual({
+      ':done': { S: 'done' },
+      ':expiresAt': { N: String(now / 1000 + 86_400) },
+    });
+    expect(dynamodb.commandCalls(DeleteItemCommand)[0].args[0].input.Key).toEqual({ pk: { S: '1234567#42' } });
+  });
+
+  it('never throws from complete or release', async () => {
+    dynamodb.on(UpdateItemCommand).rejects(new Error('down'));
+    dynamodb.on(DeleteItemCommand).rejects(new Error('down'));
+    await expect(store().complete(key)).resolves.toBeUndefined();
+    await expect(store().release(key)).resolves.toBeUndefined();
+  });
+});
+
+describe('SnsPublisher', () => {
+  const alert = (callbackId: number): Alert => ({
+    accountId: 1234567,
+    callbackId,
+    type: 'min_balance',
+    severity: 'critical',
+    subject: 'Voximplant: balance low',
+    email: 'Your balance is low.',
+    sms: 'Balance low',
+  });
+
+  it('builds a per-protocol message with filterable attributes', () => {
+    const entry = toBatchEntry(alert(1), '0');
+    expect(entry).toMatchObject({
+      Id: '0',
+      Subject: 'Voximplant: balance low',
+      MessageStructure: 'json',
+      MessageAttributes: {
+        callback_type: { DataType: 'String', StringValue: 'min_balance' },
+        severity: { DataType: 'String', StringValue: 'critical' },
+      },
+    });
+    const message = JSON.parse(entry.Message!);
+    expect(message).toMatchObject({ default: 'Your balance is low.', email: 'Your balance is low.', sms: 'Balance low' });
+    expect(JSON.parse(message.sqs)).toEqual(alert(1));
+  });
+
+  it('publishes in batches of at most 10', async () => {
+    sns.on(PublishBatchCommand).resolves({ Successful: [], Failed: [] });
+    const alerts = Array.from({ length: 23 }, (_, i) => alert(i));
+    const result = await new SnsPublisher(new SNSClient({}), 'arn:topic', new MemoryLog()).publish(alerts);
+    const sizes = sns.commandCalls(PublishBatchCommand).map((c) => c.args[0].input.PublishBatchRequestEntries!.length);
+    expect(sizes).toEqual([10, 10, 3]);
+    expect(result.published).toHaveLength(23);
+  });
+
+  it('reports the entries SNS refused, and a whole batch when the call fails', async () => {
+    sns
+      .on(PublishBatchCommand)
+      .resolvesOnce({ Failed: [{ Id: '1', Code: 'InternalError', SenderFault: false }] })
+      .rejects(new Error('down'));
+    const publisher = new SnsPublisher(new SNSClient({}), 'arn:topic', new MemoryLog());
+    const partial = await publisher.publish([alert(1), alert(2), alert(3)]);
+    expect(partial.failed.map((a) => a.callbackId)).toEqual([2]);
+    expect(partial.published.map((a) => a.callbackId)).toEqual([1, 3]);
+    const down = await publisher.publish([alert(4)]);
+    expect(down).toEqual({ published: [], failed: [alert(4)] });
+  });
+});

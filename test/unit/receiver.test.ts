@@ -1,0 +1,194 @@
+/**
+ * The whole pipeline with in-memory edges: what is answered, what is published, what is remembered.
+ */
+import { receive } from '../../lambda/receiver';
+import { METRICS } from '../../lambda/names';
+import { SecretsUnavailableError } from '../../lambda/ports';
+import { buildCallback, envelope } from '../../tools/callbacks';
+import { fakeDeps } from '../support/fakes';
+import { httpEvent, VECTOR, VOX } from '../support/fixtures';
+
+const FORGER = { salt: 'guess', apiKey: 'guess' };
+
+function post(body: string, deps: ReturnType<typeof fakeDeps>, base64 = false) {
+  return receive(httpEvent(body, { base64 }), deps);
+}
+
+function bodyOf(result: { body?: string }) {
+  return JSON.parse(result.body ?? '{}');
+}
+
+describe('receive', () => {
+  it('publishes one alert for the reference example and answers 200 with counts', async () => {
+    const deps = fakeDeps();
+    const result = await post(envelope(buildCallback(VOX, { callbackId: VECTOR.callbackId })), deps);
+    expect(result.statusCode).toBe(200);
+    expect(bodyOf(result)).toEqual({ accepted: 1, duplicates: 0, ignored: 0, rejected: 0 });
+    expect(deps.publisher.sent).toHaveLength(1);
+    expect(deps.publisher.sent[0]).toMatchObject({ callbackId: VECTOR.callbackId, type: 'min_balance', severity: 'critical' });
+    expect(deps.dedupe.records.get(`${VECTOR.accountId}#${VECTOR.callbackId}`)).toBe('done');
+  });
+
+  it('accepts a base64-encoded body', async () => {
+    const deps = fakeDeps();
+    const result = await post(envelope(buildCallback(VOX, { callbackId: 1 })), deps, true);
+    expect(result.statusCode).toBe(200);
+    expect(deps.publisher.sent).toHaveLength(1);
+  });
+
+  it('handles a mixed batch item by item: good, forged, duplicate, unknown type, malformed', async () => {
+    const deps = fakeDeps();
+    await post(envelope(buildCallback(VOX, { callbackId: 10 })), deps); // delivered earlier
+    deps.publisher.sent.length = 0;
+    const result = await post(
+      envelope(
+        buildCallback(VOX, { callbackId: 11 }),
+        buildCallback(VOX, { callbackId: 12, signWith: FORGER }),
+        buildCallback(VOX, { callbackId: 10 }),
+        buildCallback(VOX, { callbackId: 13, type: 'brand_new_type' }),
+        { callback_id: 'x' },
+        buildCallback(VOX, { callbackId: 14, fields: { account_id: 7654321 } }),
+      ),
+      deps,
+    );
+    expect(result.statusCode).toBe(200);
+    expect(bodyOf(result)).toEqual({ accepted: 1, duplicates: 1, ignored: 1, rejected: 3 });
+    expect(deps.publisher.sent.map((a) => a.callbackId)).toEqual([11]);
+    expect(deps.counts[METRICS.names.received]).toBe(6 + 1);
+    expect(deps.counts[METRICS.names.rejected]).toBe(3);
+  });
+
+  it('answers 401 when nothing verifies, with no detail in the body and the reasons in the log', async () => {
+    const deps = fakeDeps();
+    const result = await post(
+      envelope(buildCallback(VOX, { callbackId: 1, signWith: FORGER }), buildCallback(VOX, { callbackId: 2, fields: { account_id: 1 } })),
+      deps,
+    );
+    expect(result.statusCode).toBe(401);
+    expect(bodyOf(result)).toEqual({ message: 'unauthorized' });
+    expect(deps.publisher.sent).toHaveLength(0);
+    expect(deps.log.text()).toContain('bad_hash');
+    expect(deps.log.text()).toContain('wrong_account');
+  });
+
+  it('one good item does not vouch for a forged one with the same id in the batch', async () => {
+    const deps = fakeDeps();
+    const forged = buildCallback(VOX, { callbackId: 5, signWith: FORGER, fields: { balance: 1_000_000 } });
+    const result = await post(envelope(forged, buildCallback(VOX, { callbackId: 5 })), deps);
+    expect(bodyOf(result)).toEqual({ accepted: 1, duplicates: 0, ignored: 0, rejected: 1 });
+    expect(deps.publisher.sent).toHaveLength(1);
+    expect(deps.publisher.sent[0].email).not.toContain('1000000');
+  });
+
+  it('alerts once for the same callback repeated inside one request', async () => {
+    const deps = fakeDeps();
+    const item = buildCallback(VOX, { callbackId: 7 });
+    const result = await post(envelope(item, item), deps);
+    expect(bodyOf(result)).toEqual({ accepted: 1, duplicates: 1, ignored: 0, rejected: 0 });
+    expect(deps.publisher.sent).toHaveLength(1);
+  });
+
+  it('answers 401 to a request of only malformed items without reading secrets', async () => {
+    const deps = fakeDeps();
+    const result = await post('{"callbacks":[{},{"type":"min_balance"}]}', deps);
+    expect(result.statusCode).toBe(401);
+    expect(deps.secrets.calls).toBe(0);
+  });
+
+  it.each([
+    ['non-JSON', 'not json'],
+    ['callbacks as an object', '{"callbacks":{}}'],
+    ['an empty array', '{"callbacks":[]}'],
+  ])('answers 400 to %s without reading secrets', async (_name, body) => {
+    const deps = fakeDeps();
+    expect((await post(body, deps)).statusCode).toBe(400);
+    expect(deps.secrets.calls).toBe(0);
+  });
+
+  it('answers 413 to an oversized body', async () => {
+    const deps = fakeDeps({ MAX_BODY_BYTES: '100' });
+    expect((await post(envelope(buildCallback(VOX, { callbackId: 1 })), deps)).statusCode).toBe(413);
+  });
+
+  it('answers GET as a health check without reading secrets', async () => {
+    const deps = fakeDeps();
+    const result = await receive(httpEvent(undefined, { method: 'GET' }), deps);
+    expect(result.statusCode).toBe(200);
+    expect(deps.secrets.calls).toBe(0);
+  });
+
+  it('acknowledges but does not forward types outside ALERT_TYPES; `*` forwards all', async () => {
+    const only = fakeDeps();
+    const batch = envelope(buildCallback(VOX, { callbackId: 1 }), buildCallback(VOX, { callbackId: 2, type: 'account_is_frozen' }));
+    expect(bodyOf(await post(batch, only))).toEqual({ accepted: 1, duplicates: 0, ignored: 1, rejected: 0 });
+    expect(only.counts[METRICS.names.ignored]).toBe(1);
+
+    const all = fakeDeps({ ALERT_TYPES: '*' });
+    expect(bodyOf(await post(batch, all))).toEqual({ accepted: 2, duplicates: 0, ignored: 0, rejected: 0 });
+    expect(all.publisher.sent.map((a) => a.type).sort()).toEqual(['account_is_frozen', 'min_balance']);
+  });
+
+  it('publishes min_balance first, then by severity', async () => {
+    const deps = fakeDeps({ ALERT_TYPES: '*' });
+    await post(
+      envelope(
+        buildCallback(VOX, { callbackId: 1, type: 'card_payment', data: { amount: 10, transaction_id: 1, transaction_type: 'card' } }),
+        buildCallback(VOX, { callbackId: 2, type: 'card_expired' }),
+        buildCallback(VOX, { callbackId: 3, type: 'account_is_frozen' }),
+        buildCallback(VOX, { callbackId: 4 }),
+      ),
+      deps,
+    );
+    expect(deps.publisher.sent.map((a) => a.type)).toEqual(['min_balance', 'account_is_frozen', 'card_expired', 'card_payment']);
+  });
+
+  it('answers 503 when secrets are unavailable, publishing nothing and remembering nothing', async () => {
+    const deps = fakeDeps();
+    deps.secrets.failure = new SecretsUnavailableError('SSM down');
+    const result = await post(envelope(buildCallback(VOX, { callbackId: 1 })), deps);
+    expect(result.statusCode).toBe(503);
+    expect(deps.publisher.sent).toHaveLength(0);
+    expect(deps.dedupe.records.size).toBe(0);
+    expect(deps.counts[METRICS.names.secretsUnavailable]).toBe(1);
+  });
+
+  it('answers 503 and releases the claim when publishing fails, so the retry alerts once', async () => {
+    const deps = fakeDeps();
+    const batch = envelope(buildCallback(VOX, { callbackId: 1 }), buildCallback(VOX, { callbackId: 2 }));
+    deps.publisher.failing = new Set([2]);
+    const first = await post(batch, deps);
+    expect(first.statusCode).toBe(503);
+    expect(bodyOf(first)).toMatchObject({ accepted: 1 });
+    expect(deps.dedupe.released).toEqual([`${VECTOR.accountId}#2`]);
+    expect(deps.counts[METRICS.names.publishFailures]).toBe(1);
+
+    deps.publisher.failing = new Set();
+    const retry = await post(batch, deps);
+    expect(retry.statusCode).toBe(200);
+    expect(bodyOf(retry)).toEqual({ accepted: 1, duplicates: 1, ignored: 0, rejected: 0 });
+    expect(deps.publisher.sent.map((a) => a.callbackId)).toEqual([1, 2]);
+  });
+
+  it('still publishes when the dedupe table is unavailable (a duplicate beats a lost alert)', async () => {
+    const deps = fakeDeps();
+    deps.dedupe.unavailable = true;
+    const result = await post(envelope(buildCallback(VOX, { callbackId: 1 })), deps);
+    expect(result.statusCode).toBe(200);
+    expect(deps.publisher.sent).toHaveLength(1);
+    expect(deps.counts[METRICS.names.dedupeUnavailable]).toBe(1);
+  });
+
+  it('never logs secrets, hashes or personal fields', async () => {
+    const deps = fakeDeps({ ALERT_TYPES: '*' });
+    const genuine = buildCallback(VOX, { callbackId: 1 });
+    const forged = buildCallback(VOX, { callbackId: 2, signWith: FORGER });
+    await post(envelope(genuine, forged, { callback_id: 3, hash: 'h'.repeat(32) }), deps);
+    deps.publisher.failing = 'all';
+    await post(envelope(buildCallback(VOX, { callbackId: 4 })), deps);
+    const logged = deps.log.text();
+    expect(deps.log.lines.length).toBeGreaterThan(1);
+    for (const secret of [VOX.salt, VOX.apiKey, genuine.hash, forged.hash, 'h'.repeat(32), 'ops@acme.example', 'Jane', 'Doe']) {
+      expect(logged).not.toContain(String(secret));
+    }
+  });
+});

@@ -1,0 +1,154 @@
+/**
+ * Creates, against whatever AWS_ENDPOINT_URL points at (moto locally), what the stack creates in AWS:
+ * the SSM parameters, the alert topic, the dedupe table, and an SQS queue subscribed to the topic as an inbox.
+ * Shared by `npm start`, `npm run configure` and the integration tests, so they all build the same world.
+ */
+import { CreateTableCommand, DynamoDBClient, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
+import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
+import {
+  CreateQueueCommand,
+  DeleteMessageBatchCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
+import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { parameterNames } from '../lambda/config';
+import { DEDUPE_TABLE, ENV } from '../lambda/names';
+
+export interface VoxSecrets {
+  readonly salt: string;
+  readonly accountId: string;
+  readonly apiKey: string;
+  readonly saltPrevious?: string;
+  readonly apiKeyPrevious?: string;
+}
+
+export interface LocalResources {
+  readonly parameterPrefix: string;
+  readonly topicArn: string;
+  readonly tableName: string;
+  readonly queueUrl: string;
+}
+
+/** Salt and API keys as SecureString, the account id as String: the same types the README tells users to use. */
+export async function putSecrets(ssm: SSMClient, prefix: string, secrets: VoxSecrets): Promise<void> {
+  const names = parameterNames(prefix);
+  const entries: Array<[string, string | undefined, 'SecureString' | 'String']> = [
+    [names.salt, secrets.salt, 'SecureString'],
+    [names.accountId, secrets.accountId, 'String'],
+    [names.apiKey, secrets.apiKey, 'SecureString'],
+    [names.saltPrevious, secrets.saltPrevious, 'SecureString'],
+    [names.apiKeyPrevious, secrets.apiKeyPrevious, 'SecureString'],
+  ];
+  for (const [Name, Value, Type] of entries) {
+    if (Value === undefined) continue;
+    await ssm.send(new PutParameterCommand({ Name, Value, Type, Overwrite: true }));
+  }
+}
+
+export async function createDedupeTable(dynamodb: DynamoDBClient, tableName: string): Promise<void> {
+  await dynamodb.send(
+    new CreateTableCommand({
+      TableName: tableName,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [{ AttributeName: DEDUPE_TABLE.partitionKey, AttributeType: 'S' }],
+      KeySchema: [{ AttributeName: DEDUPE_TABLE.partitionKey, KeyType: 'HASH' }],
+    }),
+  );
+  await dynamodb.send(
+    new UpdateTimeToLiveCommand({
+      TableName: tableName,
+      TimeToLiveSpecification: { AttributeName: DEDUPE_TABLE.ttlAttribute, Enabled: true },
+    }),
+  );
+}
+
+/** An SQS queue subscribed to the topic: the local stand-in for the email and SMS inboxes. */
+export async function createInbox(sns: SNSClient, sqs: SQSClient, topicArn: string, queueName: string): Promise<string> {
+  const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: queueName }));
+  const { Attributes } = await sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }),
+  );
+  await sns.send(new SubscribeCommand({ TopicArn: topicArn, Protocol: 'sqs', Endpoint: Attributes?.QueueArn }));
+  return QueueUrl!;
+}
+
+export async function provision(name: string, secrets: VoxSecrets, prefix = `/${name}`): Promise<LocalResources> {
+  const ssm = new SSMClient({});
+  const sns = new SNSClient({});
+  const sqs = new SQSClient({});
+  const dynamodb = new DynamoDBClient({});
+  try {
+    await putSecrets(ssm, prefix, secrets);
+    const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: `${name}-alerts` }));
+    const tableName = `${name}-dedupe`;
+    await createDedupeTable(dynamodb, tableName);
+    const queueUrl = await createInbox(sns, sqs, TopicArn!, `${name}-inbox`);
+    return { parameterPrefix: prefix, topicArn: TopicArn!, tableName, queueUrl };
+  } finally {
+    for (const client of [ssm, sns, sqs, dynamodb]) client.destroy();
+  }
+}
+
+/** The receiver's environment for these resources: the same variables the stack gives the function. */
+export function receiverEnv(resources: LocalResources): Record<string, string> {
+  return {
+    [ENV.parameterPrefix]: resources.parameterPrefix,
+    [ENV.dedupeTableName]: resources.tableName,
+    [ENV.topicArn]: resources.topicArn,
+  };
+}
+
+/** One alert as an SQS subscriber of the topic receives it (SNS envelope, not raw delivery). */
+export interface InboxMessage {
+  readonly subject: string | undefined;
+  /** The `sqs` entry of the alert's per-protocol message: the alert as JSON. */
+  readonly message: string;
+  readonly attributes: Readonly<Record<string, string>>;
+}
+
+function toInboxMessage(body: string): InboxMessage {
+  const envelope = JSON.parse(body) as {
+    Subject?: string;
+    Message: string;
+    MessageAttributes?: Record<string, { Value: string }>;
+  };
+  const attributes: Record<string, string> = {};
+  for (const [key, { Value }] of Object.entries(envelope.MessageAttributes ?? {})) attributes[key] = Value;
+  return { subject: envelope.Subject, message: envelope.Message, attributes };
+}
+
+/**
+ * Receives (and deletes) whatever is in the inbox, long-polling until `expected` messages arrived or
+ * `waitMs` passed. Waiting on the queue itself, not on a clock, keeps tests fast when alerts arrive.
+ */
+export async function readInbox(
+  sqs: SQSClient,
+  queueUrl: string,
+  options: { expected?: number; waitMs?: number } = {},
+): Promise<InboxMessage[]> {
+  const expected = options.expected ?? Number.POSITIVE_INFINITY;
+  const deadline = Date.now() + (options.waitMs ?? 2000);
+  const messages: InboxMessage[] = [];
+  while (messages.length < expected) {
+    const remaining = deadline - Date.now();
+    if (remaining <= 0) break;
+    const { Messages = [] } = await sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: queueUrl,
+        MaxNumberOfMessages: 10,
+        WaitTimeSeconds: Math.min(20, Math.max(1, Math.floor(remaining / 1000))),
+      }),
+    );
+    if (Messages.length === 0) continue;
+    messages.push(...Messages.map((m) => toInboxMessage(m.Body ?? '{}')));
+    await sqs.send(
+      new DeleteMessageBatchCommand({
+        QueueUrl: queueUrl,
+        Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })),
+      }),
+    );
+  }
+  return messages;
+}
