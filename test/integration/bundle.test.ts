@@ -1,0 +1,79 @@
+/**
+ * Test what ships: the exact bundle `cdk synth` put in cdk.out, run by plain Node as Lambda would,
+ * with the environment the template gives the function, against moto.
+ */
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { ENV } from '../../lambda/names';
+import { buildCallback, envelope } from '../../tools/callbacks';
+import { motoEnv } from '../../tools/moto';
+import { provision, readInbox, type LocalResources } from '../../tools/provision';
+import { bundlePath, readTemplate, receiverFunction, resolveEnvironment, type Template } from '../support/cdk-out';
+import { httpEvent, VOX } from '../support/fixtures';
+
+let template: Template;
+let fn: ReturnType<typeof receiverFunction>;
+let bundle: string;
+let resources: LocalResources;
+let environment: Record<string, string>;
+
+beforeAll(async () => {
+  template = readTemplate();
+  fn = receiverFunction(template);
+  bundle = bundlePath(fn.resource);
+  const prefix = fn.resource.Properties!.Environment.Variables[ENV.parameterPrefix] as string;
+  resources = await provision(`bundle-${Date.now()}`, VOX, prefix);
+  environment = resolveEnvironment(template, fn.resource, {
+    'AWS::SNS::Topic': resources.topicArn,
+    'AWS::DynamoDB::Table': resources.tableName,
+  });
+});
+
+function invoke(events: APIGatewayProxyEventV2[]) {
+  const { PATH, HOME } = process.env;
+  // Only what Lambda would give the function: the template's variables plus region and credentials.
+  const run = spawnSync(process.execPath, [join(__dirname, '..', 'support', 'run-bundle.mjs'), bundle], {
+    input: JSON.stringify(events),
+    env: { PATH, HOME, ...environment, ...motoEnv(process.env.MOTO_ENDPOINT!) },
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
+  const last = run.stdout.trim().split('\n').pop() ?? '';
+  if (run.status !== 0 || !last.startsWith('RESULTS ')) {
+    throw new Error(`bundle run failed (exit ${run.status}):\n${run.stderr}\n${run.stdout}`);
+  }
+  return { results: JSON.parse(last.slice('RESULTS '.length)) as Array<{ statusCode: number; body: string }>, output: run.stdout + run.stderr };
+}
+
+it('is an ESM bundle with the SDK inside and the createRequire banner', () => {
+  expect(bundle).toMatch(/\.mjs$/);
+  const code = readFileSync(bundle, 'utf8');
+  expect(code.slice(0, 300)).toContain('createRequire');
+  expect(code).toContain('PublishBatch'); // the SNS client is bundled, not left to the runtime's copy
+  expect(code).toContain('GetParameters');
+});
+
+it('imports and serves: health, a signed callback alerts once, a duplicate and a forgery do not', async () => {
+  const genuine = buildCallback(VOX, { callbackId: 424242 });
+  const forged = buildCallback(VOX, { callbackId: 424243, signWith: { salt: 'x', apiKey: 'y' } });
+  const { results, output } = invoke([
+    httpEvent(undefined, { method: 'GET' }),
+    httpEvent(envelope(genuine)),
+    httpEvent(envelope(genuine), { base64: true }),
+    httpEvent(envelope(forged)),
+  ]);
+  expect(results.map((r) => r.statusCode)).toEqual([200, 200, 200, 401]);
+  expect(JSON.parse(results[1].body)).toEqual({ accepted: 1, duplicates: 0, ignored: 0, rejected: 0 });
+  expect(JSON.parse(results[2].body)).toEqual({ accepted: 0, duplicates: 1, ignored: 0, rejected: 0 });
+  expect(output).not.toContain('Dynamic require');
+  for (const secret of [VOX.salt, VOX.apiKey, genuine.hash]) expect(output).not.toContain(String(secret));
+
+  const sqs = new SQSClient({ endpoint: process.env.MOTO_ENDPOINT });
+  const inbox = await readInbox(sqs, resources.queueUrl, { expected: 2, waitMs: 1500 });
+  sqs.destroy();
+  expect(inbox).toHaveLength(1);
+  expect(inbox[0].attributes).toEqual({ callback_type: 'min_balance', severity: 'critical' });
+});
