@@ -1,0 +1,251 @@
+/**
+ * Reads and validates the CDK context values the stack accepts (`-c key=value` or cdk.json "context").
+ * Pure functions: every mistake is reported at synth time, naming the key, the bad value and the expected
+ * form, instead of surfacing later as a failed deploy.
+ *
+ * Values from the command line always arrive as strings; cdk.json may also hold numbers or string arrays.
+ */
+import type { Severity } from '../lambda/callback';
+import { DEFAULTS } from '../lambda/config';
+
+/** Every context key the stack reads, with its default (README "Configuration (context)" lists the same). */
+export const CONTEXT_KEYS = {
+  parameterPrefix: 'parameterPrefix',
+  alertTypes: 'alertTypes',
+  alertEmail: 'alertEmail',
+  alertSms: 'alertSms',
+  smsSeverities: 'smsSeverities',
+  smsAlertTypes: 'smsAlertTypes',
+  throttleRate: 'throttleRate',
+  throttleBurst: 'throttleBurst',
+  kmsKeyArn: 'kmsKeyArn',
+} as const;
+
+/** A Record over the Severity union, so adding a severity in the Lambda fails to compile until listed here. */
+const SEVERITY_SET: Record<Severity, true> = { critical: true, warning: true, info: true };
+export const SEVERITIES = Object.keys(SEVERITY_SET) as Severity[];
+
+export const CONTEXT_DEFAULTS = {
+  parameterPrefix: DEFAULTS.parameterPrefix,
+  alertTypes: DEFAULTS.alertTypes,
+  smsSeverities: ['critical'] as readonly Severity[],
+  smsAlertTypes: '*',
+  /** Voximplant sends a handful of requests; anything above this is not Voximplant. */
+  throttleRate: 10,
+  throttleBurst: 20,
+} as const;
+
+/** SNS allows at most 150 value combinations in one filter policy. */
+const MAX_FILTER_COMBINATIONS = 150;
+
+export interface Settings {
+  /** SSM prefix, starts with '/', no trailing '/'. */
+  readonly parameterPrefix: string;
+  /** Callback types the Lambda forwards, normalized to `a,b,c`, or '*'. */
+  readonly alertTypes: string;
+  /** Email subscribers (alerts and operations alarms), deduplicated. */
+  readonly alertEmails: readonly string[];
+  /** E.164 SMS subscribers (urgent alerts and operations alarms), deduplicated. */
+  readonly alertSms: readonly string[];
+  /** Severities delivered by SMS, or '*' for all. */
+  readonly smsSeverities: readonly Severity[] | '*';
+  /** Callback types delivered by SMS, or '*' for all forwarded types. */
+  readonly smsAlertTypes: readonly string[] | '*';
+  /** API requests per second (steady state). */
+  readonly throttleRate: number;
+  /** API burst (requests). */
+  readonly throttleBurst: number;
+  /** Customer-managed KMS key encrypting the SecureString parameters, if not the AWS-managed aws/ssm key. */
+  readonly kmsKeyArn?: string;
+}
+
+export type ContextGetter = (key: string) => unknown;
+
+export class ContextError extends Error {
+  constructor(key: string, value: unknown, expected: string) {
+    super(`Invalid context value ${key}=${JSON.stringify(value)}: ${expected}`);
+    this.name = 'ContextError';
+  }
+}
+
+/** Reads and validates every context key; throws ContextError on the first bad value. */
+export function readSettings(get: ContextGetter): Settings {
+  const kmsKeyArn = parseKmsKeyArn(get(CONTEXT_KEYS.kmsKeyArn));
+  const smsSeverities = parseSeverities(get(CONTEXT_KEYS.smsSeverities));
+  const smsAlertTypes = parseSmsAlertTypes(get(CONTEXT_KEYS.smsAlertTypes));
+  checkFilterSize(smsSeverities, smsAlertTypes);
+  return {
+    parameterPrefix: parseParameterPrefix(get(CONTEXT_KEYS.parameterPrefix)),
+    alertTypes: parseAlertTypes(get(CONTEXT_KEYS.alertTypes)),
+    alertEmails: parseEmails(get(CONTEXT_KEYS.alertEmail)),
+    alertSms: parsePhoneNumbers(get(CONTEXT_KEYS.alertSms)),
+    smsSeverities,
+    smsAlertTypes,
+    throttleRate: parsePositiveNumber(CONTEXT_KEYS.throttleRate, get(CONTEXT_KEYS.throttleRate), CONTEXT_DEFAULTS.throttleRate),
+    throttleBurst: parsePositiveInteger(CONTEXT_KEYS.throttleBurst, get(CONTEXT_KEYS.throttleBurst), CONTEXT_DEFAULTS.throttleBurst),
+    ...(kmsKeyArn ? { kmsKeyArn } : {}),
+  };
+}
+
+/**
+ * A list from the command line (`a,b` or `a b`) or from cdk.json (a string or an array of strings).
+ * `undefined`, '' and [] all mean "none".
+ */
+export function parseList(key: string, value: unknown): string[] {
+  if (value === undefined || value === null) return [];
+  const parts: unknown[] = Array.isArray(value) ? value : [value];
+  const items: string[] = [];
+  for (const part of parts) {
+    if (typeof part !== 'string') throw new ContextError(key, value, 'expected a comma-separated string or an array of strings');
+    items.push(...part.split(/[\s,;]+/).filter(Boolean));
+  }
+  return items;
+}
+
+/** Deliberately simple: one '@', a dot in the domain, no spaces or list separators. SNS accepts anything; typos do not. */
+const EMAIL = /^[^\s@,;"<>()]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$/;
+
+export function parseEmails(value: unknown): string[] {
+  const key = CONTEXT_KEYS.alertEmail;
+  return dedupe(
+    parseList(key, value).map((email) => {
+      if (!EMAIL.test(email)) {
+        throw new ContextError(key, email, 'not an email address; expected e.g. -c alertEmail=ops@example.com,cfo@example.com');
+      }
+      return email;
+    }),
+  );
+}
+
+/** E.164: '+', a country code that does not start with 0, 7 to 15 digits in all, nothing else. */
+const E164 = /^\+[1-9]\d{6,14}$/;
+
+export function parsePhoneNumbers(value: unknown): string[] {
+  const key = CONTEXT_KEYS.alertSms;
+  return dedupe(
+    parseList(key, value).map((phone) => {
+      if (!E164.test(phone)) {
+        throw new ContextError(
+          key,
+          phone,
+          "not an E.164 phone number; expected '+', the country code and the number, digits only " +
+            '(7-15 digits, no spaces or dashes), e.g. -c alertSms=+15551234567,+447700900123',
+        );
+      }
+      return phone;
+    }),
+  );
+}
+
+/** SSM parameter name rules: letters, digits and `_.-/`; names under /aws and /ssm are reserved. */
+export function parseParameterPrefix(value: unknown): string {
+  const key = CONTEXT_KEYS.parameterPrefix;
+  if (value === undefined || value === null || value === '') return CONTEXT_DEFAULTS.parameterPrefix;
+  const expected = `expected a path like ${CONTEXT_DEFAULTS.parameterPrefix}: starts with '/', no trailing '/'`;
+  if (typeof value !== 'string') throw new ContextError(key, value, expected);
+  if (!value.startsWith('/')) throw new ContextError(key, value, `must start with '/'; ${expected}`);
+  if (value.endsWith('/')) throw new ContextError(key, value, `must not end with '/'; ${expected}`);
+  if (!/^(\/[A-Za-z0-9_.-]+)+$/.test(value)) {
+    throw new ContextError(key, value, `only letters, digits, '_', '.', '-' and single '/' separators are allowed; ${expected}`);
+  }
+  if (/^\/(aws|ssm)/i.test(value)) throw new ContextError(key, value, `names starting with /aws or /ssm are reserved by SSM; ${expected}`);
+  return value;
+}
+
+const TYPE_NAME = /^[a-z][a-z0-9_]*$/;
+
+function parseTypeList(key: string, value: unknown, fallback: string): string[] | '*' {
+  const names = parseList(key, value ?? fallback);
+  if (names.length === 0) return parseTypeList(key, fallback, fallback);
+  if (names.includes('*')) {
+    if (names.length > 1) throw new ContextError(key, value, "'*' (all types) cannot be combined with type names");
+    return '*';
+  }
+  for (const name of names) {
+    if (!TYPE_NAME.test(name)) {
+      throw new ContextError(key, name, "not a Voximplant callback type; expected snake_case names like min_balance,account_is_frozen, or '*' for all");
+    }
+  }
+  return dedupe(names);
+}
+
+/** Forwarded callback types, normalized for the Lambda's ALERT_TYPES (`a,b` or `*`). */
+export function parseAlertTypes(value: unknown): string {
+  const types = parseTypeList(CONTEXT_KEYS.alertTypes, value, CONTEXT_DEFAULTS.alertTypes);
+  return types === '*' ? '*' : types.join(',');
+}
+
+export function parseSmsAlertTypes(value: unknown): string[] | '*' {
+  return parseTypeList(CONTEXT_KEYS.smsAlertTypes, value, CONTEXT_DEFAULTS.smsAlertTypes);
+}
+
+export function parseSeverities(value: unknown): Severity[] | '*' {
+  const key = CONTEXT_KEYS.smsSeverities;
+  const names = parseList(key, value);
+  if (names.length === 0) return [...CONTEXT_DEFAULTS.smsSeverities];
+  if (names.includes('*')) {
+    if (names.length > 1) throw new ContextError(key, value, "'*' (all severities) cannot be combined with severity names");
+    return '*';
+  }
+  for (const name of names) {
+    if (!(SEVERITIES as string[]).includes(name)) {
+      throw new ContextError(key, name, `not a severity; expected one or more of ${SEVERITIES.join('|')}, or '*'`);
+    }
+  }
+  return dedupe(names) as Severity[];
+}
+
+function checkFilterSize(severities: readonly string[] | '*', types: readonly string[] | '*'): void {
+  const combinations = (severities === '*' ? 1 : severities.length) * (types === '*' ? 1 : types.length);
+  if (combinations > MAX_FILTER_COMBINATIONS) {
+    throw new ContextError(
+      CONTEXT_KEYS.smsAlertTypes,
+      types,
+      `SNS filter policies allow at most ${MAX_FILTER_COMBINATIONS} combinations; ${combinations} severities x types requested`,
+    );
+  }
+}
+
+function parseNumber(key: string, value: unknown, fallback: number, expected: string): number {
+  if (value === undefined || value === null || value === '') return fallback;
+  const n = typeof value === 'number' ? value : typeof value === 'string' ? Number(value.trim()) : NaN;
+  if (!Number.isFinite(n) || n <= 0) throw new ContextError(key, value, expected);
+  return n;
+}
+
+export function parsePositiveNumber(key: string, value: unknown, fallback: number): number {
+  return parseNumber(key, value, fallback, `expected a positive number (requests per second), default ${fallback}`);
+}
+
+export function parsePositiveInteger(key: string, value: unknown, fallback: number): number {
+  const expected = `expected a positive whole number, default ${fallback}`;
+  const n = parseNumber(key, value, fallback, expected);
+  if (!Number.isInteger(n)) throw new ContextError(key, value, expected);
+  return n;
+}
+
+/** IAM needs the key ARN itself: an alias ARN in a policy's Resource matches nothing. */
+const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/;
+
+export function parseKmsKeyArn(value: unknown): string | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  if (typeof value !== 'string' || !KMS_KEY_ARN.test(value)) {
+    throw new ContextError(
+      CONTEXT_KEYS.kmsKeyArn,
+      value,
+      'expected a KMS key ARN like arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab (not an alias); ' +
+        'omit it when the parameters use the default aws/ssm key',
+    );
+  }
+  return value;
+}
+
+function dedupe<T extends string>(items: T[]): T[] {
+  const seen = new Set<string>();
+  return items.filter((item) => {
+    const k = item.toLowerCase();
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}

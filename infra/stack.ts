@@ -1,0 +1,316 @@
+/**
+ * The whole receiver, in the order a callback travels:
+ *
+ *   Voximplant ──POST /──▶ HTTP API ──▶ Lambda ──▶ SSM (secrets, read only)
+ *                                          ├─────▶ DynamoDB (callback ids seen)
+ *                                          └─────▶ SNS alert topic ──▶ email (all) / SMS (urgent)
+ *   CloudWatch alarms ──▶ SNS operations topic ──▶ the same email / SMS subscribers
+ *
+ * Environment-agnostic (no account or region needed to synthesize). Holds no secrets: the salt and the
+ * API key live in SSM SecureString parameters the user creates after deploying (see the outputs).
+ */
+import * as path from 'node:path';
+import { Annotations, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import { HttpApi, HttpMethod, LogGroupLogDestination, PayloadFormatVersion } from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { Alarm, ComparisonOperator, type IMetric, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import { AttributeType, BillingMode, Table } from 'aws-cdk-lib/aws-dynamodb';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Architecture, type CfnFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { SubscriptionFilter, Topic } from 'aws-cdk-lib/aws-sns';
+import { EmailSubscription, SmsSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import type { Construct } from 'constructs';
+import { parameterNames } from '../lambda/config';
+import { DEDUPE_TABLE, ENV, MESSAGE_ATTRIBUTES, METRICS } from '../lambda/names';
+import { readSettings, type Settings } from './context';
+
+const PROJECT_ROOT = path.join(__dirname, '..');
+
+/**
+ * The newest Node.js runtime this aws-cdk-lib knows. Not Runtime.NODEJS_LATEST: that one lags behind
+ * (it is still nodejs22.x in aws-cdk-lib 2.276). Bump together with aws-cdk-lib; test/infra checks it.
+ */
+export const LAMBDA_RUNTIME = Runtime.NODEJS_24_X;
+
+/**
+ * Gives the ESM bundle a real `require`, for any bundled CommonJS code that requires a Node builtin: esbuild's
+ * ESM output alone fails there with `Dynamic require of "node:https" is not supported`.
+ */
+export const ESM_REQUIRE_BANNER = "import { createRequire } from 'module'; const require = createRequire(import.meta.url);";
+
+const LOG_RETENTION = RetentionDays.ONE_MONTH;
+
+/** API Gateway HTTP API access log, one JSON object per request. */
+export const ACCESS_LOG_FORMAT = {
+  requestId: '$context.requestId',
+  ip: '$context.identity.sourceIp',
+  requestTime: '$context.requestTime',
+  httpMethod: '$context.httpMethod',
+  path: '$context.path',
+  routeKey: '$context.routeKey',
+  status: '$context.status',
+  protocol: '$context.protocol',
+  responseLength: '$context.responseLength',
+  responseLatency: '$context.responseLatency',
+  userAgent: '$context.identity.userAgent',
+  integrationStatus: '$context.integration.status',
+  integrationLatency: '$context.integration.latency',
+  integrationErrorMessage: '$context.integrationErrorMessage',
+  errorMessage: '$context.error.message',
+} as const;
+
+export class VoximplantAlertsStack extends Stack {
+  readonly settings: Settings;
+
+  constructor(scope: Construct, id: string, props?: StackProps) {
+    super(scope, id, props);
+    const settings = (this.settings = readSettings((key) => this.node.tryGetContext(key)));
+    const parameters = parameterNames(settings.parameterPrefix);
+
+    // ── Topics: alerts (published by the Lambda, filtered per subscriber) and operations (alarms) ──
+    // No displayName: SNS prefixes it to every SMS, and the Lambda fills one 160-character segment.
+    const alertTopic = new Topic(this, 'AlertTopic', { enforceSSL: true });
+    // CloudWatch alarm notifications carry no message attributes, so they could never pass the SMS
+    // filter policy; they get their own topic, unfiltered, with the same people subscribed.
+    const operationsTopic = new Topic(this, 'OperationsTopic', { enforceSSL: true });
+    this.subscribe(alertTopic, operationsTopic, settings);
+    if (settings.alertEmails.length === 0 && settings.alertSms.length === 0) {
+      Annotations.of(this).addWarningV2(
+        'voximplant-alerts:noSubscribers',
+        'No alertEmail or alertSms context: alerts and alarms will reach nobody. ' +
+          'Deploy with e.g. -c alertEmail=ops@example.com -c alertSms=+15551234567',
+      );
+    }
+
+    // ── Duplicate suppression: one item per (account_id, callback_id), expired by TTL ──
+    const dedupeTable = new Table(this, 'DedupeTable', {
+      partitionKey: { name: DEDUPE_TABLE.partitionKey, type: AttributeType.STRING },
+      timeToLiveAttribute: DEDUPE_TABLE.ttlAttribute,
+      billingMode: BillingMode.PAY_PER_REQUEST,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    Validations.of(dedupeTable).acknowledge({
+      id: 'AwsSolutions-DDB3',
+      reason:
+        'The table only remembers callback ids for the replay window and expires them by TTL; a point-in-time ' +
+        'restore would create a new table this stack does not use, so backups would cost without helping.',
+    });
+
+    // ── The receiver ──
+    const receiverLogs = new LogGroup(this, 'ReceiverLogs', {
+      retention: LOG_RETENTION,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    // An explicit role instead of AWSLambdaBasicExecutionRole: that managed policy may write to any log group.
+    const receiverRole = new Role(this, 'ReceiverRole', {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: 'Voximplant callback receiver: its own log group, the SSM parameters, the dedupe table, the alert topic',
+    });
+    receiverLogs.grantWrite(receiverRole);
+
+    const receiver = new NodejsFunction(this, 'Receiver', {
+      description: 'Verifies Voximplant account callbacks and alerts once per callback by email/SMS',
+      entry: path.join(PROJECT_ROOT, 'lambda', 'handler.ts'),
+      handler: 'handler',
+      projectRoot: PROJECT_ROOT,
+      depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
+      runtime: LAMBDA_RUNTIME,
+      architecture: Architecture.ARM_64,
+      memorySize: 256,
+      timeout: Duration.seconds(10),
+      role: receiverRole,
+      logGroup: receiverLogs,
+      environment: {
+        [ENV.parameterPrefix]: settings.parameterPrefix,
+        [ENV.dedupeTableName]: dedupeTable.tableName,
+        [ENV.topicArn]: alertTopic.topicArn,
+        [ENV.alertTypes]: settings.alertTypes,
+        POWERTOOLS_SERVICE_NAME: METRICS.service,
+        POWERTOOLS_METRICS_NAMESPACE: METRICS.namespace,
+        NODE_OPTIONS: '--enable-source-maps',
+      },
+      bundling: {
+        // Local esbuild only: no Docker needed to synthesize or deploy.
+        forceDockerBundling: false,
+        format: OutputFormat.ESM,
+        mainFields: ['module', 'main'],
+        banner: ESM_REQUIRE_BANNER,
+        minify: true,
+        sourceMap: true,
+        sourcesContent: false,
+        // Bundle the AWS SDK: a pinned, tested version instead of whatever the runtime ships.
+        externalModules: [],
+      },
+    });
+
+    // Lambda's L2 makes every function DependsOn its role (and the role's policy) although it already
+    // references the role by GetAtt; cfn-lint flags the redundant half (W3005). Harmless, silenced here only.
+    (receiver.node.defaultChild as CfnFunction).addMetadata('cfn-lint', { config: { ignore_checks: ['W3005'] } });
+
+    dedupeTable.grant(receiver, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem');
+    alertTopic.grantPublish(receiver);
+    // Exactly the five parameter names, never the whole prefix. Reading SecureStrings encrypted with the
+    // AWS-managed aws/ssm key needs no KMS statement: that key's policy already allows decryption through
+    // SSM for principals of this account.
+    receiver.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['ssm:GetParameters', 'ssm:GetParameter'],
+        resources: Object.values(parameters).map((name) =>
+          this.formatArn({ service: 'ssm', resource: 'parameter', resourceName: name.replace(/^\//, '') }),
+        ),
+      }),
+    );
+    if (settings.kmsKeyArn) {
+      receiver.addToRolePolicy(
+        new PolicyStatement({
+          actions: ['kms:Decrypt'],
+          resources: [settings.kmsKeyArn],
+          conditions: { StringEquals: { 'kms:ViaService': `ssm.${this.region}.amazonaws.com` } },
+        }),
+      );
+    }
+
+    // ── The public endpoint ──
+    const accessLogs = new LogGroup(this, 'ApiAccessLogs', {
+      retention: LOG_RETENTION,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    const api = new HttpApi(this, 'Api', {
+      apiName: this.stackName,
+      description: 'Receives Voximplant account callbacks (webhooks)',
+      // HttpApi's own default stage takes neither throttling nor access logs; this one is created below.
+      createDefaultStage: false,
+    });
+    const stage = api.addStage('DefaultStage', {
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: { rateLimit: settings.throttleRate, burstLimit: settings.throttleBurst },
+      accessLogSettings: {
+        destination: new LogGroupLogDestination(accessLogs),
+        format: AccessLogFormat.custom(JSON.stringify(ACCESS_LOG_FORMAT)),
+      },
+    });
+    const integration = new HttpLambdaIntegration('Receiver', receiver, {
+      payloadFormatVersion: PayloadFormatVersion.VERSION_2_0,
+    });
+    // POST / carries callbacks; GET / is the health check. Anything else gets API Gateway's 404.
+    const routes = api.addRoutes({ path: '/', methods: [HttpMethod.POST, HttpMethod.GET], integration });
+    for (const route of routes) {
+      Validations.of(route).acknowledge({
+        id: 'AwsSolutions-APIG4',
+        reason:
+          "Voximplant's webhook cannot send credentials or custom headers. Each callback is authenticated in the " +
+          'Lambda by its hash md5(salt + account_id + api_key + callback_id), compared in constant time, and accepted ' +
+          'once; GET / is a health check that reveals nothing.',
+      });
+    }
+
+    // ── Alarms: to the operations topic, which reaches the same people without a filter ──
+    const fiveMinutes = Duration.minutes(5);
+    const custom = (metricName: string) =>
+      new Metric({
+        namespace: METRICS.namespace,
+        metricName,
+        // Powertools adds `service` as the default dimension of every metric.
+        dimensionsMap: { service: METRICS.service },
+        statistic: 'Sum',
+        period: fiveMinutes,
+      });
+    const alarms: Record<string, { metric: IMetric; description: string }> = {
+      ReceiverErrors: {
+        metric: receiver.metricErrors({ statistic: 'Sum', period: fiveMinutes }),
+        description: 'The receiver Lambda failed (crash or timeout): callbacks may be lost. Check its log group.',
+      },
+      Api5xx: {
+        metric: api.metricServerError({ statistic: 'Sum', period: fiveMinutes }),
+        description: 'The webhook answered 5xx to Voximplant. Check the API access logs and the receiver logs.',
+      },
+      CallbacksRejected: {
+        metric: custom(METRICS.names.rejected),
+        description:
+          'Callbacks failed verification: a wrong salt, API key or account id in SSM, or someone probing the URL. ' +
+          'While the secrets are wrong every real alert is dropped.',
+      },
+      PublishFailures: {
+        metric: custom(METRICS.names.publishFailures),
+        description: 'An alert could not be published to SNS: a verified callback may not have reached anyone.',
+      },
+      SecretsUnavailable: {
+        metric: custom(METRICS.names.secretsUnavailable),
+        description: `The receiver could not read its SSM parameters under ${settings.parameterPrefix}: create or fix them.`,
+      },
+      DedupeUnavailable: {
+        metric: custom(METRICS.names.dedupeUnavailable),
+        description: 'The dedupe table could not be reached: duplicates may be alerted twice.',
+      },
+    };
+    const notify = new SnsAction(operationsTopic);
+    for (const [name, { metric, description }] of Object.entries(alarms)) {
+      const alarm = new Alarm(this, `${name}Alarm`, {
+        metric,
+        alarmDescription: description,
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      });
+      alarm.addAlarmAction(notify);
+    }
+
+    // ── What the user needs after `cdk deploy` ──
+    new CfnOutput(this, 'WebhookUrl', {
+      description: 'Paste into Voximplant: control panel > Settings > Webhooks > Callback URL (and set a salt)',
+      value: stage.url,
+    });
+    new CfnOutput(this, 'SaltParameterName', {
+      description: 'Create as SecureString: the Security salt set in Voximplant Webhooks settings',
+      value: parameters.salt,
+    });
+    new CfnOutput(this, 'AccountIdParameterName', {
+      description: 'Create as String: your Voximplant account id',
+      value: parameters.accountId,
+    });
+    new CfnOutput(this, 'ApiKeyParameterName', {
+      description: 'Create as SecureString: your Voximplant account API key',
+      value: parameters.apiKey,
+    });
+    new CfnOutput(this, 'RotationParameterNames', {
+      description: 'Optional SecureStrings while rotating: the previous salt and the previous API key',
+      value: `${parameters.saltPrevious} ${parameters.apiKeyPrevious}`,
+    });
+    new CfnOutput(this, 'AlertTopicArn', {
+      description: 'Alerts: subscribe more endpoints here (email gets all, SMS filters on severity)',
+      value: alertTopic.topicArn,
+    });
+    new CfnOutput(this, 'OperationsTopicArn', {
+      description: 'Alarms about the receiver itself',
+      value: operationsTopic.topicArn,
+    });
+    new CfnOutput(this, 'DedupeTableName', { value: dedupeTable.tableName });
+  }
+
+  /** Email gets every forwarded alert; SMS only what the filter lets through; both get every alarm. */
+  private subscribe(alertTopic: Topic, operationsTopic: Topic, settings: Settings): void {
+    const smsFilter: Record<string, SubscriptionFilter> = {};
+    if (settings.smsSeverities !== '*') {
+      smsFilter[MESSAGE_ATTRIBUTES.severity] = SubscriptionFilter.stringFilter({ allowlist: [...settings.smsSeverities] });
+    }
+    if (settings.smsAlertTypes !== '*') {
+      smsFilter[MESSAGE_ATTRIBUTES.callbackType] = SubscriptionFilter.stringFilter({ allowlist: [...settings.smsAlertTypes] });
+    }
+    const filterPolicy = Object.keys(smsFilter).length > 0 ? smsFilter : undefined;
+
+    for (const email of settings.alertEmails) {
+      alertTopic.addSubscription(new EmailSubscription(email));
+      operationsTopic.addSubscription(new EmailSubscription(email));
+    }
+    for (const phone of settings.alertSms) {
+      alertTopic.addSubscription(new SmsSubscription(phone, { filterPolicy }));
+      operationsTopic.addSubscription(new SmsSubscription(phone));
+    }
+  }
+}

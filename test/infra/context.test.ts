@@ -1,0 +1,202 @@
+/** infra/context.ts: pure parsing and validation of the CDK context values (no synthesis). */
+import {
+  CONTEXT_DEFAULTS,
+  ContextError,
+  parseAlertTypes,
+  parseEmails,
+  parseKmsKeyArn,
+  parseParameterPrefix,
+  parsePhoneNumbers,
+  parsePositiveInteger,
+  parsePositiveNumber,
+  parseSeverities,
+  parseSmsAlertTypes,
+  readSettings,
+  SEVERITIES,
+} from '../../infra/context';
+import { DEFAULTS } from '../../lambda/config';
+
+const fromRecord = (record: Record<string, unknown>) => (key: string) => record[key];
+
+describe('readSettings', () => {
+  it('has defaults for everything: no subscribers, critical-only SMS, low throttling', () => {
+    expect(readSettings(fromRecord({}))).toEqual({
+      parameterPrefix: DEFAULTS.parameterPrefix,
+      alertTypes: DEFAULTS.alertTypes,
+      alertEmails: [],
+      alertSms: [],
+      smsSeverities: ['critical'],
+      smsAlertTypes: '*',
+      throttleRate: 10,
+      throttleBurst: 20,
+    });
+  });
+
+  it('reads command-line strings', () => {
+    const settings = readSettings(
+      fromRecord({
+        parameterPrefix: '/acme/vox',
+        alertTypes: 'min_balance, account_is_frozen',
+        alertEmail: 'a@example.com,b@example.org',
+        alertSms: '+15551234567',
+        smsSeverities: 'critical,warning',
+        smsAlertTypes: 'account_is_frozen',
+        throttleRate: '2.5',
+        throttleBurst: '5',
+        kmsKeyArn: 'arn:aws:kms:us-east-1:123456789012:key/abcd-1234',
+      }),
+    );
+    expect(settings).toEqual({
+      parameterPrefix: '/acme/vox',
+      alertTypes: 'min_balance,account_is_frozen',
+      alertEmails: ['a@example.com', 'b@example.org'],
+      alertSms: ['+15551234567'],
+      smsSeverities: ['critical', 'warning'],
+      smsAlertTypes: ['account_is_frozen'],
+      throttleRate: 2.5,
+      throttleBurst: 5,
+      kmsKeyArn: 'arn:aws:kms:us-east-1:123456789012:key/abcd-1234',
+    });
+  });
+
+  it('reads cdk.json values: arrays and numbers', () => {
+    const settings = readSettings(fromRecord({ alertEmail: ['a@example.com'], alertSms: ['+15551234567', '+447700900123'], throttleRate: 3 }));
+    expect(settings.alertEmails).toEqual(['a@example.com']);
+    expect(settings.alertSms).toEqual(['+15551234567', '+447700900123']);
+    expect(settings.throttleRate).toBe(3);
+  });
+
+  it('refuses an SMS filter larger than SNS allows (150 combinations)', () => {
+    const types = Array.from({ length: 51 }, (_, i) => `type_${i}`).join(',');
+    expect(() => readSettings(fromRecord({ smsSeverities: '*', smsAlertTypes: types }))).not.toThrow();
+    expect(() => readSettings(fromRecord({ smsSeverities: 'critical,warning,info', smsAlertTypes: types }))).toThrow(/at most 150/);
+  });
+});
+
+describe('emails', () => {
+  it('accepts a comma/space separated list and drops case-insensitive duplicates', () => {
+    expect(parseEmails('ops@example.com, CFO@example.org ops@EXAMPLE.com')).toEqual(['ops@example.com', 'CFO@example.org']);
+    expect(parseEmails(undefined)).toEqual([]);
+    expect(parseEmails('')).toEqual([]);
+  });
+
+  it.each(['ops', 'ops@', '@example.com', 'ops@example', 'ops@@example.com', 'ops@exa_mple.com', 'ops@-example.com'])(
+    'rejects %s naming the key, the value and the expected form',
+    (bad) => {
+      expect(() => parseEmails(`good@example.com,${bad}`)).toThrow(ContextError);
+      expect(() => parseEmails(bad)).toThrow(`alertEmail="${bad}"`);
+      expect(() => parseEmails(bad)).toThrow(/not an email address; expected e\.g\. -c alertEmail=/);
+    },
+  );
+
+  it('rejects non-strings', () => {
+    expect(() => parseEmails([42])).toThrow(/alertEmail=\[42\]/);
+  });
+});
+
+describe('SMS numbers (E.164)', () => {
+  it('accepts +country code and number', () => {
+    expect(parsePhoneNumbers('+15551234567,+447700900123,+15551234567')).toEqual(['+15551234567', '+447700900123']);
+  });
+
+  it.each(['15551234567', '+0155512345', '+1-555-123-4567', '(555)1234567', '+1555123456789012', '+12345', 'tel:+15551234567'])(
+    'rejects %s with the expected form',
+    (bad) => {
+      expect(() => parsePhoneNumbers(bad)).toThrow(`alertSms="${bad}"`);
+      expect(() => parsePhoneNumbers(bad)).toThrow(/not an E\.164 phone number.*e\.g\. -c alertSms=\+15551234567/);
+    },
+  );
+});
+
+describe('parameter prefix', () => {
+  it('defaults to the Lambda default and accepts nested paths', () => {
+    expect(parseParameterPrefix(undefined)).toBe(DEFAULTS.parameterPrefix);
+    expect(parseParameterPrefix('/acme/voximplant-alerts')).toBe('/acme/voximplant-alerts');
+  });
+
+  it.each([
+    ['voximplant', /must start with '\/'/],
+    ['/voximplant/', /must not end with '\/'/],
+    ['/', /must not end with '\/'/],
+    ['/a//b', /single '\/' separators/],
+    ['/a b', /only letters/],
+    ['/aws/voximplant', /reserved/],
+    ['/SSM', /reserved/],
+  ])('rejects %s', (bad, reason) => {
+    expect(() => parseParameterPrefix(bad)).toThrow(`parameterPrefix="${bad}"`);
+    expect(() => parseParameterPrefix(bad)).toThrow(reason);
+  });
+});
+
+describe('callback types', () => {
+  it('normalizes ALERT_TYPES for the Lambda', () => {
+    expect(parseAlertTypes(undefined)).toBe(DEFAULTS.alertTypes);
+    expect(parseAlertTypes('')).toBe(DEFAULTS.alertTypes);
+    expect(parseAlertTypes('min_balance account_is_frozen,min_balance')).toBe('min_balance,account_is_frozen');
+    expect(parseAlertTypes('*')).toBe('*');
+  });
+
+  it('rejects junk and a * mixed with names', () => {
+    expect(() => parseAlertTypes('MinBalance')).toThrow(/alertTypes="MinBalance": not a Voximplant callback type/);
+    expect(() => parseAlertTypes('*,min_balance')).toThrow(/cannot be combined/);
+    expect(() => parseSmsAlertTypes('min-balance')).toThrow(/smsAlertTypes="min-balance"/);
+  });
+
+  it('SMS types default to all forwarded types', () => {
+    expect(parseSmsAlertTypes(undefined)).toBe('*');
+    expect(parseSmsAlertTypes('account_is_frozen')).toEqual(['account_is_frozen']);
+  });
+});
+
+describe('SMS severities', () => {
+  it('knows exactly the severities the Lambda emits', () => {
+    expect([...SEVERITIES].sort()).toEqual(['critical', 'info', 'warning']);
+  });
+
+  it('defaults to critical, accepts a list or *', () => {
+    expect(parseSeverities(undefined)).toEqual([...CONTEXT_DEFAULTS.smsSeverities]);
+    expect(parseSeverities('warning,critical')).toEqual(['warning', 'critical']);
+    expect(parseSeverities('*')).toBe('*');
+  });
+
+  it('rejects unknown severities', () => {
+    expect(() => parseSeverities('critical,urgent')).toThrow(/smsSeverities="urgent": not a severity; expected one or more of critical\|warning\|info/);
+  });
+});
+
+describe('throttling numbers', () => {
+  it('accepts positive numbers, integers for the burst', () => {
+    expect(parsePositiveNumber('throttleRate', undefined, 10)).toBe(10);
+    expect(parsePositiveNumber('throttleRate', ' 0.5 ', 10)).toBe(0.5);
+    expect(parsePositiveInteger('throttleBurst', '30', 20)).toBe(30);
+  });
+
+  it.each(['0', '-1', 'ten', 'NaN', 'Infinity'])('rejects rate %s', (bad) => {
+    expect(() => parsePositiveNumber('throttleRate', bad, 10)).toThrow(`throttleRate="${bad}": expected a positive number`);
+  });
+
+  it('rejects a fractional burst', () => {
+    expect(() => parsePositiveInteger('throttleBurst', '2.5', 20)).toThrow('throttleBurst="2.5": expected a positive whole number');
+  });
+});
+
+describe('KMS key ARN', () => {
+  it('is optional', () => {
+    expect(parseKmsKeyArn(undefined)).toBeUndefined();
+    expect(parseKmsKeyArn('')).toBeUndefined();
+  });
+
+  it.each([
+    'arn:aws:kms:eu-west-1:123456789012:alias/my-key',
+    'alias/aws/ssm',
+    '1234abcd-12ab-34cd-56ef-1234567890ab',
+    'arn:aws:kms:eu-west-1:1234:key/abc',
+  ])('rejects %s: IAM needs the key ARN', (bad) => {
+    expect(() => parseKmsKeyArn(bad)).toThrow(/kmsKeyArn=.*expected a KMS key ARN like arn:aws:kms:/);
+  });
+
+  it('accepts key ARNs in other partitions', () => {
+    const arn = 'arn:aws-cn:kms:cn-north-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+    expect(parseKmsKeyArn(arn)).toBe(arn);
+  });
+});

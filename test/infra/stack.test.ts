@@ -1,0 +1,403 @@
+/**
+ * The synthesized template: what `cdk deploy` would create. Two context variants, each synthesized once:
+ * the defaults (bundled for real, with fake secrets in the process environment) and a full configuration
+ * (bundling skipped).
+ */
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { builtinModules } from 'node:module';
+import { join } from 'node:path';
+import { Annotations, Match } from 'aws-cdk-lib/assertions';
+import { build } from 'esbuild';
+import { Runtime } from 'aws-cdk-lib/aws-lambda';
+import { CONTEXT_DEFAULTS } from '../../infra/context';
+import { ACCESS_LOG_FORMAT, ESM_REQUIRE_BANNER, LAMBDA_RUNTIME } from '../../infra/stack';
+import { DEFAULTS, parameterNames } from '../../lambda/config';
+import { DEDUPE_TABLE, ENV, MESSAGE_ATTRIBUTES, METRICS } from '../../lambda/names';
+import { construct, FULL_CONTEXT, only, removeOutdirs, render, resourcesOfType, synth, type Synthesized } from './synth';
+
+/** Values a careless stack might copy from the environment into the template or the bundle. */
+const FAKE_SECRET = 'fake-secret-5b1f0c7e9d2a4c3b8e6f';
+const SECRET_ENV = ['VOXIMPLANT_SALT', 'VOXIMPLANT_API_KEY', 'VOXIMPLANT_ACCOUNT_ID', 'SALT', 'API_KEY', 'CALLBACK_SALT'];
+
+let defaults: Synthesized;
+let full: Synthesized;
+
+beforeAll(() => {
+  const saved = SECRET_ENV.map((name) => [name, process.env[name]] as const);
+  for (const name of SECRET_ENV) process.env[name] = FAKE_SECRET;
+  try {
+    defaults = synth({}, { bundle: true });
+  } finally {
+    for (const [name, value] of saved) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  }
+  full = synth(FULL_CONTEXT);
+});
+afterAll(removeOutdirs);
+
+const receiver = (s: Synthesized) => only(s.json, 'AWS::Lambda::Function')[1];
+
+describe('Lambda', () => {
+  it('runs the newest Node.js runtime this aws-cdk-lib knows, on arm64, 256 MB, 10 s', () => {
+    const newest = Runtime.ALL.map((r) => r.name)
+      .filter((name) => /^nodejs\d+\.x$/.test(name))
+      .sort((a, b) => parseInt(a.slice(6), 10) - parseInt(b.slice(6), 10))
+      .pop();
+    defaults.template.hasResourceProperties('AWS::Lambda::Function', {
+      Runtime: newest,
+      Architectures: ['arm64'],
+      MemorySize: 256,
+      Timeout: 10,
+      Handler: 'index.handler',
+    });
+    expect(LAMBDA_RUNTIME.name).toBe(newest); // when aws-cdk-lib learns a newer one, infra/stack.ts should use it
+  });
+
+  it('gets exactly the environment the Lambda reads, names from lambda/names.ts', () => {
+    expect(receiver(defaults).Properties!.Environment.Variables).toEqual({
+      [ENV.parameterPrefix]: DEFAULTS.parameterPrefix,
+      [ENV.dedupeTableName]: { Ref: only(defaults.json, 'AWS::DynamoDB::Table')[0] },
+      [ENV.topicArn]: { Ref: topicIds(defaults).alerts },
+      [ENV.alertTypes]: DEFAULTS.alertTypes,
+      POWERTOOLS_SERVICE_NAME: METRICS.service,
+      POWERTOOLS_METRICS_NAMESPACE: METRICS.namespace,
+      NODE_OPTIONS: '--enable-source-maps',
+    });
+    expect(receiver(full).Properties!.Environment.Variables).toMatchObject({
+      [ENV.parameterPrefix]: FULL_CONTEXT.parameterPrefix,
+      [ENV.alertTypes]: '*',
+    });
+  });
+
+  it('logs to its own log group with retention, no LogRetention custom resource', () => {
+    const [logGroupId, logGroup] = resourcesOfType(defaults.json, 'AWS::Logs::LogGroup').find(
+      ([id]) => receiver(defaults).Properties!.LoggingConfig?.LogGroup?.Ref === id,
+    )!;
+    expect(logGroup.Properties!.RetentionInDays).toBe(30);
+    expect(logGroupId).toBeDefined();
+    expect(resourcesOfType(defaults.json, 'Custom::LogRetention')).toHaveLength(0);
+    expect(JSON.stringify(defaults.json)).not.toContain('LogRetention');
+  });
+});
+
+describe('the bundle (esbuild, local)', () => {
+  let code: string;
+  let assetDir: string;
+  beforeAll(() => {
+    const dirs = readdirSync(defaults.outdir).filter((d) => d.startsWith('asset.') && statSync(join(defaults.outdir, d)).isDirectory());
+    expect(dirs).toHaveLength(1);
+    assetDir = join(defaults.outdir, dirs[0]);
+    code = readFileSync(join(assetDir, 'index.mjs'), 'utf8');
+  });
+
+  it('is ESM that starts with the createRequire banner', () => {
+    expect(code.startsWith(ESM_REQUIRE_BANNER)).toBe(true);
+  });
+
+  it('bundles the AWS SDK and every other dependency: the only imports left are Node builtins', async () => {
+    // esbuild parses the bundle and lists its real imports (static and dynamic), not text that looks like one.
+    const { metafile } = await build({
+      entryPoints: [join(assetDir, 'index.mjs')],
+      bundle: true,
+      write: false,
+      metafile: true,
+      platform: 'node',
+      format: 'esm',
+      external: ['*'],
+      logLevel: 'silent',
+    });
+    const imports = Object.values(metafile.inputs).flatMap((input) => input.imports.map((i) => i.path));
+    const builtins = new Set(builtinModules);
+    expect(imports.length).toBeGreaterThan(0);
+    expect(imports.filter((path) => !path.startsWith('node:') && !builtins.has(path))).toEqual([]);
+    // Protocol identifiers of the three clients: their code is in the bundle, not left to the runtime.
+    for (const marker of ['AmazonSSM', 'DynamoDB_20120810', 'AmazonSimpleNotificationService']) expect(code).toContain(marker);
+  });
+
+  it('is minified, with an external source map', () => {
+    expect(code.split('\n').length).toBeLessThan(200);
+    expect(code.trimEnd().endsWith('//# sourceMappingURL=index.mjs.map')).toBe(true);
+    expect(existsSync(join(assetDir, 'index.mjs.map'))).toBe(true);
+  });
+});
+
+describe('HTTP API', () => {
+  it('routes POST / and GET / to the Lambda with payload format 2.0', () => {
+    const [integrationId] = only(defaults.json, 'AWS::ApiGatewayV2::Integration');
+    defaults.template.hasResourceProperties('AWS::ApiGatewayV2::Integration', {
+      IntegrationType: 'AWS_PROXY',
+      PayloadFormatVersion: '2.0',
+      IntegrationUri: { 'Fn::GetAtt': [only(defaults.json, 'AWS::Lambda::Function')[0], 'Arn'] },
+    });
+    const routes = resourcesOfType(defaults.json, 'AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties!);
+    expect(routes.map((r) => r.RouteKey).sort()).toEqual(['GET /', 'POST /']);
+    for (const route of routes) {
+      expect(render(route.Target)).toBe(`integrations/\${${integrationId}}`);
+      expect(route.AuthorizationType ?? 'NONE').toBe('NONE');
+    }
+  });
+
+  it('has one $default stage, auto-deployed, throttled with the defaults', () => {
+    defaults.template.resourceCountIs('AWS::ApiGatewayV2::Stage', 1);
+    defaults.template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      StageName: '$default',
+      AutoDeploy: true,
+      DefaultRouteSettings: { ThrottlingRateLimit: CONTEXT_DEFAULTS.throttleRate, ThrottlingBurstLimit: CONTEXT_DEFAULTS.throttleBurst },
+    });
+    expect(CONTEXT_DEFAULTS.throttleRate).toBeLessThanOrEqual(10);
+  });
+
+  it('takes throttling from context', () => {
+    full.template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      DefaultRouteSettings: { ThrottlingRateLimit: 5, ThrottlingBurstLimit: 8 },
+    });
+  });
+
+  it('writes JSON access logs to a log group with retention', () => {
+    const stage = only(defaults.json, 'AWS::ApiGatewayV2::Stage')[1].Properties!;
+    const format = JSON.parse(stage.AccessLogSettings.Format);
+    expect(format).toEqual(ACCESS_LOG_FORMAT);
+    for (const field of ['requestId', 'ip', 'requestTime', 'httpMethod', 'routeKey', 'status', 'protocol', 'responseLength', 'integrationErrorMessage']) {
+      expect(format[field]).toMatch(/^\$context\.[A-Za-z.]+$/);
+    }
+    const logGroupId = stage.AccessLogSettings.DestinationArn['Fn::GetAtt'][0];
+    expect(defaults.json.Resources[logGroupId]).toMatchObject({ Type: 'AWS::Logs::LogGroup', Properties: { RetentionInDays: 30 } });
+  });
+});
+
+/** The alert topic is the one the Lambda publishes to; the operations topic is the other one. */
+function topicIds(s: Synthesized): { alerts: string; operations: string } {
+  const alerts = receiver(s).Properties!.Environment.Variables[ENV.topicArn].Ref as string;
+  const topics = resourcesOfType(s.json, 'AWS::SNS::Topic').map(([id]) => id);
+  expect(topics).toHaveLength(2);
+  return { alerts, operations: topics.find((id) => id !== alerts)! };
+}
+
+describe('SNS', () => {
+  it('denies publishing without TLS on both topics', () => {
+    const { alerts, operations } = topicIds(defaults);
+    for (const topic of [alerts, operations]) {
+      defaults.template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+        Topics: [{ Ref: topic }],
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({
+              Effect: 'Deny',
+              Principal: '*',
+              Action: 'sns:Publish',
+              Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+            }),
+          ]),
+        },
+      });
+    }
+  });
+
+  it('has no subscribers without context, and says so', () => {
+    defaults.template.resourceCountIs('AWS::SNS::Subscription', 0);
+    Annotations.fromStack(defaults.stack).hasWarning('*', Match.stringLikeRegexp('alerts and alarms will reach nobody'));
+    expect(Annotations.fromStack(full.stack).findWarning('*', Match.stringLikeRegexp('reach nobody'))).toHaveLength(0);
+  });
+
+  it('email gets every alert and every alarm, unfiltered', () => {
+    const { alerts, operations } = topicIds(full);
+    const emails = resourcesOfType(full.json, 'AWS::SNS::Subscription')
+      .map(([, r]) => r.Properties!)
+      .filter((p) => p.Protocol === 'email');
+    expect(emails.map((p) => `${p.TopicArn.Ref} ${p.Endpoint}`).sort()).toEqual(
+      [`${alerts} cfo@example.org`, `${alerts} ops@example.com`, `${operations} cfo@example.org`, `${operations} ops@example.com`].sort(),
+    );
+    for (const p of emails) expect(p.FilterPolicy).toBeUndefined();
+  });
+
+  it('SMS gets urgent alerts through a filter on severity and callback_type, and every alarm', () => {
+    const { alerts, operations } = topicIds(full);
+    const sms = resourcesOfType(full.json, 'AWS::SNS::Subscription')
+      .map(([, r]) => r.Properties!)
+      .filter((p) => p.Protocol === 'sms');
+    expect(sms).toHaveLength(4);
+    for (const phone of ['+15551234567', '+447700900123']) {
+      expect(sms.find((p) => p.Endpoint === phone && p.TopicArn.Ref === alerts)!.FilterPolicy).toEqual({
+        [MESSAGE_ATTRIBUTES.severity]: ['critical', 'warning'],
+        [MESSAGE_ATTRIBUTES.callbackType]: ['min_balance', 'account_is_frozen'],
+      });
+      expect(sms.find((p) => p.Endpoint === phone && p.TopicArn.Ref === operations)!.FilterPolicy).toBeUndefined();
+    }
+  });
+
+  it('by default SMS alerts are critical only', () => {
+    const s = synth({ alertSms: '+15551234567' });
+    const { alerts } = topicIds(s);
+    s.template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'sms',
+      TopicArn: { Ref: alerts },
+      FilterPolicy: { [MESSAGE_ATTRIBUTES.severity]: ['critical'] },
+    });
+  });
+});
+
+describe('DynamoDB dedupe table', () => {
+  it('is on-demand, keyed and expired per lambda/names.ts, deleted with the stack', () => {
+    const [, table] = only(defaults.json, 'AWS::DynamoDB::Table');
+    expect(table.DeletionPolicy).toBe('Delete');
+    expect(table.Properties).toMatchObject({
+      BillingMode: 'PAY_PER_REQUEST',
+      KeySchema: [{ AttributeName: DEDUPE_TABLE.partitionKey, KeyType: 'HASH' }],
+      AttributeDefinitions: [{ AttributeName: DEDUPE_TABLE.partitionKey, AttributeType: 'S' }],
+      TimeToLiveSpecification: { AttributeName: DEDUPE_TABLE.ttlAttribute, Enabled: true },
+    });
+  });
+});
+
+describe('IAM', () => {
+  /** Every statement of every policy attached to the receiver's role. */
+  function roleStatements(s: Synthesized): Array<Record<string, any>> {
+    const roleId = receiver(s).Properties!.Role['Fn::GetAtt'][0];
+    const [, role] = [roleId, s.json.Resources[roleId]];
+    expect(role.Properties.ManagedPolicyArns ?? []).toEqual([]); // no AWSLambdaBasicExecutionRole
+    expect(role.Properties.Policies ?? []).toEqual([]);
+    return resourcesOfType(s.json, 'AWS::IAM::Policy')
+      .filter(([, p]) => p.Properties!.Roles.some((r: { Ref: string }) => r.Ref === roleId))
+      .flatMap(([, p]) => p.Properties!.PolicyDocument.Statement);
+  }
+
+  const resourcesOf = (statement: Record<string, any>) => [statement.Resource].flat().map(render);
+  const actionsOf = (statement: Record<string, any>) => [statement.Action].flat();
+
+  it.each([
+    ['defaults', () => defaults],
+    ['full context', () => full],
+  ])('the role has no wildcard resource and no wildcard action (%s)', (_, get) => {
+    for (const statement of roleStatements(get())) {
+      expect(statement.Effect).toBe('Allow');
+      for (const resource of resourcesOf(statement)) expect(resource).not.toBe('*');
+      for (const action of actionsOf(statement)) expect(action).not.toContain('*');
+    }
+  });
+
+  it.each([
+    ['defaults', () => defaults, DEFAULTS.parameterPrefix],
+    ['full context', () => full, FULL_CONTEXT.parameterPrefix],
+  ])('reads exactly the five SSM parameters (%s)', (_, get, prefix) => {
+    const ssm = roleStatements(get()).filter((st) => actionsOf(st).some((a) => a.startsWith('ssm:')));
+    expect(ssm).toHaveLength(1);
+    expect(actionsOf(ssm[0]).sort()).toEqual(['ssm:GetParameter', 'ssm:GetParameters']);
+    expect(resourcesOf(ssm[0]).sort()).toEqual(
+      Object.values(parameterNames(prefix))
+        .map((name) => `arn:\${AWS::Partition}:ssm:\${AWS::Region}:\${AWS::AccountId}:parameter${name}`)
+        .sort(),
+    );
+  });
+
+  it('writes only to its own log group, uses only four item actions on the table and publishes only to the alert topic', () => {
+    const s = defaults;
+    const statements = roleStatements(s);
+    const byService = (service: string) => statements.filter((st) => actionsOf(st).some((a) => a.startsWith(`${service}:`)));
+    const logGroupId = receiver(s).Properties!.LoggingConfig.LogGroup.Ref;
+    const tableId = only(s.json, 'AWS::DynamoDB::Table')[0];
+
+    expect(byService('logs').map((st) => [actionsOf(st).sort(), resourcesOf(st)])).toEqual([
+      [['logs:CreateLogStream', 'logs:PutLogEvents'], [`\${${logGroupId}.Arn}`]],
+    ]);
+    expect(byService('dynamodb').map((st) => [actionsOf(st).sort(), resourcesOf(st)])).toEqual([
+      [['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], [`\${${tableId}.Arn}`]],
+    ]);
+    expect(byService('sns').map((st) => [actionsOf(st), resourcesOf(st)])).toEqual([[['sns:Publish'], [`\${${topicIds(s).alerts}}`]]]);
+    expect(byService('kms')).toEqual([]); // the AWS-managed aws/ssm key needs no grant
+    expect(statements).toHaveLength(4);
+  });
+
+  it('decrypts with a customer-managed key only when given, only through SSM', () => {
+    const kms = roleStatements(full).filter((st) => actionsOf(st).some((a) => a.startsWith('kms:')));
+    expect(kms).toHaveLength(1);
+    expect(actionsOf(kms[0])).toEqual(['kms:Decrypt']);
+    expect(resourcesOf(kms[0])).toEqual([FULL_CONTEXT.kmsKeyArn]);
+    expect(render(kms[0].Condition.StringEquals['kms:ViaService'])).toBe('ssm.${AWS::Region}.amazonaws.com');
+  });
+});
+
+describe('alarms', () => {
+  const alarms = (s: Synthesized) => resourcesOfType(s.json, 'AWS::CloudWatch::Alarm').map(([, r]) => r.Properties!);
+
+  it('notify the operations topic (alarm notifications cannot pass a filter policy)', () => {
+    const { operations } = topicIds(defaults);
+    expect(alarms(defaults).length).toBeGreaterThanOrEqual(5);
+    for (const alarm of alarms(defaults)) {
+      expect(alarm.AlarmActions).toEqual([{ Ref: operations }]);
+      expect(alarm.TreatMissingData).toBe('notBreaching');
+      expect(alarm.Threshold).toBe(1);
+      expect(alarm.ComparisonOperator).toBe('GreaterThanOrEqualToThreshold');
+    }
+  });
+
+  it('watch Lambda errors, API 5xx and the receiver metrics with the dimension Powertools emits', () => {
+    const watched = alarms(defaults).map((a) => `${a.Namespace}/${a.MetricName}`);
+    expect(watched).toEqual(expect.arrayContaining(['AWS/Lambda/Errors', 'AWS/ApiGateway/5xx']));
+    const custom = alarms(defaults).filter((a) => a.Namespace === METRICS.namespace);
+    expect(custom.map((a) => a.MetricName).sort()).toEqual(
+      [METRICS.names.rejected, METRICS.names.publishFailures, METRICS.names.secretsUnavailable, METRICS.names.dedupeUnavailable].sort(),
+    );
+    for (const alarm of custom) expect(alarm.Dimensions).toEqual([{ Name: 'service', Value: METRICS.service }]);
+  });
+});
+
+describe('outputs', () => {
+  it('print the webhook URL, the parameter names to fill, the topics and the table', () => {
+    const outputs = full.json.Outputs as Record<string, { Value: unknown }>;
+    expect(render(outputs.WebhookUrl.Value)).toMatch(/^https:\/\/\$\{Api\w+\}\.execute-api\.\$\{AWS::Region\}\.\$\{AWS::URLSuffix\}\/$/);
+    const names = parameterNames(FULL_CONTEXT.parameterPrefix);
+    expect(outputs.SaltParameterName.Value).toBe(names.salt);
+    expect(outputs.AccountIdParameterName.Value).toBe(names.accountId);
+    expect(outputs.ApiKeyParameterName.Value).toBe(names.apiKey);
+    expect(outputs.RotationParameterNames.Value).toBe(`${names.saltPrevious} ${names.apiKeyPrevious}`);
+    const { alerts, operations } = topicIds(full);
+    expect(outputs.AlertTopicArn.Value).toEqual({ Ref: alerts });
+    expect(outputs.OperationsTopicArn.Value).toEqual({ Ref: operations });
+    expect(outputs.DedupeTableName.Value).toEqual({ Ref: only(full.json, 'AWS::DynamoDB::Table')[0] });
+  });
+});
+
+describe('no secrets', () => {
+  it('no SSM parameter, no SecureString reference, no secret-looking environment variable', () => {
+    for (const s of [defaults, full]) {
+      expect(resourcesOfType(s.json, 'AWS::SSM::Parameter')).toEqual([]);
+      expect(resourcesOfType(s.json, 'AWS::SecretsManager::Secret')).toEqual([]);
+      expect(JSON.stringify(s.json.Resources).match(/ssm-secure|SecureString|secretsmanager/i)).toBeNull();
+      expect(Object.values(s.json.Parameters ?? {}).map((p: any) => p.Type).filter((t: string) => /SecureString/i.test(t))).toEqual([]);
+      expect(Object.keys(receiver(s).Properties!.Environment.Variables).filter((k) => /SALT|KEY|SECRET|TOKEN|PASSWORD/i.test(k))).toEqual([]);
+    }
+  });
+
+  it('nothing from the process environment reaches the cloud assembly (template, bundle, manifests)', () => {
+    const files: string[] = [];
+    const walk = (dir: string) => {
+      for (const entry of readdirSync(dir, { withFileTypes: true })) {
+        const path = join(dir, entry.name);
+        if (entry.isDirectory()) walk(path);
+        else files.push(path);
+      }
+    };
+    walk(defaults.outdir);
+    expect(files.some((f) => f.endsWith('index.mjs'))).toBe(true);
+    expect(files.filter((file) => readFileSync(file, 'utf8').includes(FAKE_SECRET))).toEqual([]);
+  });
+});
+
+describe('invalid context fails the synth with a clear message', () => {
+  it.each([
+    [{ alertEmail: 'ops@example.com,not-an-email' }, 'alertEmail="not-an-email": not an email address'],
+    [{ alertSms: '5551234567' }, 'alertSms="5551234567": not an E.164 phone number'],
+    [{ alertSms: '+1-555-123-4567' }, 'alertSms="+1-555-123-4567"'],
+    [{ parameterPrefix: 'voximplant-alerts' }, "parameterPrefix=\"voximplant-alerts\": must start with '/'"],
+    [{ parameterPrefix: '/voximplant-alerts/' }, "must not end with '/'"],
+    [{ smsSeverities: 'urgent' }, 'smsSeverities="urgent": not a severity'],
+    [{ alertTypes: 'Min Balance' }, 'alertTypes="Min": not a Voximplant callback type'],
+    [{ throttleRate: '0' }, 'throttleRate="0": expected a positive number'],
+    [{ throttleBurst: 'lots' }, 'throttleBurst="lots": expected a positive whole number'],
+    [{ kmsKeyArn: 'alias/aws/ssm' }, 'kmsKeyArn="alias/aws/ssm": expected a KMS key ARN'],
+  ])('%j', (context, message) => {
+    expect(() => construct(context)).toThrow(message);
+  });
+});

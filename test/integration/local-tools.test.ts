@@ -1,0 +1,366 @@
+/**
+ * The local tools as users run them: `npm start` (tools/local-stack.ts, with its own moto server),
+ * `npm run send-callback` and `npm run configure`, each a real child process talking over HTTP.
+ * The state file lives in a temporary directory (LOCAL_STACK_STATE), so a developer's own stack is never touched.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { freePort } from '../../tools/moto';
+import { generateDemoSecrets, parseDotEnv, resolveSecrets } from '../../tools/local-stack';
+import { validateSecrets } from '../../tools/configure';
+import { SAMPLE_DATA } from '../../tools/callbacks';
+import { KNOWN_TYPES } from '../../lambda/render';
+
+const ROOT = resolve(__dirname, '../..');
+const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
+
+/** The user's secrets for this run, in a .env file (they must never be printed). */
+const SECRETS = { salt: 'it-salt-Zq81xKp', accountId: '7654321', apiKey: 'b7e3c0de-1111-4a2b-9c3d-abcdefabcdef' };
+const ROTATED = { salt: 'it-rotated-salt-4Hn2', apiKey: 'c0ffee00-2222-4b3c-8d4e-fedcbafedcba' };
+
+const dir = mkdtempSync(join(tmpdir(), 'local-tools-'));
+const stateFile = join(dir, 'state.json');
+const envFile = join(dir, '.env');
+
+/** The environment a user's shell would have: none of jest's moto settings, none of the VOX_* values. */
+function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    if (/^(AWS_|VOX_|MOTO_|LOCAL_STACK_|POWERTOOLS_)/.test(key) || ['PORT', 'HOST', 'ALERT_TYPES', 'SECRETS_TTL_SECONDS'].includes(key)) continue;
+    env[key] = value;
+  }
+  return { ...env, LOCAL_STACK_STATE: stateFile, NO_COLOR: '1', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...extra };
+}
+
+interface Running {
+  readonly child: ChildProcess;
+  readonly output: () => string;
+  readonly stderr: () => string;
+  /** Resolves with the first match once stdout matches; rejects on timeout or exit. */
+  waitFor(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
+  readonly exited: Promise<number | null>;
+}
+
+function start(script: string, args: string[], env: NodeJS.ProcessEnv): Running {
+  const child = spawn(TSX, [script, ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  const waiters = new Set<() => void>();
+  child.stdout!.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
+    for (const check of waiters) check();
+  });
+  child.stderr!.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
+  let hasExited = false;
+  void exited.then(() => {
+    hasExited = true;
+    for (const check of waiters) check();
+  });
+  return {
+    child,
+    output: () => stdout,
+    stderr: () => stderr,
+    exited,
+    waitFor(pattern, timeoutMs = 15_000) {
+      return new Promise((resolveMatch, reject) => {
+        const timer = setTimeout(() => {
+          waiters.delete(check);
+          reject(new Error(`timed out waiting for ${pattern}\n--- stdout ---\n${stdout}\n--- stderr ---\n${stderr}`));
+        }, timeoutMs);
+        const check = () => {
+          const match = pattern.exec(stdout);
+          if (match || hasExited) {
+            clearTimeout(timer);
+            waiters.delete(check);
+            if (match) resolveMatch(match);
+            else reject(new Error(`exited before ${pattern}\n--- stdout ---\n${stdout}\n--- stderr ---\n${stderr}`));
+          }
+        };
+        waiters.add(check);
+        check();
+      });
+    },
+  };
+}
+
+async function run(script: string, args: string[], extra: Record<string, string> = {}) {
+  const proc = start(script, args, childEnv(extra));
+  const code = await proc.exited;
+  return { code, stdout: proc.output(), stderr: proc.stderr() };
+}
+
+const sendCallback = (...args: string[]) => run('tools/send-callback.ts', args);
+const configure = (...args: string[]) => run('tools/configure.ts', args);
+
+function occurrences(text: string, needle: string): number {
+  return text.split(needle).length - 1;
+}
+
+function canListen(port: number): Promise<boolean> {
+  return new Promise((done) => {
+    const server = createServer();
+    server.once('error', () => done(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => done(true)));
+  });
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A raw POST of `size` bytes, to see what the server answers before the body is done. */
+function postBytes(url: string, size: number): Promise<{ status: number; body: string }> {
+  return new Promise((done, reject) => {
+    const req = httpRequest(url, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': size } }, (res) => {
+      let body = '';
+      res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      res.on('end', () => done({ status: res.statusCode ?? 0, body }));
+      res.on('error', () => done({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('error', reject);
+    const chunk = Buffer.alloc(64 * 1024, 0x20);
+    let sent = 0;
+    const write = () => {
+      while (sent < size) {
+        const part = chunk.subarray(0, Math.min(chunk.length, size - sent));
+        sent += part.length;
+        if (!req.write(part)) return void req.once('drain', write);
+      }
+      req.end();
+    };
+    req.on('response', () => req.removeAllListeners('drain'));
+    write();
+  });
+}
+
+describe('local tools, pure parts', () => {
+  it('parses simple .env files', () => {
+    expect(parseDotEnv('# comment\n\nexport VOX_SALT="a b#c"\nVOX_ACCOUNT_ID = 123\nVOX_API_KEY=\'k=1\'\nnot a pair\n')).toEqual({
+      VOX_SALT: 'a b#c',
+      VOX_ACCOUNT_ID: '123',
+      VOX_API_KEY: 'k=1',
+    });
+  });
+
+  it('has sample data for exactly the types the receiver knows', () => {
+    expect(Object.keys(SAMPLE_DATA).sort()).toEqual([...KNOWN_TYPES].sort());
+  });
+
+  it('generates demo secrets Voximplant would accept', () => {
+    const secrets = generateDemoSecrets();
+    expect(secrets.salt.length).toBeLessThanOrEqual(40);
+    expect(secrets.accountId).toMatch(/^\d{7}$/);
+    expect(secrets.apiKey).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+    expect(validateSecrets(secrets)).toEqual([]);
+    expect(resolveSecrets({}, undefined).origin).toBe('generated demo values');
+  });
+
+  it('takes VOX_* from the environment over .env, and refuses partial or invalid sets without echoing them', () => {
+    const resolved = resolveSecrets({ VOX_SALT: 'env-salt' }, { VOX_SALT: 'file-salt', VOX_ACCOUNT_ID: '1', VOX_API_KEY: 'k' });
+    expect(resolved).toEqual({ secrets: { salt: 'env-salt', accountId: '1', apiKey: 'k' }, origin: 'environment and .env file' });
+    expect(() => resolveSecrets({ VOX_SALT: 's' }, undefined)).toThrow(/VOX_ACCOUNT_ID, VOX_API_KEY are not set/);
+    const longSalt = 'x'.repeat(41);
+    expect(() => resolveSecrets({ VOX_SALT: longSalt, VOX_ACCOUNT_ID: 'acme', VOX_API_KEY: 'k' }, undefined)).toThrow(
+      /at most 40[\s\S]*must be a number/,
+    );
+    try {
+      resolveSecrets({ VOX_SALT: longSalt, VOX_ACCOUNT_ID: '1', VOX_API_KEY: 'k' }, undefined);
+    } catch (error) {
+      expect((error as Error).message).not.toContain(longSalt);
+    }
+  });
+});
+
+describe('npm start, send-callback and configure against it', () => {
+  let port: number;
+  let url: string;
+  let stack: Running;
+  let motoPid: number;
+  let stackPid: number;
+
+  beforeAll(async () => {
+    writeFileSync(
+      envFile,
+      `# the user's own values\nVOX_SALT=${SECRETS.salt}\nexport VOX_ACCOUNT_ID=${SECRETS.accountId}\nVOX_API_KEY="${SECRETS.apiKey}"\n`,
+    );
+    port = await freePort();
+    // A 1 s secrets cache, so a value written by `configure` is in use within the test.
+    stack = start('tools/local-stack.ts', ['--env-file', envFile], childEnv({ PORT: String(port), SECRETS_TTL_SECONDS: '1' }));
+    const [, readyUrl] = await stack.waitFor(/Ready: (http:\/\/\S+)/, 45_000);
+    url = readyUrl;
+    motoPid = Number((await stack.waitFor(/moto pid (\d+)/))[1]);
+    stackPid = Number((await stack.waitFor(/local stack pid (\d+)/))[1]);
+  }, 50_000);
+
+  afterAll(async () => {
+    // Only if a test failed before the SIGINT test: never leave our processes behind.
+    if (stack && stack.child.exitCode === null) stack.child.kill('SIGKILL');
+    if (motoPid && isRunning(motoPid)) process.kill(motoPid, 'SIGKILL');
+    if (stackPid && isRunning(stackPid)) process.kill(stackPid, 'SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('starts on the given port, prints what it created, never the user secrets, and writes the state file', async () => {
+    expect(url).toBe(`http://127.0.0.1:${port}/`);
+    const out = stack.output();
+    expect(out).toContain('Parameters: /voximplant-alerts/salt, /voximplant-alerts/account-id, /voximplant-alerts/api-key');
+    expect(out).toMatch(/Topic: +arn:aws:sns:/);
+    expect(out).toMatch(/Table: +voximplant-alerts-local-dedupe/);
+    expect(out).toContain('npm run send-callback');
+    expect(out).toContain('Secrets:    from the .env file (not shown)');
+    expect(out + stack.stderr()).not.toContain(SECRETS.salt);
+    expect(out + stack.stderr()).not.toContain(SECRETS.apiKey);
+    expect(isRunning(motoPid)).toBe(true);
+
+    const state = JSON.parse(readFileSync(stateFile, 'utf8'));
+    expect(state).toMatchObject({ pid: stackPid, url, mode: 'moto', motoPid, prefix: '/voximplant-alerts', secretsSource: '.env file' });
+    expect(state.motoEndpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(JSON.stringify(state)).not.toContain(SECRETS.salt);
+
+    const health = await fetch(url);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toEqual({ status: 'ok' });
+    await stack.waitFor(/» GET \/ 200 ok \d+ms/);
+
+    // Only the stack's routes reach the function; API Gateway answers anything else with 404 itself.
+    const other = await fetch(new URL('/other', url), { method: 'POST', body: '{}' });
+    expect(other.status).toBe(404);
+    expect(await other.json()).toEqual({ message: 'Not Found' });
+  });
+
+  it('delivers a genuine callback: 200, the alert printed by the sender and by the local stack', async () => {
+    const result = await sendCallback('--callback-id', '5001');
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('-> 200 {"accepted":1,"duplicates":0,"ignored":0,"rejected":0}');
+    expect(result.stdout).toContain(`ALERT CRITICAL min_balance · callback 5001 · account ${SECRETS.accountId}`);
+    expect(result.stdout).toContain('Subject: Voximplant: balance low on acme (4.87 USD)');
+    await stack.waitFor(/» POST \/ 200 accepted=1 duplicates=0 ignored=0 rejected=0 \d+ms/);
+    await stack.waitFor(/ALERT CRITICAL min_balance · callback 5001 ·[^\n]*\n│ Subject: Voximplant: balance low[^\n]*\n│ SMS \(\d+ chars\): Voximplant: balance low/);
+  });
+
+  it('sends several callbacks per request with --count and --batch', async () => {
+    const result = await sendCallback('--count', '3', '--batch', '3', '--callback-id', '6001');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('1 request(s) of up to 3');
+    expect(result.stdout).toContain('"accepted":3');
+    for (const id of [6001, 6002, 6003]) await stack.waitFor(new RegExp(`ALERT CRITICAL min_balance · callback ${id} `));
+  });
+
+  it('refuses forged and wrong-account callbacks with 401 and alerts nobody', async () => {
+    const forged = await sendCallback('--forged', '--callback-id', '7001');
+    expect(forged.code).toBe(0);
+    expect(forged.stdout).toContain('-> 401 {"message":"unauthorized"}');
+    expect(forged.stdout).toContain('No alert arrived');
+    const wrongAccount = await sendCallback('--wrong-account', '--callback-id', '7002');
+    expect(wrongAccount.code).toBe(0);
+    expect(wrongAccount.stdout).toContain('-> 401 {"message":"unauthorized"}');
+    await stack.waitFor(/» POST \/ 401 unauthorized[\s\S]*» POST \/ 401 unauthorized/);
+
+    // A genuine callback sent afterwards arrives; the forged ones, published before it if at all, did not.
+    expect((await sendCallback('--callback-id', '7003')).code).toBe(0);
+    await stack.waitFor(/callback 7003 /);
+    expect(stack.output()).not.toMatch(/callback 700[12] /);
+  });
+
+  it('suppresses a duplicate: the repeat counts as a duplicate and no second alert arrives', async () => {
+    const result = await sendCallback('--duplicate', '--callback-id', '9001');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('"accepted":1,"duplicates":0');
+    expect(result.stdout).toContain('"accepted":0,"duplicates":1');
+    expect(occurrences(result.stdout, 'callback 9001 ')).toBe(1);
+    await stack.waitFor(/» POST \/ 200 accepted=0 duplicates=1/);
+
+    expect((await sendCallback('--callback-id', '9002')).code).toBe(0);
+    await stack.waitFor(/callback 9002 /);
+    expect(occurrences(stack.output(), 'ALERT CRITICAL min_balance · callback 9001 ')).toBe(1);
+  });
+
+  it('answers 413 past 10 MB like API Gateway, without the function, and keeps serving', async () => {
+    const response = await postBytes(url, 10 * 1024 * 1024 + 1);
+    expect(response.status).toBe(413);
+    expect(JSON.parse(response.body)).toEqual({ message: 'Request Entity Too Large' });
+    await stack.waitFor(/» POST \/ 413 Request Entity Too Large/);
+    expect((await fetch(url)).status).toBe(200);
+  });
+
+  it('configure --local: --check lists the parameters by name only; bad values are refused', async () => {
+    const check = await configure('--local', '--check');
+    expect(check.code).toBe(0);
+    expect(check.stdout).toMatch(/ok +\/voximplant-alerts\/salt +SecureString/);
+    expect(check.stdout).toMatch(/ok +\/voximplant-alerts\/account-id +String/);
+    expect(check.stdout).toMatch(/ok +\/voximplant-alerts\/api-key +SecureString/);
+    expect(check.stdout).toMatch(/- +\/voximplant-alerts\/salt-previous +not set/);
+    expect(check.stdout).not.toContain(SECRETS.salt);
+    expect(check.stdout).not.toContain(SECRETS.apiKey);
+    expect(check.stdout).not.toContain(SECRETS.accountId);
+
+    const tooLong = 'S'.repeat(41);
+    const refused = await configure('--local', '--salt', tooLong, '--account-id', 'acme', '--api-key', 'k');
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('Voximplant allows at most 40');
+    expect(refused.stderr).toContain('the account id must be a number');
+    expect(refused.stdout + refused.stderr).not.toContain(tooLong);
+
+    // Not a terminal and no value: a clear message instead of a prompt.
+    const missing = await configure('--local', '--account-id', '1');
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/--salt is missing: pass it, set VOX_SALT/);
+  });
+
+  it('configure --local rotates: previous pair, then new values, which the receiver uses within its cache TTL', async () => {
+    const previous = await configure('--local', '--previous', '--salt', SECRETS.salt, '--api-key', SECRETS.apiKey);
+    expect(previous.code).toBe(0);
+    const current = await run('tools/configure.ts', ['--local'], {
+      VOX_SALT: ROTATED.salt,
+      VOX_ACCOUNT_ID: SECRETS.accountId,
+      VOX_API_KEY: ROTATED.apiKey,
+    });
+    expect(current.code).toBe(0);
+    expect(current.stdout).toContain('Wrote /voximplant-alerts/salt (SecureString), /voximplant-alerts/account-id (String), /voximplant-alerts/api-key (SecureString)');
+    expect(current.stdout + previous.stdout).not.toMatch(new RegExp(`${ROTATED.salt}|${ROTATED.apiKey}|${SECRETS.salt}`));
+
+    const check = await configure('--local', '--check');
+    expect(check.code).toBe(0);
+    expect(check.stdout).toMatch(/ok +\/voximplant-alerts\/salt-previous +SecureString/);
+    expect(check.stdout).toMatch(/ok +\/voximplant-alerts\/api-key-previous +SecureString/);
+
+    // The sender signs with the new current values from SSM; the receiver accepts them (old and new both verify).
+    // The cache TTL is 1 s: retry (a bounded number of times) while the receiver may still hold the old values.
+    let sent = await sendCallback('--callback-id', '9501');
+    for (let attempt = 0; attempt < 3 && sent.stdout.includes('-> 401'); attempt += 1) sent = await sendCallback('--callback-id', '9501');
+    expect(sent.code).toBe(0);
+    expect(sent.stdout).toContain('"accepted":1');
+  });
+
+  it('refuses a second start on the same port with a clear message, leaving the first one alone', async () => {
+    const second = await run('tools/local-stack.ts', ['--env-file', envFile], { PORT: String(port) });
+    expect(second.code).not.toBe(0);
+    expect(second.stderr).toContain(`port ${port} is in use — is another \`npm start\` running?`);
+    expect(second.stderr).not.toMatch(/^\s+at /m);
+    expect(JSON.parse(readFileSync(stateFile, 'utf8')).pid).toBe(stackPid);
+    expect((await fetch(url)).status).toBe(200);
+  });
+
+  it('stops everything on SIGINT: exit 0, moto gone, port released, state file removed', async () => {
+    stack.child.kill('SIGINT');
+    expect(await stack.exited).toBe(0);
+    expect(stack.output()).toContain(`moto server (pid ${motoPid}) stopped`);
+    expect(() => process.kill(motoPid, 0)).toThrow();
+    expect(() => process.kill(stackPid, 0)).toThrow();
+    expect(await canListen(port)).toBe(true);
+    expect(existsSync(stateFile)).toBe(false);
+  });
+});
