@@ -229,10 +229,12 @@ export class VoximplantAlertsStack extends Stack {
         metric: api.metricServerError({ statistic: 'Sum', period: fiveMinutes }),
         description: 'The webhook answered 5xx to Voximplant. Check the API access logs and the receiver logs.',
       },
-      CallbacksRejected: {
-        metric: custom(METRICS.names.rejected),
+      // Not every rejection: junk from scanners would page people. A wrong hash for the right account
+      // is what a wrong salt or API key in SSM (or a forgery aimed at this account) looks like.
+      CallbacksBadSignature: {
+        metric: custom(METRICS.names.badSignature),
         description:
-          'Callbacks failed verification: a wrong salt, API key or account id in SSM, or someone probing the URL. ' +
+          'Callbacks for your account failed hash verification: a wrong salt or API key in SSM, or a forgery. ' +
           'While the secrets are wrong every real alert is dropped.',
       },
       PublishFailures: {

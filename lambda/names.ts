@@ -36,6 +36,8 @@ export const METRICS = {
     received: 'CallbacksReceived',
     verified: 'CallbacksVerified',
     rejected: 'CallbacksRejected',
+    /** Rejected items that named the configured account but carried a wrong hash: wrong secrets, or a targeted forgery. */
+    badSignature: 'CallbacksBadSignature',
     duplicates: 'CallbacksDuplicate',
     ignored: 'CallbacksIgnored',
     published: 'AlertsPublished',

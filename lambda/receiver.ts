@@ -101,6 +101,7 @@ export async function receive(event: APIGatewayProxyEventV2, deps: Deps): Promis
   const rejectedCount = reports.length - verifiedCount;
   counters.count(METRICS.names.verified, verifiedCount);
   counters.count(METRICS.names.rejected, rejectedCount);
+  counters.count(METRICS.names.badSignature, reports.filter((r) => r.reason === 'bad_hash').length);
   if (verifiedCount === 0) {
     log.warn('No callback verified', { statusCode: 401, items: reports.slice(0, MAX_LOGGED_ITEMS) });
     return json(401, { message: 'unauthorized' });

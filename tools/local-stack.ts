@@ -12,7 +12,7 @@ import { randomBytes, randomInt, randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteTopicCommand, SNSClient } from '@aws-sdk/client-sns';
-import { DeleteQueueCommand, GetQueueAttributesCommand, SetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { DeleteQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DeleteParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type { Alert } from '../lambda/callback';
@@ -259,24 +259,7 @@ function fail(message: string): void {
 }
 
 // ---------------------------------------------------------------------------------------------------
-// AWS mode extras: SNS may deliver to the inbox queues only with a queue policy, and the resources go on exit.
-
-async function allowTopicToQueue(sqs: SQSClient, queueUrl: string, topicArn: string): Promise<void> {
-  const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }));
-  const policy = {
-    Version: '2012-10-17',
-    Statement: [
-      {
-        Effect: 'Allow',
-        Principal: { Service: 'sns.amazonaws.com' },
-        Action: 'sqs:SendMessage',
-        Resource: Attributes?.QueueArn,
-        Condition: { ArnEquals: { 'aws:SourceArn': topicArn } },
-      },
-    ],
-  };
-  await sqs.send(new SetQueueAttributesCommand({ QueueUrl: queueUrl, Attributes: { Policy: JSON.stringify(policy) } }));
-}
+// AWS mode extras: the resources go on exit.
 
 async function deleteAwsResources(state: Pick<LocalStackState, 'prefix' | 'topicArn' | 'tableName' | 'inboxUrl' | 'senderInboxUrl'>): Promise<string[]> {
   const ssm = new SSMClient({});
@@ -603,10 +586,6 @@ async function main(argv: string[]): Promise<number> {
       const sqs = new SQSClient({});
       try {
         senderInboxUrl = await createInbox(sns, sqs, resources.topicArn, `${name}-sender-inbox`);
-        if (useAws) {
-          await allowTopicToQueue(sqs, resources.queueUrl, resources.topicArn);
-          await allowTopicToQueue(sqs, senderInboxUrl, resources.topicArn);
-        }
       } finally {
         sns.destroy();
         sqs.destroy();

@@ -3,13 +3,14 @@
  * the SSM parameters, the alert topic, the dedupe table, and an SQS queue subscribed to the topic as an inbox.
  * Shared by `npm start`, `npm run configure` and the integration tests, so they all build the same world.
  */
-import { CreateTableCommand, DynamoDBClient, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DynamoDBClient, UpdateTimeToLiveCommand, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import {
   CreateQueueCommand,
   DeleteMessageBatchCommand,
   GetQueueAttributesCommand,
   ReceiveMessageCommand,
+  SetQueueAttributesCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
@@ -56,6 +57,8 @@ export async function createDedupeTable(dynamodb: DynamoDBClient, tableName: str
       KeySchema: [{ AttributeName: DEDUPE_TABLE.partitionKey, KeyType: 'HASH' }],
     }),
   );
+  // Real DynamoDB refuses a TTL change while the table is still being created.
+  await waitUntilTableExists({ client: dynamodb, maxWaitTime: 120 }, { TableName: tableName });
   await dynamodb.send(
     new UpdateTimeToLiveCommand({
       TableName: tableName,
@@ -70,7 +73,22 @@ export async function createInbox(sns: SNSClient, sqs: SQSClient, topicArn: stri
   const { Attributes } = await sqs.send(
     new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }),
   );
-  await sns.send(new SubscribeCommand({ TopicArn: topicArn, Protocol: 'sqs', Endpoint: Attributes?.QueueArn }));
+  const queueArn = Attributes?.QueueArn;
+  // In real AWS, SNS may deliver to the queue only with this policy; moto accepts it too.
+  const policy = {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Effect: 'Allow',
+        Principal: { Service: 'sns.amazonaws.com' },
+        Action: 'sqs:SendMessage',
+        Resource: queueArn,
+        Condition: { ArnEquals: { 'aws:SourceArn': topicArn } },
+      },
+    ],
+  };
+  await sqs.send(new SetQueueAttributesCommand({ QueueUrl, Attributes: { Policy: JSON.stringify(policy) } }));
+  await sns.send(new SubscribeCommand({ TopicArn: topicArn, Protocol: 'sqs', Endpoint: queueArn }));
   return QueueUrl!;
 }
 

@@ -337,7 +337,7 @@ describe('alarms', () => {
     expect(watched).toEqual(expect.arrayContaining(['AWS/Lambda/Errors', 'AWS/ApiGateway/5xx']));
     const custom = alarms(defaults).filter((a) => a.Namespace === METRICS.namespace);
     expect(custom.map((a) => a.MetricName).sort()).toEqual(
-      [METRICS.names.rejected, METRICS.names.publishFailures, METRICS.names.secretsUnavailable, METRICS.names.dedupeUnavailable].sort(),
+      [METRICS.names.badSignature, METRICS.names.publishFailures, METRICS.names.secretsUnavailable, METRICS.names.dedupeUnavailable].sort(),
     );
     for (const alarm of custom) expect(alarm.Dimensions).toEqual([{ Name: 'service', Value: METRICS.service }]);
   });

@@ -56,6 +56,7 @@ describe('receive', () => {
     expect(deps.publisher.sent.map((a) => a.callbackId)).toEqual([11]);
     expect(deps.counts[METRICS.names.received]).toBe(6 + 1);
     expect(deps.counts[METRICS.names.rejected]).toBe(3);
+    expect(deps.counts[METRICS.names.badSignature]).toBe(1); // the forged one; not the malformed or other-account ones
   });
 
   it('answers 401 when nothing verifies, with no detail in the body and the reasons in the log', async () => {
