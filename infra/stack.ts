@@ -2,8 +2,10 @@
  * The whole receiver, in the order a callback travels:
  *
  *   Voximplant ──POST /──▶ HTTP API ──▶ Lambda ──▶ SSM (secrets, read only)
- *                                          ├─────▶ DynamoDB (callback ids seen)
- *                                          └─────▶ SNS alert topic ──▶ email (all) / SMS (urgent)
+ *                                        ▲  ├─────▶ DynamoDB (callback ids seen)
+ *                                        │  ├─────▶ SNS alert topic ──▶ email (all) / SMS (urgent)
+ *                                        │  └─────▶ SQS retry queue (requests a failing dependency kept back)
+ *                                        └──────────┘  (same Lambda consumes it; after 8 tries ──▶ DLQ)
  *   CloudWatch alarms ──▶ SNS operations topic ──▶ the same email / SMS subscribers
  *
  * Environment-agnostic (no account or region needed to synthesize). Holds no secrets: the salt and the
@@ -23,9 +25,11 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { SubscriptionFilter, Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription, SmsSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { parameterNames } from '../lambda/config';
-import { DEDUPE_TABLE, ENV, MESSAGE_ATTRIBUTES, METRICS } from '../lambda/names';
+import { DEDUPE_TABLE, ENV, MESSAGE_ATTRIBUTES, METRICS, RETRY_QUEUE } from '../lambda/names';
 import { readSettings, type Settings } from './context';
 
 const PROJECT_ROOT = path.join(__dirname, '..');
@@ -100,6 +104,24 @@ export class VoximplantAlertsStack extends Stack {
         'restore would create a new table this stack does not use, so backups would cost without helping.',
     });
 
+    // ── Parked requests: what a failing SSM, DynamoDB or SNS kept from being alerted, retried with backoff ──
+    const deadLetters = new Queue(this, 'RetryDeadLetterQueue', {
+      enforceSSL: true,
+      encryption: QueueEncryption.SQS_MANAGED,
+      retentionPeriod: Duration.days(14),
+    });
+    const retryQueue = new Queue(this, 'RetryQueue', {
+      enforceSSL: true,
+      encryption: QueueEncryption.SQS_MANAGED,
+      visibilityTimeout: Duration.seconds(RETRY_QUEUE.visibilityTimeoutSeconds),
+      retentionPeriod: Duration.days(4),
+      deadLetterQueue: { queue: deadLetters, maxReceiveCount: RETRY_QUEUE.maxReceiveCount },
+    });
+    Validations.of(deadLetters).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: 'This queue is the dead-letter queue of the retry queue; it is watched by the RetryDeadLetters alarm.',
+    });
+
     // ── The receiver ──
     const receiverLogs = new LogGroup(this, 'ReceiverLogs', {
       retention: LOG_RETENTION,
@@ -129,6 +151,7 @@ export class VoximplantAlertsStack extends Stack {
         [ENV.dedupeTableName]: dedupeTable.tableName,
         [ENV.topicArn]: alertTopic.topicArn,
         [ENV.alertTypes]: settings.alertTypes,
+        [ENV.retryQueueUrl]: retryQueue.queueUrl,
         POWERTOOLS_SERVICE_NAME: METRICS.service,
         POWERTOOLS_METRICS_NAMESPACE: METRICS.namespace,
         NODE_OPTIONS: '--enable-source-maps',
@@ -153,6 +176,10 @@ export class VoximplantAlertsStack extends Stack {
 
     dedupeTable.grant(receiver, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem');
     alertTopic.grantPublish(receiver);
+    retryQueue.grantSendMessages(receiver);
+    // The same function consumes the queue; failed items come back with backoff (ChangeMessageVisibility,
+    // which the event source's grant already includes) until maxReceiveCount sends them to the DLQ.
+    receiver.addEventSource(new SqsEventSource(retryQueue, { batchSize: 10, reportBatchItemFailures: true }));
     // Exactly the five parameter names, never the whole prefix. Reading SecureStrings encrypted with the
     // AWS-managed aws/ssm key needs no KMS statement: that key's policy already allows decryption through
     // SSM for principals of this account.
@@ -245,6 +272,16 @@ export class VoximplantAlertsStack extends Stack {
         metric: custom(METRICS.names.secretsUnavailable),
         description: `The receiver could not read its SSM parameters under ${settings.parameterPrefix}: create or fix them.`,
       },
+      RetryDeadLetters: {
+        metric: deadLetters.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum', period: fiveMinutes }),
+        description:
+          `A parked request failed ${RETRY_QUEUE.maxReceiveCount} retries over about 45 minutes and is in the dead-letter ` +
+          'queue: its alerts were never sent. Fix the cause (see the receiver logs), then redrive the DLQ in the SQS console.',
+      },
+      ParkingFailures: {
+        metric: custom(METRICS.names.parkingFailures),
+        description: 'A request could be neither handled nor parked for retry and was answered 503: it is lost unless Voximplant retries.',
+      },
       DedupeUnavailable: {
         metric: custom(METRICS.names.dedupeUnavailable),
         description: 'The dedupe table could not be reached: duplicates may be alerted twice.',
@@ -293,6 +330,10 @@ export class VoximplantAlertsStack extends Stack {
       value: operationsTopic.topicArn,
     });
     new CfnOutput(this, 'DedupeTableName', { value: dedupeTable.tableName });
+    new CfnOutput(this, 'RetryDeadLetterQueueUrl', {
+      description: 'Parked requests that failed every retry: redrive from the SQS console once the cause is fixed',
+      value: deadLetters.queueUrl,
+    });
   }
 
   /** Email gets every forwarded alert; SMS only what the filter lets through; both get every alarm. */

@@ -17,6 +17,8 @@ export interface Config {
   /** How long a delivered callback id is remembered (replay window). */
   readonly dedupeTtlDays: number;
   readonly topicArn: string;
+  /** SQS queue where requests that could not be fully handled are parked for retry. */
+  readonly retryQueueUrl: string;
   /** Linked from every email so the reader can act. */
   readonly consoleUrl: string;
 }
@@ -68,6 +70,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dedupeTableName: required(env, ENV.dedupeTableName),
     dedupeTtlDays: positiveNumber(env, ENV.dedupeTtlDays, DEFAULTS.dedupeTtlDays),
     topicArn: required(env, ENV.topicArn),
+    retryQueueUrl: required(env, ENV.retryQueueUrl),
     consoleUrl: env[ENV.consoleUrl] || DEFAULTS.consoleUrl,
   };
 }

@@ -1,25 +1,36 @@
 /**
  * The Lambda entry point: builds the AWS edges once per container (outside the handler, so warm
- * invocations reuse clients and cached secrets), then hands each event to the receiver.
+ * invocations reuse clients and cached secrets), then routes each event: webhook requests from the
+ * HTTP API, parked requests from the retry queue.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit, Metrics } from '@aws-lambda-powertools/metrics';
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { DynamoDedupe } from './aws/dynamo-dedupe';
 import { SnsPublisher } from './aws/sns-publisher';
+import { SqsRetryQueue } from './aws/sqs-retry-queue';
 import { SsmSecrets } from './aws/ssm-secrets';
 import { loadConfig } from './config';
 import { describe } from './errors';
 import { METRICS } from './names';
-import { receive, type Deps } from './receiver';
+import type { Deps } from './receiver';
 import { json } from './request';
+import { handleRetries } from './retry';
+import { handleWebhook } from './webhook';
 
 const logger = new Logger({ serviceName: METRICS.service });
 const metrics = new Metrics({ namespace: METRICS.namespace, serviceName: METRICS.service });
 const config = loadConfig();
+
+/**
+ * Bounded waits: a hung connection must fail within a few seconds (three attempts) so the request can
+ * still be parked before the function's 10 s timeout, instead of timing out with nothing parked.
+ */
+const client = { requestHandler: { connectionTimeout: 1000, requestTimeout: 1500 } };
 
 const deps: Deps = {
   config,
@@ -29,23 +40,38 @@ const deps: Deps = {
       if (value > 0) metrics.addMetric(name, MetricUnit.Count, value);
     },
   },
-  secrets: new SsmSecrets(new SSMClient({}), config.parameterPrefix, config.secretsTtlSeconds * 1000, logger),
-  dedupe: new DynamoDedupe(new DynamoDBClient({}), config.dedupeTableName, config.dedupeTtlDays * 86_400, logger),
-  publisher: new SnsPublisher(new SNSClient({}), config.topicArn, logger),
+  secrets: new SsmSecrets(new SSMClient(client), config.parameterPrefix, config.secretsTtlSeconds * 1000, logger),
+  dedupe: new DynamoDedupe(new DynamoDBClient(client), config.dedupeTableName, config.dedupeTtlDays * 86_400, logger),
+  publisher: new SnsPublisher(new SNSClient(client), config.topicArn, logger),
+  retryQueue: new SqsRetryQueue(new SQSClient(client), config.retryQueueUrl, logger),
 };
 
+function isQueueEvent(event: unknown): event is SQSEvent {
+  const records = (event as Partial<SQSEvent> | null)?.Records;
+  return Array.isArray(records) && records.every((r) => r?.eventSource === 'aws:sqs');
+}
+
+export async function handler(event: APIGatewayProxyEventV2, context?: Context): Promise<APIGatewayProxyStructuredResultV2>;
+export async function handler(event: SQSEvent, context?: Context): Promise<SQSBatchResponse>;
 export async function handler(
-  event: APIGatewayProxyEventV2,
+  event: APIGatewayProxyEventV2 | SQSEvent,
   context?: Context,
-): Promise<APIGatewayProxyStructuredResultV2> {
+): Promise<APIGatewayProxyStructuredResultV2 | SQSBatchResponse> {
   if (context) logger.addContext(context);
-  logger.appendKeys({ requestId: event.requestContext?.requestId });
   try {
-    return await receive(event, deps);
-  } catch (error) {
-    // A bug, not an outage of a dependency; still answer 5xx so the sender may retry.
-    logger.error('Unhandled error', { error: describe(error) });
-    return json(500, { message: 'internal error' });
+    if (isQueueEvent(event)) {
+      // An unexpected error here fails the whole batch: SQS redelivers it and dedupe keeps alerts single.
+      logger.appendKeys({ source: 'retry-queue', requestId: undefined });
+      return await handleRetries(event, deps);
+    }
+    logger.appendKeys({ source: 'webhook', requestId: event.requestContext?.requestId });
+    try {
+      return await handleWebhook(event, deps);
+    } catch (error) {
+      // A bug, not an outage of a dependency; still answer 5xx so the sender may retry.
+      logger.error('Unhandled error', { error: describe(error) });
+      return json(500, { message: 'internal error' });
+    }
   } finally {
     if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
   }

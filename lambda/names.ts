@@ -12,6 +12,7 @@ export const ENV = {
   dedupeTableName: 'DEDUPE_TABLE_NAME',
   dedupeTtlDays: 'DEDUPE_TTL_DAYS',
   topicArn: 'ALERT_TOPIC_ARN',
+  retryQueueUrl: 'RETRY_QUEUE_URL',
   consoleUrl: 'CONSOLE_URL',
 } as const;
 
@@ -20,6 +21,14 @@ export const DEDUPE_TABLE = {
   partitionKey: 'pk',
   /** Epoch seconds; DynamoDB TTL deletes the record after the replay window. */
   ttlAttribute: 'expiresAt',
+} as const;
+
+/** The parked-retry queue: how often a parked request is tried before it goes to the dead-letter queue. */
+export const RETRY_QUEUE = {
+  /** With backoff 30 s, 60 s, ... capped at 15 min (retry.ts), 8 attempts span about 45 minutes. */
+  maxReceiveCount: 8,
+  /** Six times the function's 10 s timeout, as AWS recommends for SQS event sources. */
+  visibilityTimeoutSeconds: 60,
 } as const;
 
 /** SNS message attributes on every alert (String values), for subscription filter policies. */
@@ -44,5 +53,11 @@ export const METRICS = {
     publishFailures: 'PublishFailures',
     dedupeUnavailable: 'DedupeUnavailable',
     secretsUnavailable: 'SecretsUnavailable',
+    /** Requests parked in the retry queue because a dependency failed. */
+    parked: 'RequestsParked',
+    /** Requests that could be neither handled nor parked: answered 503. */
+    parkingFailures: 'ParkingFailures',
+    /** Parked requests whose retry failed again (they go back to the queue, then to the DLQ). */
+    retriesFailed: 'RetriesFailed',
   },
 } as const;

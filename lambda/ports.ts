@@ -48,6 +48,20 @@ export interface Publisher {
   publish(alerts: readonly Alert[]): Promise<PublishResult>;
 }
 
+/** A request that could not be fully handled, kept to be processed again: the raw body and when it came. */
+export interface ParkedRequest {
+  readonly body: string;
+  /** Epoch milliseconds of the original receipt. */
+  readonly receivedAt: number;
+}
+
+export interface RetryQueue {
+  /** Stores the request for a later attempt; throws when it cannot (the caller then answers 503). */
+  park(request: ParkedRequest): Promise<void>;
+  /** Delays the next attempt of a parked message (exponential backoff); best effort, never throws. */
+  backoff(receiptHandle: string, seconds: number): Promise<void>;
+}
+
 /** The slice of a structured logger the core uses (Powertools Logger fits it). */
 export interface Log {
   info(message: string, ...extra: Array<Record<string, unknown>>): void;

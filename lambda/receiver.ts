@@ -1,17 +1,16 @@
 /**
- * The receiver, end to end: request → parse → verify → dedupe → render → publish → response.
+ * The pipeline for one request body: parse → verify → dedupe → render → publish → outcome.
+ * Both entry paths use it: the webhook (webhook.ts) and the parked-retry queue (retry.ts).
  * Only the interfaces in ports.ts reach the outside world, so this file runs the same against AWS,
  * moto, or plain test doubles.
  */
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { Alert, CallbackItem, Severity } from './callback';
 import { isForwarded, type Config } from './config';
 import { describe } from './errors';
 import { METRICS } from './names';
 import { parseEnvelope, parseItem, safeTypeName } from './parse';
-import type { Claim, Counters, DedupeStore, Log, Publisher, SecretsSource } from './ports';
+import type { Claim, Counters, DedupeStore, Log, Publisher, RetryQueue, SecretsSource } from './ports';
 import { renderAlert } from './render';
-import { json, readRequest } from './request';
 import { verify } from './signature';
 
 export interface Deps {
@@ -19,17 +18,34 @@ export interface Deps {
   readonly secrets: SecretsSource;
   readonly dedupe: DedupeStore;
   readonly publisher: Publisher;
+  readonly retryQueue: RetryQueue;
   readonly log: Log;
   readonly counters: Counters;
 }
 
+export interface Counts {
+  readonly accepted: number;
+  readonly duplicates: number;
+  readonly ignored: number;
+  readonly rejected: number;
+}
+
+/**
+ * `done`: a final answer (200 with counts, 400 not an envelope, 401 nothing verified).
+ * `retry`: a dependency failed before every verified new callback was published; the same body must be
+ * processed again later (callbacks already alerted are then duplicates, so nothing alerts twice).
+ */
+export type Outcome =
+  | { readonly kind: 'done'; readonly statusCode: 200 | 400 | 401; readonly body: Counts | { readonly message: string } }
+  | { readonly kind: 'retry'; readonly reason: string; readonly counts?: Counts };
+
 /** What happened to one item; `failed` means verified and new but not published. */
-type Outcome = 'accepted' | 'duplicate' | 'ignored' | 'rejected' | 'failed';
+type ItemOutcome = 'accepted' | 'duplicate' | 'ignored' | 'rejected' | 'failed';
 
 interface ItemReport {
   readonly callbackId?: number;
   readonly type: string;
-  outcome: Outcome;
+  outcome: ItemOutcome;
   readonly reason?: string;
 }
 
@@ -43,18 +59,12 @@ function byUrgency(a: Alert, b: Alert): number {
   return rank(a) - rank(b);
 }
 
-export async function receive(event: APIGatewayProxyEventV2, deps: Deps): Promise<APIGatewayProxyStructuredResultV2> {
+export async function receive(body: string, deps: Deps): Promise<Outcome> {
   const { config, log, counters } = deps;
-  const request = readRequest(event, config.maxBodyBytes);
-  if (request.kind === 'health') return json(200, { status: 'ok' });
-  if (request.kind === 'refused') {
-    log.warn('Request refused', { statusCode: request.response.statusCode });
-    return request.response;
-  }
-  const envelope = parseEnvelope(request.body);
+  const envelope = parseEnvelope(body);
   if (!envelope.ok) {
     log.warn('Request refused', { statusCode: 400, reason: envelope.reason });
-    return json(400, { message: 'expected a JSON body {"callbacks":[...]} with at least one callback' });
+    return { kind: 'done', statusCode: 400, body: { message: 'expected a JSON body {"callbacks":[...]} with at least one callback' } };
   }
   counters.count(METRICS.names.received, envelope.items.length);
 
@@ -81,7 +91,7 @@ export async function receive(event: APIGatewayProxyEventV2, deps: Deps): Promis
     } catch (error) {
       counters.count(METRICS.names.secretsUnavailable, 1);
       log.error('Secrets unavailable: cannot verify callbacks', { error: describe(error), items: reports.slice(0, MAX_LOGGED_ITEMS) });
-      return json(503, { message: 'temporarily unavailable, retry later' });
+      return { kind: 'retry', reason: 'secrets unavailable' };
     }
     const seen = new Set<string>();
     verified = wellFormed.filter(({ item, report }) => {
@@ -104,7 +114,7 @@ export async function receive(event: APIGatewayProxyEventV2, deps: Deps): Promis
   counters.count(METRICS.names.badSignature, reports.filter((r) => r.reason === 'bad_hash').length);
   if (verifiedCount === 0) {
     log.warn('No callback verified', { statusCode: 401, items: reports.slice(0, MAX_LOGGED_ITEMS) });
-    return json(401, { message: 'unauthorized' });
+    return { kind: 'done', statusCode: 401, body: { message: 'unauthorized' } };
   }
 
   const forwarded = verified.filter(({ item, report }) => {
@@ -134,20 +144,19 @@ export async function receive(event: APIGatewayProxyEventV2, deps: Deps): Promis
     }),
   ]);
 
-  const tally = (outcome: Outcome) => reports.filter((r) => r.outcome === outcome).length;
-  const counts = { accepted: tally('accepted'), duplicates: tally('duplicate'), ignored: tally('ignored'), rejected: rejectedCount };
+  const tally = (outcome: ItemOutcome) => reports.filter((r) => r.outcome === outcome).length;
+  const counts: Counts = { accepted: tally('accepted'), duplicates: tally('duplicate'), ignored: tally('ignored'), rejected: rejectedCount };
   counters.count(METRICS.names.duplicates, counts.duplicates);
   counters.count(METRICS.names.ignored, counts.ignored);
   counters.count(METRICS.names.published, published.length);
   counters.count(METRICS.names.publishFailures, failed.length);
   counters.count(METRICS.names.dedupeUnavailable, claims.filter((c) => c === 'unavailable').length);
 
-  const statusCode = failed.length > 0 ? 503 : 200;
-  const summary = { statusCode, ...counts, failed: failed.length, items: reports.slice(0, MAX_LOGGED_ITEMS) };
-  if (statusCode === 503) {
-    log.error('Alerts not published: answering 503 so the sender can retry', summary);
-    return json(503, { message: 'temporarily unavailable, retry later', ...counts });
+  const summary = { ...counts, failed: failed.length, items: reports.slice(0, MAX_LOGGED_ITEMS) };
+  if (failed.length > 0) {
+    log.error('Alerts not published: the request must be retried', summary);
+    return { kind: 'retry', reason: 'publish failed', counts };
   }
   log.info('Callbacks processed', summary);
-  return json(200, counts);
+  return { kind: 'done', statusCode: 200, body: counts };
 }

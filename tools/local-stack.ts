@@ -30,6 +30,7 @@ import {
   type HttpResponse,
 } from './http-adapter';
 import { motoEnv, startMoto, type MotoServer } from './moto';
+import { pollOnce, type QueueHandler } from './sqs-event-source';
 import { createInbox, provision, readInbox, receiverEnv, type InboxMessage, type LocalResources, type VoxSecrets } from './provision';
 
 // ---------------------------------------------------------------------------------------------------
@@ -261,7 +262,9 @@ function fail(message: string): void {
 // ---------------------------------------------------------------------------------------------------
 // AWS mode extras: the resources go on exit.
 
-async function deleteAwsResources(state: Pick<LocalStackState, 'prefix' | 'topicArn' | 'tableName' | 'inboxUrl' | 'senderInboxUrl'>): Promise<string[]> {
+async function deleteAwsResources(
+  state: Pick<LocalStackState, 'prefix' | 'topicArn' | 'tableName' | 'inboxUrl' | 'senderInboxUrl'> & { queueUrls: string[] },
+): Promise<string[]> {
   const ssm = new SSMClient({});
   const sns = new SNSClient({});
   const sqs = new SQSClient({});
@@ -282,6 +285,7 @@ async function deleteAwsResources(state: Pick<LocalStackState, 'prefix' | 'topic
       attempt(`topic ${state.topicArn}`, () => sns.send(new DeleteTopicCommand({ TopicArn: state.topicArn }))),
       attempt(`queue ${state.inboxUrl}`, () => sqs.send(new DeleteQueueCommand({ QueueUrl: state.inboxUrl }))),
       attempt(`queue ${state.senderInboxUrl}`, () => sqs.send(new DeleteQueueCommand({ QueueUrl: state.senderInboxUrl }))),
+      ...state.queueUrls.map((QueueUrl) => attempt(`queue ${QueueUrl}`, () => sqs.send(new DeleteQueueCommand({ QueueUrl })))),
       attempt(`table ${state.tableName}`, () => dynamodb.send(new DeleteTableCommand({ TableName: state.tableName }))),
     ]);
   } finally {
@@ -534,6 +538,7 @@ async function main(argv: string[]): Promise<number> {
         tableName: resources.tableName,
         inboxUrl: resources.queueUrl,
         senderInboxUrl,
+        queueUrls: [resources.retryQueueUrl, resources.dlqUrl],
       });
       if (left.length > 0) fail(`could not delete, please delete by hand:\n  ${left.join('\n  ')}`);
       else say(dim('deleted the AWS resources this run created'));
@@ -595,7 +600,7 @@ async function main(argv: string[]): Promise<number> {
       if (useAws && !resources) {
         fail(
           `some of these may have been created in AWS before the failure; delete them by hand if so: SSM parameters under ${prefix}, ` +
-            `topic ${name}-alerts, table ${name}-dedupe, queues ${name}-inbox and ${name}-sender-inbox`,
+            `topic ${name}-alerts, table ${name}-dedupe, queues ${name}-inbox, ${name}-sender-inbox, ${name}-retry and ${name}-retry-dlq`,
         );
       }
       const hint = useAws ? ' (check your credentials and permissions: `aws sts get-caller-identity`)' : '';
@@ -649,6 +654,7 @@ async function main(argv: string[]): Promise<number> {
     say(`  Topic:      ${resources.topicArn}`);
     say(`  Table:      ${resources.tableName}`);
     say(`  Inbox:      ${resources.queueUrl}`);
+    say(`  Retries:    ${resources.retryQueueUrl}  (consumed by the same code, as the stack's event source does)`);
     say(`  Forwarding: ALERT_TYPES=${process.env[ENV.alertTypes] || DEFAULTS.alertTypes}  (ALERT_TYPES='*' forwards every type)`);
     say(`  State file: ${stateFile}`);
     say();
@@ -657,7 +663,25 @@ async function main(argv: string[]): Promise<number> {
     say();
     say(`${green('Ready:')} ${url}  — Ctrl-C to stop`);
 
-    // 8. The inbox, printed as alerts arrive.
+    // 8. The retry queue, consumed by the same handler (Lambda's SQS event source does this in AWS).
+    const retryClient = new SQSClient({});
+    const retryQueueUrl = resources.retryQueueUrl;
+    const queueHandler = handler as unknown as QueueHandler;
+    void (async () => {
+      while (!stopping) {
+        try {
+          const { received, failed } = await pollOnce(retryClient, retryQueueUrl, queueHandler, { waitSeconds: 5 });
+          if (received > 0) say(`${dim('»')} retry queue: ${received} parked request(s), ${failed.length} to retry later`);
+        } catch (error) {
+          if (stopping) break;
+          fail(`reading the retry queue failed: ${(error as Error).message}; retrying`);
+          await new Promise((r) => setTimeout(r, 1000));
+        }
+      }
+      retryClient.destroy();
+    })();
+
+    // 9. The inbox, printed as alerts arrive.
     inboxClient = new SQSClient({});
     const queueUrl = resources.queueUrl;
     while (!stopping) {

@@ -15,7 +15,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { parameterNames } from '../lambda/config';
-import { DEDUPE_TABLE, ENV } from '../lambda/names';
+import { DEDUPE_TABLE, ENV, RETRY_QUEUE } from '../lambda/names';
 
 export interface VoxSecrets {
   readonly salt: string;
@@ -30,6 +30,9 @@ export interface LocalResources {
   readonly topicArn: string;
   readonly tableName: string;
   readonly queueUrl: string;
+  /** Where the receiver parks requests it could not fully handle; its dead-letter queue is `dlqUrl`. */
+  readonly retryQueueUrl: string;
+  readonly dlqUrl: string;
 }
 
 /** Salt and API keys as SecureString, the account id as String: the same types the README tells users to use. */
@@ -65,6 +68,22 @@ export async function createDedupeTable(dynamodb: DynamoDBClient, tableName: str
       TimeToLiveSpecification: { AttributeName: DEDUPE_TABLE.ttlAttribute, Enabled: true },
     }),
   );
+}
+
+/** The retry queue with its dead-letter queue, configured as the stack configures them. */
+export async function createRetryQueue(sqs: SQSClient, queueName: string): Promise<{ retryQueueUrl: string; dlqUrl: string }> {
+  const { QueueUrl: dlqUrl } = await sqs.send(new CreateQueueCommand({ QueueName: `${queueName}-dlq` }));
+  const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: dlqUrl, AttributeNames: ['QueueArn'] }));
+  const { QueueUrl: retryQueueUrl } = await sqs.send(
+    new CreateQueueCommand({
+      QueueName: queueName,
+      Attributes: {
+        VisibilityTimeout: String(RETRY_QUEUE.visibilityTimeoutSeconds),
+        RedrivePolicy: JSON.stringify({ deadLetterTargetArn: Attributes?.QueueArn, maxReceiveCount: RETRY_QUEUE.maxReceiveCount }),
+      },
+    }),
+  );
+  return { retryQueueUrl: retryQueueUrl!, dlqUrl: dlqUrl! };
 }
 
 /** An SQS queue subscribed to the topic: the local stand-in for the email and SMS inboxes. */
@@ -103,7 +122,8 @@ export async function provision(name: string, secrets: VoxSecrets, prefix = `/${
     const tableName = `${name}-dedupe`;
     await createDedupeTable(dynamodb, tableName);
     const queueUrl = await createInbox(sns, sqs, TopicArn!, `${name}-inbox`);
-    return { parameterPrefix: prefix, topicArn: TopicArn!, tableName, queueUrl };
+    const retry = await createRetryQueue(sqs, `${name}-retry`);
+    return { parameterPrefix: prefix, topicArn: TopicArn!, tableName, queueUrl, ...retry };
   } finally {
     for (const client of [ssm, sns, sqs, dynamodb]) client.destroy();
   }
@@ -115,6 +135,7 @@ export function receiverEnv(resources: LocalResources): Record<string, string> {
     [ENV.parameterPrefix]: resources.parameterPrefix,
     [ENV.dedupeTableName]: resources.tableName,
     [ENV.topicArn]: resources.topicArn,
+    [ENV.retryQueueUrl]: resources.retryQueueUrl,
   };
 }
 

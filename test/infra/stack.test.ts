@@ -12,7 +12,7 @@ import { Runtime } from 'aws-cdk-lib/aws-lambda';
 import { CONTEXT_DEFAULTS } from '../../infra/context';
 import { ACCESS_LOG_FORMAT, ESM_REQUIRE_BANNER, LAMBDA_RUNTIME } from '../../infra/stack';
 import { DEFAULTS, parameterNames } from '../../lambda/config';
-import { DEDUPE_TABLE, ENV, MESSAGE_ATTRIBUTES, METRICS } from '../../lambda/names';
+import { DEDUPE_TABLE, ENV, MESSAGE_ATTRIBUTES, METRICS, RETRY_QUEUE } from '../../lambda/names';
 import { construct, FULL_CONTEXT, only, removeOutdirs, render, resourcesOfType, synth, type Synthesized } from './synth';
 
 /** Values a careless stack might copy from the environment into the template or the bundle. */
@@ -61,6 +61,7 @@ describe('Lambda', () => {
       [ENV.dedupeTableName]: { Ref: only(defaults.json, 'AWS::DynamoDB::Table')[0] },
       [ENV.topicArn]: { Ref: topicIds(defaults).alerts },
       [ENV.alertTypes]: DEFAULTS.alertTypes,
+      [ENV.retryQueueUrl]: { Ref: retryQueueId(defaults) },
       POWERTOOLS_SERVICE_NAME: METRICS.service,
       POWERTOOLS_METRICS_NAMESPACE: METRICS.namespace,
       NODE_OPTIONS: '--enable-source-maps',
@@ -166,6 +167,11 @@ describe('HTTP API', () => {
     expect(defaults.json.Resources[logGroupId]).toMatchObject({ Type: 'AWS::Logs::LogGroup', Properties: { RetentionInDays: 30 } });
   });
 });
+
+/** The retry queue is the one whose URL the Lambda gets. */
+function retryQueueId(s: Synthesized): string {
+  return receiver(s).Properties!.Environment.Variables[ENV.retryQueueUrl].Ref as string;
+}
 
 /** The alert topic is the one the Lambda publishes to; the operations topic is the other one. */
 function topicIds(s: Synthesized): { alerts: string; operations: string } {
@@ -306,7 +312,14 @@ describe('IAM', () => {
     ]);
     expect(byService('sns').map((st) => [actionsOf(st), resourcesOf(st)])).toEqual([[['sns:Publish'], [`\${${topicIds(s).alerts}}`]]]);
     expect(byService('kms')).toEqual([]); // the AWS-managed aws/ssm key needs no grant
-    expect(statements).toHaveLength(4);
+    const queueArn = `\${${retryQueueId(s)}.Arn}`;
+    expect(byService('sqs').map((st) => [actionsOf(st).sort(), resourcesOf(st)])).toEqual([
+      // parking
+      [['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'], [queueArn]],
+      // consuming (the event source), including ChangeMessageVisibility for backoff
+      [['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:ReceiveMessage'], [queueArn]],
+    ]);
+    expect(statements).toHaveLength(6);
   });
 
   it('decrypts with a customer-managed key only when given, only through SSM', () => {
@@ -337,9 +350,53 @@ describe('alarms', () => {
     expect(watched).toEqual(expect.arrayContaining(['AWS/Lambda/Errors', 'AWS/ApiGateway/5xx']));
     const custom = alarms(defaults).filter((a) => a.Namespace === METRICS.namespace);
     expect(custom.map((a) => a.MetricName).sort()).toEqual(
-      [METRICS.names.badSignature, METRICS.names.publishFailures, METRICS.names.secretsUnavailable, METRICS.names.dedupeUnavailable].sort(),
+      [
+        METRICS.names.badSignature,
+        METRICS.names.publishFailures,
+        METRICS.names.secretsUnavailable,
+        METRICS.names.dedupeUnavailable,
+        METRICS.names.parkingFailures,
+      ].sort(),
     );
     for (const alarm of custom) expect(alarm.Dimensions).toEqual([{ Name: 'service', Value: METRICS.service }]);
+  });
+});
+
+describe('parked-retry queue', () => {
+  it('is TLS-only, encrypted, and sends a request to the DLQ after the bounded number of attempts', () => {
+    const queue = defaults.json.Resources[retryQueueId(defaults)];
+    const dlqId = queue.Properties!.RedrivePolicy.deadLetterTargetArn['Fn::GetAtt'][0];
+    expect(queue.Properties).toMatchObject({
+      SqsManagedSseEnabled: true,
+      VisibilityTimeout: RETRY_QUEUE.visibilityTimeoutSeconds,
+      RedrivePolicy: { maxReceiveCount: RETRY_QUEUE.maxReceiveCount },
+    });
+    expect(defaults.json.Resources[dlqId].Properties).toMatchObject({ SqsManagedSseEnabled: true, MessageRetentionPeriod: 14 * 86_400 });
+    for (const id of [retryQueueId(defaults), dlqId]) {
+      defaults.template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+        Queues: [{ Ref: id }],
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          ]),
+        },
+      });
+    }
+  });
+
+  it('is consumed by the receiver itself, with partial batch responses', () => {
+    defaults.template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      EventSourceArn: { 'Fn::GetAtt': [retryQueueId(defaults), 'Arn'] },
+      FunctionName: { Ref: only(defaults.json, 'AWS::Lambda::Function')[0] },
+      BatchSize: 10,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+  });
+
+  it('has an alarm on the dead-letter queue', () => {
+    const dlqAlarm = resourcesOfType(defaults.json, 'AWS::CloudWatch::Alarm').filter(([, a]) => a.Properties!.MetricName === 'ApproximateNumberOfMessagesVisible');
+    expect(dlqAlarm).toHaveLength(1);
+    expect(dlqAlarm[0][1].Properties!.Namespace).toBe('AWS/SQS');
   });
 });
 

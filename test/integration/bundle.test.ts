@@ -29,6 +29,7 @@ beforeAll(async () => {
   environment = resolveEnvironment(template, fn.resource, {
     'AWS::SNS::Topic': resources.topicArn,
     'AWS::DynamoDB::Table': resources.tableName,
+    'AWS::SQS::Queue': resources.retryQueueUrl,
   });
 });
 

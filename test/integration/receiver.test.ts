@@ -3,11 +3,12 @@
  * SSM holds the secrets, DynamoDB the dedupe records, SNS fans out to an SQS queue that is the inbox.
  */
 import { randomUUID } from 'node:crypto';
-import { SQSClient } from '@aws-sdk/client-sqs';
+import { ChangeMessageVisibilityCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Alert } from '../../lambda/callback';
 import type { handler as Handler } from '../../lambda/handler';
 import { buildCallback, envelope } from '../../tools/callbacks';
 import { provision, readInbox, receiverEnv, type LocalResources } from '../../tools/provision';
+import { pollOnce } from '../../tools/sqs-event-source';
 import { FaultProxy } from '../support/fault-proxy';
 import { httpEvent, VOX } from '../support/fixtures';
 
@@ -30,7 +31,12 @@ beforeAll(async () => {
     });
   }
   // The handler builds its clients at import, from the environment the stack would give it.
-  Object.assign(process.env, receiverEnv(resources), { AWS_ENDPOINT_URL: proxy.endpoint, ALERT_TYPES: 'min_balance,account_is_frozen' });
+  Object.assign(process.env, receiverEnv(resources), {
+    AWS_ENDPOINT_URL: proxy.endpoint,
+    // The SQS client sends to the queue URL's host: route it through the proxy as well.
+    RETRY_QUEUE_URL: resources.retryQueueUrl.replace(process.env.MOTO_ENDPOINT!, proxy.endpoint),
+    ALERT_TYPES: 'min_balance,account_is_frozen',
+  });
   ({ handler } = await import('../../lambda/handler'));
 });
 
@@ -48,6 +54,13 @@ beforeEach(async () => {
 async function send(...callbacks: Array<Record<string, unknown>>) {
   const result = await handler(httpEvent(envelope(...callbacks)));
   return { status: result.statusCode, body: JSON.parse(result.body ?? '{}') };
+}
+
+/** Ends the backoff of failed retries now (what time would do). */
+async function endBackoff(receiptHandles: string[]) {
+  for (const ReceiptHandle of receiptHandles) {
+    await sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: resources.retryQueueUrl, ReceiptHandle, VisibilityTimeout: 0 }));
+  }
 }
 
 function alertOf(message: { message: string }): Alert {
@@ -89,18 +102,39 @@ it('makes zero SSM calls on a warm invocation', async () => {
   await readInbox(sqs, resources.queueUrl, { expected: 2, waitMs: 1500 });
 });
 
-it('answers 503 while SNS fails, loses nothing, and alerts exactly once after recovery', async () => {
+/** Lambda's SQS event source, once: hands whatever is parked to the handler. */
+function drainRetryQueue(fn: typeof Handler = handler) {
+  return pollOnce(sqs, resources.retryQueueUrl, (event) => fn(event));
+}
+
+it('parks the request while SNS fails (202), then the queue retry alerts exactly once', async () => {
   const batch = [buildCallback(VOX, { callbackId: nextId++ }), buildCallback(VOX, { callbackId: nextId++, type: 'account_is_frozen' })];
   proxy.failing.add('sns');
-  const failed = await send(...batch);
-  expect(failed.status).toBe(503);
+  const parked = await send(...batch);
+  expect(parked).toEqual({ status: 202, body: { message: 'accepted; alerts will be retried', accepted: 0, duplicates: 0, ignored: 0, rejected: 0 } });
+  // A retry while SNS still fails goes back to the queue.
+  const retry = await drainRetryQueue();
+  expect(retry).toEqual({ received: 1, failed: [expect.any(String)] });
   expect(await readInbox(sqs, resources.queueUrl, { expected: 1, waitMs: 1000 })).toHaveLength(0);
 
   proxy.failing.clear();
-  expect(await send(...batch)).toEqual({ status: 200, body: { accepted: 2, duplicates: 0, ignored: 0, rejected: 0 } });
-  expect(await send(...batch)).toMatchObject({ status: 200, body: { duplicates: 2 } });
+  // The failed retry pushed the message out of sight with backoff; end it instead of waiting.
+  await endBackoff(retry.failed);
+  expect(await drainRetryQueue()).toEqual({ received: 1, failed: [] });
+  // Voximplant re-sending the same batch later is a duplicate: one alert per callback, whoever retried.
+  expect(await send(...batch)).toMatchObject({ status: 200, body: { accepted: 0, duplicates: 2 } });
   const inbox = await readInbox(sqs, resources.queueUrl, { expected: 3, waitMs: 1500 });
   expect(inbox.map((m) => m.attributes.callback_type).sort()).toEqual(['account_is_frozen', 'min_balance']);
+});
+
+it('answers 503 only when SNS fails and the retry queue is unreachable too', async () => {
+  proxy.failing.add('sns');
+  proxy.failing.add('sqs');
+  const item = buildCallback(VOX, { callbackId: nextId++ });
+  expect((await send(item)).status).toBe(503);
+  proxy.failing.clear();
+  expect(await send(item)).toMatchObject({ status: 200, body: { accepted: 1 } });
+  expect(await readInbox(sqs, resources.queueUrl, { expected: 2, waitMs: 1500 })).toHaveLength(1);
 });
 
 it('still alerts while DynamoDB fails (a duplicate beats a lost alert)', async () => {
@@ -109,7 +143,7 @@ it('still alerts while DynamoDB fails (a duplicate beats a lost alert)', async (
   expect(await readInbox(sqs, resources.queueUrl, { expected: 1, waitMs: 1500 })).toHaveLength(1);
 });
 
-it('answers 503 on a cold start while SSM fails, and alerts once after recovery', async () => {
+it('parks on a cold start while SSM fails, and the retry alerts once after recovery', async () => {
   // A fresh copy of the handler module is a fresh container: nothing cached.
   let cold!: typeof Handler;
   jest.isolateModules(() => {
@@ -117,12 +151,11 @@ it('answers 503 on a cold start while SSM fails, and alerts once after recovery'
   });
   const item = buildCallback(VOX, { callbackId: nextId++ });
   proxy.failing.add('ssm');
-  const failed = await cold(httpEvent(envelope(item)));
-  expect(failed.statusCode).toBe(503);
+  expect((await cold(httpEvent(envelope(item)))).statusCode).toBe(202);
   expect(await readInbox(sqs, resources.queueUrl, { expected: 1, waitMs: 1000 })).toHaveLength(0);
 
   proxy.failing.clear();
-  expect((await cold(httpEvent(envelope(item)))).statusCode).toBe(200);
+  expect(await drainRetryQueue(cold)).toEqual({ received: 1, failed: [] });
   expect((await cold(httpEvent(envelope(item)))).body).toContain('"duplicates":1');
   expect(await readInbox(sqs, resources.queueUrl, { expected: 2, waitMs: 1500 })).toHaveLength(1);
 });

@@ -1,7 +1,7 @@
 /** In-memory stand-ins for the receiver's edges (ports.ts), recording what they were asked to do. */
 import type { Alert, Secrets } from '../../lambda/callback';
 import { loadConfig, type Config } from '../../lambda/config';
-import type { CallbackKey, Claim, DedupeStore, Log, PublishResult, Publisher, SecretsSource } from '../../lambda/ports';
+import type { CallbackKey, Claim, DedupeStore, Log, ParkedRequest, PublishResult, Publisher, RetryQueue, SecretsSource } from '../../lambda/ports';
 import type { Deps } from '../../lambda/receiver';
 import { SECRETS } from './fixtures';
 
@@ -47,6 +47,19 @@ export class FakePublisher implements Publisher {
   }
 }
 
+export class FakeRetryQueue implements RetryQueue {
+  readonly parked: ParkedRequest[] = [];
+  readonly backoffs: Array<{ receiptHandle: string; seconds: number }> = [];
+  failure?: Error;
+  async park(request: ParkedRequest): Promise<void> {
+    if (this.failure) throw this.failure;
+    this.parked.push(request);
+  }
+  async backoff(receiptHandle: string, seconds: number): Promise<void> {
+    this.backoffs.push({ receiptHandle, seconds });
+  }
+}
+
 export interface LogLine {
   level: 'info' | 'warn' | 'error';
   message: string;
@@ -70,7 +83,12 @@ export class MemoryLog implements Log {
 }
 
 export function testConfig(env: Record<string, string> = {}): Config {
-  return loadConfig({ DEDUPE_TABLE_NAME: 'dedupe', ALERT_TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:alerts', ...env });
+  return loadConfig({
+    DEDUPE_TABLE_NAME: 'dedupe',
+    ALERT_TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:alerts',
+    RETRY_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/retry',
+    ...env,
+  });
 }
 
 export function fakeDeps(env: Record<string, string> = {}) {
@@ -80,6 +98,7 @@ export function fakeDeps(env: Record<string, string> = {}) {
     secrets: new FakeSecrets(),
     dedupe: new FakeDedupe(),
     publisher: new FakePublisher(),
+    retryQueue: new FakeRetryQueue(),
     log: new MemoryLog(),
     counters: { count: (name: string, value: number) => void (counts[name] = (counts[name] ?? 0) + value) },
     counts,

@@ -9,11 +9,13 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { PublishBatchCommand, SNSClient } from '@aws-sdk/client-sns';
+import { ChangeMessageVisibilityCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { GetParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { Alert } from '../../lambda/callback';
 import { CLAIM_LEASE_SECONDS, DynamoDedupe } from '../../lambda/aws/dynamo-dedupe';
 import { SnsPublisher, toBatchEntry } from '../../lambda/aws/sns-publisher';
+import { SqsRetryQueue } from '../../lambda/aws/sqs-retry-queue';
 import { SsmSecrets } from '../../lambda/aws/ssm-secrets';
 import { SecretsUnavailableError } from '../../lambda/ports';
 import { MemoryLog } from '../support/fakes';
@@ -22,7 +24,9 @@ import { VOX } from '../support/fixtures';
 const ssm = mockClient(SSMClient);
 const dynamodb = mockClient(DynamoDBClient);
 const sns = mockClient(SNSClient);
+const sqs = mockClient(SQSClient);
 beforeEach(() => {
+  sqs.reset();
   ssm.reset();
   dynamodb.reset();
   sns.reset();
@@ -203,5 +207,40 @@ describe('SnsPublisher', () => {
     expect(partial.published.map((a) => a.callbackId)).toEqual([1, 3]);
     const down = await publisher.publish([alert(4)]);
     expect(down).toEqual({ published: [], failed: [alert(4)] });
+  });
+});
+
+describe('SqsRetryQueue', () => {
+  const queue = (log = new MemoryLog()) => new SqsRetryQueue(new SQSClient({}), 'https://sqs/retry', log);
+
+  it('parks the raw body with its receive time as message attributes', async () => {
+    sqs.on(SendMessageCommand).resolves({ MessageId: 'm' });
+    await queue().park({ body: '{"callbacks":[1]}', receivedAt: 1234 });
+    expect(sqs.commandCalls(SendMessageCommand)[0].args[0].input).toEqual({
+      QueueUrl: 'https://sqs/retry',
+      MessageBody: '{"callbacks":[1]}',
+      MessageAttributes: {
+        receivedAt: { DataType: 'String', StringValue: '1234' },
+        bodyEncoding: { DataType: 'String', StringValue: 'utf8' },
+      },
+    });
+  });
+
+  it('lets a parking failure through, so the webhook can answer 503', async () => {
+    sqs.on(SendMessageCommand).rejects(new Error('down'));
+    await expect(queue().park({ body: '{}', receivedAt: 1 })).rejects.toThrow('down');
+  });
+
+  it('backs off by changing the visibility timeout, and never throws', async () => {
+    sqs.on(ChangeMessageVisibilityCommand).resolvesOnce({}).rejects(new Error('down'));
+    const log = new MemoryLog();
+    await queue(log).backoff('rh', 120);
+    await expect(queue(log).backoff('rh', 240)).resolves.toBeUndefined();
+    expect(sqs.commandCalls(ChangeMessageVisibilityCommand)[0].args[0].input).toEqual({
+      QueueUrl: 'https://sqs/retry',
+      ReceiptHandle: 'rh',
+      VisibilityTimeout: 120,
+    });
+    expect(log.lines).toHaveLength(1);
   });
 });

@@ -1,7 +1,7 @@
 /**
- * The whole pipeline with in-memory edges: what is answered, what is published, what is remembered.
+ * The webhook path with in-memory edges: what is answered, published, remembered and parked.
  */
-import { receive } from '../../lambda/receiver';
+import { handleWebhook } from '../../lambda/webhook';
 import { METRICS } from '../../lambda/names';
 import { SecretsUnavailableError } from '../../lambda/ports';
 import { buildCallback, envelope } from '../../tools/callbacks';
@@ -11,14 +11,14 @@ import { httpEvent, VECTOR, VOX } from '../support/fixtures';
 const FORGER = { salt: 'guess', apiKey: 'guess' };
 
 function post(body: string, deps: ReturnType<typeof fakeDeps>, base64 = false) {
-  return receive(httpEvent(body, { base64 }), deps);
+  return handleWebhook(httpEvent(body, { base64 }), deps, () => 1_700_000_000_000);
 }
 
 function bodyOf(result: { body?: string }) {
   return JSON.parse(result.body ?? '{}');
 }
 
-describe('receive', () => {
+describe('handleWebhook', () => {
   it('publishes one alert for the reference example and answers 200 with counts', async () => {
     const deps = fakeDeps();
     const result = await post(envelope(buildCallback(VOX, { callbackId: VECTOR.callbackId })), deps);
@@ -113,7 +113,7 @@ describe('receive', () => {
 
   it('answers GET as a health check without reading secrets', async () => {
     const deps = fakeDeps();
-    const result = await receive(httpEvent(undefined, { method: 'GET' }), deps);
+    const result = await handleWebhook(httpEvent(undefined, { method: 'GET' }), deps);
     expect(result.statusCode).toBe(200);
     expect(deps.secrets.calls).toBe(0);
   });
@@ -143,23 +143,53 @@ describe('receive', () => {
     expect(deps.publisher.sent.map((a) => a.type)).toEqual(['min_balance', 'account_is_frozen', 'card_expired', 'card_payment']);
   });
 
-  it('answers 503 when secrets are unavailable, publishing nothing and remembering nothing', async () => {
+  it('parks the raw request and answers 202 when secrets are unavailable, publishing and remembering nothing', async () => {
     const deps = fakeDeps();
     deps.secrets.failure = new SecretsUnavailableError('SSM down');
-    const result = await post(envelope(buildCallback(VOX, { callbackId: 1 })), deps);
-    expect(result.statusCode).toBe(503);
+    const body = envelope(buildCallback(VOX, { callbackId: 1 }));
+    const result = await post(body, deps);
+    expect(result.statusCode).toBe(202);
+    expect(deps.retryQueue.parked).toEqual([{ body, receivedAt: 1_700_000_000_000 }]);
     expect(deps.publisher.sent).toHaveLength(0);
     expect(deps.dedupe.records.size).toBe(0);
     expect(deps.counts[METRICS.names.secretsUnavailable]).toBe(1);
+    expect(deps.counts[METRICS.names.parked]).toBe(1);
   });
 
-  it('answers 503 and releases the claim when publishing fails, so the retry alerts once', async () => {
+  it('parks the decoded body of a base64 request', async () => {
+    const deps = fakeDeps();
+    deps.secrets.failure = new SecretsUnavailableError('SSM down');
+    const body = envelope(buildCallback(VOX, { callbackId: 1 }));
+    expect((await post(body, deps, true)).statusCode).toBe(202);
+    expect(deps.retryQueue.parked[0].body).toBe(body);
+  });
+
+  it('answers 503 only when the request can be neither handled nor parked', async () => {
+    const deps = fakeDeps();
+    deps.secrets.failure = new SecretsUnavailableError('SSM down');
+    deps.retryQueue.failure = new Error('SQS down');
+    const result = await post(envelope(buildCallback(VOX, { callbackId: 1 })), deps);
+    expect(result.statusCode).toBe(503);
+    expect(deps.counts[METRICS.names.parkingFailures]).toBe(1);
+  });
+
+  it('does not park what can never succeed: 400, 401 and 413 are final', async () => {
+    const deps = fakeDeps({ MAX_BODY_BYTES: '2000' });
+    deps.publisher.failing = 'all';
+    await post('nope', deps);
+    await post(envelope(buildCallback(VOX, { callbackId: 1, signWith: FORGER })), deps);
+    await post('x'.repeat(3000), deps);
+    expect(deps.retryQueue.parked).toHaveLength(0);
+  });
+
+  it('parks and releases the claim when publishing fails, so the retry alerts once', async () => {
     const deps = fakeDeps();
     const batch = envelope(buildCallback(VOX, { callbackId: 1 }), buildCallback(VOX, { callbackId: 2 }));
     deps.publisher.failing = new Set([2]);
     const first = await post(batch, deps);
-    expect(first.statusCode).toBe(503);
+    expect(first.statusCode).toBe(202);
     expect(bodyOf(first)).toMatchObject({ accepted: 1 });
+    expect(deps.retryQueue.parked.map((p) => p.body)).toEqual([batch]);
     expect(deps.dedupe.released).toEqual([`${VECTOR.accountId}#2`]);
     expect(deps.counts[METRICS.names.publishFailures]).toBe(1);
 

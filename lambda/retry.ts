@@ -1,0 +1,67 @@
+/**
+ * The parked-retry path: the same Lambda consumes the retry queue (SQS event source with partial batch
+ * responses). Each parked request runs through the same receiver; a request whose dependencies fail again
+ * is reported as a batch item failure and delayed with exponential backoff, until the queue's
+ * maxReceiveCount moves it to the dead-letter queue (which has an alarm).
+ */
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { METRICS } from './names';
+import type { ParkedRequest } from './ports';
+import { receive, type Deps } from './receiver';
+
+/** SQS message attributes of a parked request. */
+export const PARKED_ATTRIBUTES = { receivedAt: 'receivedAt', encoding: 'bodyEncoding' } as const;
+
+const FIRST_BACKOFF_SECONDS = 30;
+/** SQS caps visibility timeouts at 12 h; 15 minutes keeps retries frequent enough to matter. */
+const MAX_BACKOFF_SECONDS = 900;
+
+/** 30 s, 60 s, 120 s, ... capped at 15 minutes, by how many times the message was received. */
+export function backoffSeconds(receiveCount: number): number {
+  return Math.min(MAX_BACKOFF_SECONDS, FIRST_BACKOFF_SECONDS * 2 ** Math.max(0, receiveCount - 1));
+}
+
+/** Characters SQS accepts in a message body; anything else travels base64-encoded. */
+const SQS_UNSAFE = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
+
+export function encodeParked(request: ParkedRequest): { body: string; attributes: Record<string, string> } {
+  const base64 = SQS_UNSAFE.test(request.body);
+  return {
+    body: base64 ? Buffer.from(request.body, 'utf8').toString('base64') : request.body,
+    attributes: { [PARKED_ATTRIBUTES.receivedAt]: String(request.receivedAt), [PARKED_ATTRIBUTES.encoding]: base64 ? 'base64' : 'utf8' },
+  };
+}
+
+export function decodeParked(record: SQSRecord): ParkedRequest {
+  const attributes = record.messageAttributes ?? {};
+  const base64 = attributes[PARKED_ATTRIBUTES.encoding]?.stringValue === 'base64';
+  const receivedAt = Number(attributes[PARKED_ATTRIBUTES.receivedAt]?.stringValue);
+  return {
+    body: base64 ? Buffer.from(record.body, 'base64').toString('utf8') : record.body,
+    receivedAt: Number.isFinite(receivedAt) ? receivedAt : Number(record.attributes.SentTimestamp),
+  };
+}
+
+export async function handleRetries(event: SQSEvent, deps: Deps, now: () => number = Date.now): Promise<SQSBatchResponse> {
+  const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
+  // One at a time: a batch is at most a few parked requests, and order keeps min_balance alerts in sequence.
+  for (const record of event.Records) {
+    const parked = decodeParked(record);
+    const attempt = Number(record.attributes.ApproximateReceiveCount) || 1;
+    const context = { messageId: record.messageId, attempt, delaySeconds: Math.round((now() - parked.receivedAt) / 1000) };
+    const outcome = await receive(parked.body, deps);
+    if (outcome.kind === 'retry') {
+      deps.counters.count(METRICS.names.retriesFailed, 1);
+      const seconds = backoffSeconds(attempt);
+      deps.log.warn('Parked request failed again; retrying later', { ...context, reason: outcome.reason, backoffSeconds: seconds });
+      await deps.retryQueue.backoff(record.receiptHandle, seconds);
+      batchItemFailures.push({ itemIdentifier: record.messageId });
+    } else if (outcome.statusCode === 200) {
+      deps.log.info('Parked request handled', { ...context, ...outcome.body });
+    } else {
+      // Parked requests held a valid envelope; nothing verifying now means the secrets changed meanwhile.
+      deps.log.warn('Parked request dropped: nothing in it verifies any more', { ...context, statusCode: outcome.statusCode });
+    }
+  }
+  return { batchItemFailures };
+}

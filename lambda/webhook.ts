@@ -1,0 +1,41 @@
+/**
+ * The webhook path: API Gateway HTTP API event → receiver → HTTP response.
+ * When a dependency failure keeps a verified callback from being alerted, the raw request is parked in
+ * the retry queue and answered 202: Voximplant's retry behaviour is undocumented, so we retry ourselves.
+ * Only when parking fails too is the answer 503, so nothing verified is ever acknowledged and lost.
+ */
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { describe } from './errors';
+import { METRICS } from './names';
+import { receive, type Deps } from './receiver';
+import { json, readRequest } from './request';
+
+export async function handleWebhook(
+  event: APIGatewayProxyEventV2,
+  deps: Deps,
+  now: () => number = Date.now,
+): Promise<APIGatewayProxyStructuredResultV2> {
+  const receivedAt = now();
+  const request = readRequest(event, deps.config.maxBodyBytes);
+  if (request.kind === 'health') return json(200, { status: 'ok' });
+  if (request.kind === 'refused') {
+    deps.log.warn('Request refused', { statusCode: request.response.statusCode });
+    return request.response;
+  }
+  const outcome = await receive(request.body, deps);
+  if (outcome.kind === 'done') return json(outcome.statusCode, outcome.body);
+
+  try {
+    await deps.retryQueue.park({ body: request.body, receivedAt });
+  } catch (error) {
+    deps.counters.count(METRICS.names.parkingFailures, 1);
+    deps.log.error('Could not park the request for retry: answering 503 so the sender can retry', {
+      reason: outcome.reason,
+      error: describe(error),
+    });
+    return json(503, { message: 'temporarily unavailable, retry later', ...outcome.counts });
+  }
+  deps.counters.count(METRICS.names.parked, 1);
+  deps.log.warn('Request parked for retry', { reason: outcome.reason });
+  return json(202, { message: 'accepted; alerts will be retried', ...outcome.counts });
+}

@@ -1,0 +1,105 @@
+/**
+ * The parked-retry path with in-memory edges: parked requests are handled like webhook requests,
+ * failures come back as batch item failures with exponential backoff, and the message codec round-trips.
+ */
+import type { SQSEvent, SQSRecord } from 'aws-lambda';
+import { METRICS } from '../../lambda/names';
+import { SecretsUnavailableError } from '../../lambda/ports';
+import { backoffSeconds, decodeParked, encodeParked, handleRetries } from '../../lambda/retry';
+import { buildCallback, envelope } from '../../tools/callbacks';
+import { fakeDeps } from '../support/fakes';
+import { VOX } from '../support/fixtures';
+
+function record(body: string, options: { id?: string; receiveCount?: number; receivedAt?: number } = {}): SQSRecord {
+  const { body: messageBody, attributes } = encodeParked({ body, receivedAt: options.receivedAt ?? 1_700_000_000_000 });
+  return {
+    messageId: options.id ?? 'm1',
+    receiptHandle: `rh-${options.id ?? 'm1'}`,
+    body: messageBody,
+    attributes: {
+      ApproximateReceiveCount: String(options.receiveCount ?? 1),
+      SentTimestamp: '1700000000000',
+      SenderId: 'x',
+      ApproximateFirstReceiveTimestamp: '1700000000000',
+    },
+    messageAttributes: Object.fromEntries(
+      Object.entries(attributes).map(([k, v]) => [k, { stringValue: v, dataType: 'String', stringListValues: [], binaryListValues: [] }]),
+    ),
+    md5OfBody: '',
+    eventSource: 'aws:sqs',
+    eventSourceARN: 'arn:aws:sqs:us-east-1:123456789012:retry',
+    awsRegion: 'us-east-1',
+  };
+}
+
+const sqsEvent = (...records: SQSRecord[]): SQSEvent => ({ Records: records });
+
+describe('handleRetries', () => {
+  it('alerts for a parked request and reports no failure', async () => {
+    const deps = fakeDeps();
+    const result = await handleRetries(sqsEvent(record(envelope(buildCallback(VOX, { callbackId: 1 })))), deps);
+    expect(result).toEqual({ batchItemFailures: [] });
+    expect(deps.publisher.sent.map((a) => a.callbackId)).toEqual([1]);
+  });
+
+  it('alerts once when both the sender and the queue retry the same callback', async () => {
+    const deps = fakeDeps();
+    const body = envelope(buildCallback(VOX, { callbackId: 1 }));
+    await handleRetries(sqsEvent(record(body)), deps);
+    await handleRetries(sqsEvent(record(body, { id: 'm2' })), deps);
+    expect(deps.publisher.sent).toHaveLength(1);
+  });
+
+  it('reports only the failing message, and delays it with backoff by attempt', async () => {
+    const deps = fakeDeps();
+    deps.publisher.failing = new Set([2]);
+    const result = await handleRetries(
+      sqsEvent(
+        record(envelope(buildCallback(VOX, { callbackId: 1 })), { id: 'ok' }),
+        record(envelope(buildCallback(VOX, { callbackId: 2 })), { id: 'bad', receiveCount: 3 }),
+      ),
+      deps,
+    );
+    expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: 'bad' }] });
+    expect(deps.retryQueue.backoffs).toEqual([{ receiptHandle: 'rh-bad', seconds: 120 }]);
+    expect(deps.counts[METRICS.names.retriesFailed]).toBe(1);
+    expect(deps.retryQueue.parked).toHaveLength(0); // never re-parked: the queue itself retries
+  });
+
+  it('fails every message while secrets are unavailable', async () => {
+    const deps = fakeDeps();
+    deps.secrets.failure = new SecretsUnavailableError('SSM down');
+    const body = envelope(buildCallback(VOX, { callbackId: 1 }));
+    const result = await handleRetries(sqsEvent(record(body, { id: 'a' }), record(body, { id: 'b' })), deps);
+    expect(result.batchItemFailures.map((f) => f.itemIdentifier)).toEqual(['a', 'b']);
+  });
+
+  it('drops a parked request that no longer verifies, without failing the batch', async () => {
+    const deps = fakeDeps();
+    const forged = envelope(buildCallback(VOX, { callbackId: 1, signWith: { salt: 'x', apiKey: 'y' } }));
+    expect(await handleRetries(sqsEvent(record(forged)), deps)).toEqual({ batchItemFailures: [] });
+    expect(deps.log.text()).toContain('Parked request dropped');
+  });
+});
+
+describe('parked message codec', () => {
+  it.each([
+    ['plain JSON', '{"callbacks":[1]}'],
+    ['non-ASCII text', '{"callbacks":["é ✓ 😀"]}'],
+    ['characters SQS refuses', '{"callbacks":["\u0000\u0001\uFFFE"]}'],
+  ])('round-trips %s', (_name, body) => {
+    const decoded = decodeParked(record(body, { receivedAt: 42 }));
+    expect(decoded).toEqual({ body, receivedAt: 42 });
+  });
+
+  it('uses base64 only when SQS would refuse the body', () => {
+    expect(encodeParked({ body: '{"a":"é"}', receivedAt: 1 }).attributes.bodyEncoding).toBe('utf8');
+    expect(encodeParked({ body: '{"a":"\u0001"}', receivedAt: 1 }).attributes.bodyEncoding).toBe('base64');
+  });
+});
+
+describe('backoffSeconds', () => {
+  it('doubles from 30 s and caps at 15 minutes', () => {
+    expect([1, 2, 3, 4, 5, 6, 7, 20].map(backoffSeconds)).toEqual([30, 60, 120, 240, 480, 900, 900, 900]);
+  });
+});
