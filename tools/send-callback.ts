@@ -11,6 +11,7 @@ import { SsmSecrets } from '../lambda/aws/ssm-secrets';
 import type { Alert } from '../lambda/callback';
 import { DEFAULTS } from '../lambda/config';
 import { describe } from '../lambda/errors';
+import type { Counts } from '../lambda/receiver';
 import { KNOWN_TYPES } from '../lambda/render';
 import { envelope, sampleCallback } from './callbacks';
 import { formatAlert, parseAlert, readState, statePath, type LocalStackState } from './local-stack';
@@ -51,13 +52,6 @@ class UsageError extends Error {
 /** A failure explained in its message (no stack trace needed). */
 class Failure extends Error {
   override readonly name = 'Failure';
-}
-
-interface Counts {
-  readonly accepted: number;
-  readonly duplicates: number;
-  readonly ignored: number;
-  readonly rejected: number;
 }
 
 function positiveInt(name: string, text: string | undefined, fallback: number, max: number): number {
