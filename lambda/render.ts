@@ -30,6 +30,8 @@ const ELLIPSIS = '...';
 const BREAKING = /[\p{Cc}\p{Zl}\p{Zp}]+/gu;
 /** Invisible format characters (bidi overrides, zero-width) can disguise text; lone surrogates are not text. */
 const INVISIBLE = /[\p{Cf}\p{Cs}]/gu;
+/** Printable ASCII words separated by single spaces: nothing for clean() to change. */
+const PLAIN = /^[\x21-\x7E]+(?: [\x21-\x7E]+)*$/;
 /** Printable ASCII: all a subject may hold. */
 const NOT_ASCII = /[^\x20-\x7E]/gu;
 /** Printable ASCII minus GSM-7 extension characters (they cost two) and the backtick (not in GSM-7). */
@@ -45,6 +47,8 @@ function fit(value: string, max: number): string {
 
 /** One line of readable text: no control or invisible characters, whitespace collapsed, capped. */
 function clean(value: string, max = VALUE_MAX): string {
+  // Most values are short printable ASCII with single spaces, which the full pass leaves as they are.
+  if (value.length <= max && PLAIN.test(value)) return value;
   // Cut first so a multi-megabyte string costs no more than a short one.
   const head = value.length > max * 4 + 16 ? value.slice(0, max * 4 + 16) : value;
   return fit(head.replace(BREAKING, ' ').replace(INVISIBLE, '').replace(/\s+/g, ' ').trim(), max);

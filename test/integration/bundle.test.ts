@@ -55,6 +55,9 @@ it('is an ESM bundle with the SDK inside and the createRequire banner', () => {
   expect(code.slice(0, 300)).toContain('createRequire');
   expect(code).toContain('PublishBatch'); // the SNS client is bundled, not left to the runtime's copy
   expect(code).toContain('GetParameters');
+  // Env-only credentials (lambda/aws/env-credentials.ts): the rest of the default chain is not shipped.
+  expect(code).toContain('AWS_SECRET_ACCESS_KEY');
+  for (const marker of ['AWS_WEB_IDENTITY_TOKEN_FILE', 'sso_session', 'credential_process']) expect(code).not.toContain(marker);
 });
 
 it('imports and serves: health, a signed callback alerts once, a duplicate and a forgery do not', async () => {

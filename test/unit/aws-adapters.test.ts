@@ -211,7 +211,7 @@ describe('SnsPublisher', () => {
 });
 
 describe('SqsRetryQueue', () => {
-  const queue = (log = new MemoryLog()) => new SqsRetryQueue(new SQSClient({}), 'https://sqs/retry', log);
+  const queue = (log = new MemoryLog()) => new SqsRetryQueue(() => new SQSClient({}), 'https://sqs/retry', log);
 
   it('parks the raw body with its receive time as message attributes', async () => {
     sqs.on(SendMessageCommand).resolves({ MessageId: 'm' });
