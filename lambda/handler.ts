@@ -27,10 +27,15 @@ const metrics = new Metrics({ namespace: METRICS.namespace, serviceName: METRICS
 const config = loadConfig();
 
 /**
- * Bounded waits: a hung connection must fail within a few seconds (three attempts) so the request can
- * still be parked before the function's 10 s timeout, instead of timing out with nothing parked.
+ * Bounded waits: a stalled dependency must fail fast enough that the request can still be parked before
+ * the function's 10 s timeout. `requestTimeout` alone only logs a warning (throwOnRequestTimeout makes it an
+ * error), and two attempts per call bound each call to about 3 s, so even DynamoDB, SNS and SQS all
+ * stalled in turn end before the timeout (measured in test/integration/faults.test.ts, fault 8).
  */
-const client = { requestHandler: { connectionTimeout: 1000, requestTimeout: 1500 } };
+const client = {
+  maxAttempts: 2,
+  requestHandler: { connectionTimeout: 1000, requestTimeout: 1500, throwOnRequestTimeout: true },
+};
 
 const deps: Deps = {
   config,

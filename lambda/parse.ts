@@ -52,9 +52,12 @@ export function parseItem(raw: unknown): ParsedItem {
   };
 }
 
-/** A type name safe to put in a log line or a metric: the sender controls it, and it is not signed. */
+/**
+ * A type name safe for a log line, a metric, an alert text and the `callback_type` message attribute:
+ * the sender controls it and it is not signed (a lone surrogate there makes the SDK throw).
+ */
 export function safeTypeName(type: unknown): string {
-  if (typeof type !== 'string') return '(none)';
-  const cleaned = type.slice(0, 64).replace(/[^A-Za-z0-9_]/g, '?');
-  return cleaned || '(empty)';
+  if (typeof type !== 'string') return 'unnamed';
+  const safe = type.slice(0, 64).replace(/[^A-Za-z0-9_]/gu, '_');
+  return safe === '' ? 'unnamed' : safe;
 }

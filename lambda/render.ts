@@ -5,6 +5,7 @@
  * only fields that are not personal data are ever read at all.
  */
 import type { Alert, CallbackItem, Severity } from './callback';
+import { safeTypeName } from './parse';
 
 export interface RenderOptions {
   /** Linked from every email so the reader can act. */
@@ -20,7 +21,6 @@ const VALUE_MAX = 80; // any one interpolated value in the email
 const SHORT_MAX = 30; // the account name in subject and SMS, so the numbers after it survive
 const DETAIL_MAX = 60; // the key-number part of subject and SMS
 const LIST_MAX = 10; // list entries shown before "and N more"
-const TYPE_MAX = 64;
 const ELLIPSIS = '...';
 
 // ---------------------------------------------------------------------------------------------------
@@ -56,12 +56,6 @@ function clean(value: string, max = VALUE_MAX): string {
 
 const ascii = (value: string): string => value.replace(NOT_ASCII, '?');
 const gsm = (value: string): string => value.replace(NOT_GSM, '?');
-
-/** Unknown type names are attacker-chosen: show them only as [a-z0-9_]. */
-function safeTypeName(type: string): string {
-  const safe = type.slice(0, TYPE_MAX * 4).toLowerCase().replace(/[^a-z0-9_]/gu, '_').slice(0, TYPE_MAX);
-  return safe === '' ? 'unnamed' : safe;
-}
 
 // ---------------------------------------------------------------------------------------------------
 // Reading hostile values: every reader accepts anything and answers undefined rather than throw.
@@ -792,7 +786,8 @@ export function renderAlert(item: CallbackItem, options: RenderOptions): Alert {
   return {
     accountId: item.accountId,
     callbackId: item.callbackId,
-    type: item.type,
+    // Sanitized: it becomes the `callback_type` message attribute subscribers filter on.
+    type: name,
     severity: severityOf(type),
     subject,
     email,

@@ -520,9 +520,7 @@ async function main(argv: string[]): Promise<number> {
 
   const stop = async (code: number): Promise<never> => {
     if (stopping) {
-      // A second Ctrl-C: do not wait any longer.
-      const started = await Promise.race([moto.catch(() => undefined), Promise.resolve(undefined)]);
-      if (started) process.kill(started.pid, 'SIGKILL');
+      // A second Ctrl-C: do not wait any longer. moto ends with us (its stdin closes, see tools/moto.ts).
       process.exit(code === 0 ? 130 : code);
     }
     stopping = true;

@@ -55,11 +55,23 @@ function exited(child: ChildProcess): Promise<void> {
     : new Promise((resolve) => child.once('exit', () => resolve()));
 }
 
+/**
+ * `python3 -m moto.server`, plus a thread that ends moto when its stdin closes: the parent died (a killed
+ * test runner, a second Ctrl-C, a SIGKILLed `npm start`), so nobody is left to stop it. No orphans.
+ */
+const EXIT_WITH_PARENT = [
+  'import os, runpy, sys, threading',
+  'threading.Thread(target=lambda: (sys.stdin.buffer.read(), os._exit(0)), daemon=True).start()',
+  "sys.argv[0] = 'moto.server'",
+  "runpy.run_module('moto.server', run_name='__main__', alter_sys=True)",
+].join('\n');
+
 export async function startMoto(options: { port?: number; timeoutMs?: number } = {}): Promise<MotoServer> {
   const port = options.port ?? (await freePort());
   const endpoint = `http://127.0.0.1:${port}`;
-  const child = spawn('python3', ['-m', 'moto.server', '-H', '127.0.0.1', '-p', String(port)], {
-    stdio: ['ignore', 'ignore', 'pipe'],
+  const child = spawn('python3', ['-c', EXIT_WITH_PARENT, '-H', '127.0.0.1', '-p', String(port)], {
+    // stdin stays open as the lifeline: it reaches EOF however this process ends, even on SIGKILL.
+    stdio: ['pipe', 'ignore', 'pipe'],
     env: { ...process.env, ...motoEnv(endpoint) },
   });
   let stderr = '';

@@ -170,17 +170,19 @@ export async function readInbox(
   const expected = options.expected ?? Number.POSITIVE_INFINITY;
   const deadline = Date.now() + (options.waitMs ?? 2000);
   const messages: InboxMessage[] = [];
-  while (messages.length < expected) {
+  // At least one receive, and keep receiving while messages come even past the deadline: `waitMs: 0` drains.
+  let got = 0;
+  do {
     const remaining = deadline - Date.now();
-    if (remaining <= 0) break;
     const { Messages = [] } = await sqs.send(
       new ReceiveMessageCommand({
         QueueUrl: queueUrl,
         MaxNumberOfMessages: 10,
-        WaitTimeSeconds: Math.min(20, Math.max(1, Math.floor(remaining / 1000))),
+        WaitTimeSeconds: remaining <= 0 ? 0 : Math.min(20, Math.max(1, Math.floor(remaining / 1000))),
       }),
     );
-    if (Messages.length === 0) continue;
+    got = Messages.length;
+    if (got === 0) continue;
     messages.push(...Messages.map((m) => toInboxMessage(m.Body ?? '{}')));
     await sqs.send(
       new DeleteMessageBatchCommand({
@@ -188,6 +190,6 @@ export async function readInbox(
         Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })),
       }),
     );
-  }
+  } while (messages.length < expected && (got > 0 || Date.now() < deadline));
   return messages;
 }

@@ -364,3 +364,37 @@ describe('npm start, send-callback and configure against it', () => {
     expect(existsSync(stateFile)).toBe(false);
   });
 });
+
+describe('npm start killed outright (SIGKILL: no handler runs)', () => {
+  /** Polls a condition (not a clock): resolves as soon as it holds, fails with `what` after the deadline. */
+  async function waitUntil(condition: () => boolean, what: string, timeoutMs = 10_000) {
+    const deadline = Date.now() + timeoutMs;
+    while (!condition()) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  it('leaves no moto behind: moto ends with its parent, and a new start is not blocked by the stale state file', async () => {
+    const killedState = join(dir, 'killed-state.json');
+    const env = childEnv({ PORT: String(await freePort()), LOCAL_STACK_STATE: killedState });
+    const killed = start('tools/local-stack.ts', [], env);
+    await killed.waitFor(/Ready: /, 45_000);
+    const motoPid = Number((await killed.waitFor(/moto pid (\d+)/))[1]);
+    const stackPid = Number((await killed.waitFor(/local stack pid (\d+)/))[1]);
+    expect(isRunning(motoPid)).toBe(true);
+
+    process.kill(stackPid, 'SIGKILL');
+    await killed.exited;
+    await waitUntil(() => !isRunning(motoPid), `moto (pid ${motoPid}) has exited`);
+    expect(existsSync(killedState)).toBe(true); // nobody could remove it
+
+    const again = start('tools/local-stack.ts', [], { ...env, PORT: String(await freePort()) });
+    try {
+      await again.waitFor(/Ready: /, 45_000);
+    } finally {
+      again.child.kill('SIGINT');
+      expect(await again.exited).toBe(0);
+    }
+  }, 120_000);
+});

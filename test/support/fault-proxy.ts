@@ -1,9 +1,19 @@
 /**
  * An HTTP proxy in front of moto that counts requests per AWS service and can make a service fail.
  * Faults are injected on the wire, so the code under test runs unchanged (no test-only paths).
+ *
+ * Fault modes, checked in this order for each request:
+ * - `hanging`: the connection is accepted and the request read, but never answered (a blackholed
+ *   dependency: the client's own timeouts are all that end the wait);
+ * - `failing`: HTTP 503, as a service outage answers;
+ * - `throttling`: the service's own throttling error (HTTP 400/429 in the service's protocol), as AWS
+ *   answers when an account's rate limit is exceeded;
+ * - `refusePublishEntry`: SNS `PublishBatch` only: the entries it picks are not forwarded to moto and come
+ *   back in the response's `Failed` list (`InternalError`, `SenderFault` false), the others are published.
  */
-import { createServer, request as httpRequest, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { randomUUID } from 'node:crypto';
+import { createServer, request as httpRequest, type IncomingMessage, type OutgoingHttpHeaders, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
 
 export type Service = 'ssm' | 'sns' | 'dynamodb' | 'sqs' | 'other';
 
@@ -14,49 +24,213 @@ export function serviceOf(req: IncomingMessage): Service {
   return service === 'ssm' || service === 'sns' || service === 'dynamodb' || service === 'sqs' ? service : 'other';
 }
 
+/** One entry of an SNS PublishBatch request, its form fields without the `PublishBatchRequestEntries.member.N.` prefix. */
+export type PublishBatchEntry = Readonly<Record<string, string>>;
+
+/** The operation of a request: `x-amz-target` for the JSON protocols, the `Action` form field for the Query protocol. */
+function actionOf(req: IncomingMessage, body: Buffer): string {
+  const target = req.headers['x-amz-target'];
+  if (typeof target === 'string') return target.slice(target.lastIndexOf('.') + 1);
+  if (String(req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')) {
+    return new URLSearchParams(body.toString('utf8')).get('Action') ?? 'unknown';
+  }
+  return 'unknown';
+}
+
+/** What each service answers when it throttles, in its own protocol. */
+function throttlingResponse(service: Service): { status: number; headers: OutgoingHttpHeaders; body: string } {
+  const requestId = randomUUID();
+  switch (service) {
+    case 'ssm': // awsJson1_1: the error code travels as __type in the body
+      return {
+        status: 400,
+        headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': requestId },
+        body: JSON.stringify({ __type: 'ThrottlingException', message: 'Rate exceeded' }),
+      };
+    case 'dynamodb': // awsJson1_0, namespaced __type
+      return {
+        status: 400,
+        headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-requestid': requestId },
+        body: JSON.stringify({ __type: 'com.amazonaws.dynamodb.v20120810#ThrottlingException', message: 'Rate exceeded' }),
+      };
+    case 'sqs': // awsJson1_0 with awsQueryCompatible: the Query error code in x-amzn-query-error
+      return {
+        status: 400,
+        headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-requestid': requestId, 'x-amzn-query-error': 'RequestThrottled;Sender' },
+        body: JSON.stringify({ __type: 'com.amazonaws.sqs#RequestThrottled', message: 'Rate exceeded' }),
+      };
+    case 'sns': // Query protocol: an XML ErrorResponse; SNS documents ThrottledException as HTTP 429, code Throttled
+    case 'other':
+      return {
+        status: 429,
+        headers: { 'content-type': 'text/xml', 'x-amzn-requestid': requestId },
+        body:
+          '<ErrorResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><Error><Type>Sender</Type><Code>Throttled</Code>' +
+          `<Message>Rate exceeded</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`,
+      };
+  }
+}
+
+const MEMBER = /^PublishBatchRequestEntries\.member\.(\d+)\.(.+)$/;
+
+/**
+ * Splits a PublishBatch form into the entries kept (renumbered from 1, so moto sees a well-formed request)
+ * and the entries refused.
+ */
+function splitPublishBatch(form: URLSearchParams, refuse: (entry: PublishBatchEntry) => boolean) {
+  const entries = new Map<number, Record<string, string>>();
+  const rest: Array<[string, string]> = [];
+  for (const [key, value] of form) {
+    const member = MEMBER.exec(key);
+    if (!member) {
+      rest.push([key, value]);
+      continue;
+    }
+    const index = Number(member[1]);
+    if (!entries.has(index)) entries.set(index, {});
+    entries.get(index)![member[2]] = value;
+  }
+  const ordered = [...entries.entries()].sort(([a], [b]) => a - b).map(([, entry]) => entry);
+  const kept = ordered.filter((entry) => !refuse(entry));
+  const refused = ordered.filter((entry) => refuse(entry));
+  const forwarded = new URLSearchParams(rest);
+  kept.forEach((entry, i) => {
+    for (const [field, value] of Object.entries(entry)) forwarded.append(`PublishBatchRequestEntries.member.${i + 1}.${field}`, value);
+  });
+  return { forwarded, kept, refused };
+}
+
+const escapeXml = (text: string) => text.replace(/[<>&'"]/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/** Adds `Failed` members for the refused entries to a PublishBatch XML response. */
+function withFailed(xml: string, refused: readonly PublishBatchEntry[]): string {
+  const members = refused
+    .map((e) => `<member><Id>${escapeXml(e.Id ?? '')}</Id><Code>InternalError</Code><SenderFault>false</SenderFault><Message>injected</Message></member>`)
+    .join('');
+  if (xml.includes('<Failed/>')) return xml.replace('<Failed/>', `<Failed>${members}</Failed>`);
+  if (xml.includes('</Failed>')) return xml.replace('</Failed>', `${members}</Failed>`);
+  return xml.replace('</PublishBatchResult>', `<Failed>${members}</Failed></PublishBatchResult>`);
+}
+
 export class FaultProxy {
   readonly calls: Record<Service, number> = { ssm: 0, sns: 0, dynamodb: 0, sqs: 0, other: 0 };
+  /** Every request's `service:Action` (e.g. `ssm:GetParameters`, `sns:PublishBatch`), in order. */
+  readonly actions: string[] = [];
   /** Services answered with HTTP 503 instead of being forwarded. */
   readonly failing = new Set<Service>();
+  /** Services answered with their throttling error instead of being forwarded. */
+  readonly throttling = new Set<Service>();
+  /** Services whose requests are read and never answered, until `releaseHung()` or `stop()`. */
+  readonly hanging = new Set<Service>();
+  /** SNS PublishBatch entries to refuse (listed as `Failed` in the response); the rest reach moto. */
+  refusePublishEntry?: (entry: PublishBatchEntry) => boolean;
+  private readonly hung = new Set<Socket>();
   private server?: Server;
   endpoint = '';
 
   constructor(private readonly target: string) {}
 
   async start(): Promise<this> {
-    const target = new URL(this.target);
     this.server = createServer((req, res) => {
       const service = serviceOf(req);
       this.calls[service] += 1;
-      if (this.failing.has(service)) {
-        req.resume();
-        res.writeHead(503, { 'content-type': 'application/x-amz-json-1.1' });
-        res.end(JSON.stringify({ __type: 'ServiceUnavailable', message: `injected ${service} outage` }));
-        return;
-      }
-      const upstream = httpRequest(
-        { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers },
-        (upstreamRes) => {
-          res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.headers);
-          upstreamRes.pipe(res);
-        },
-      );
-      upstream.on('error', () => {
-        res.writeHead(502);
-        res.end();
-      });
-      req.pipe(upstream);
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => chunks.push(chunk));
+      req.on('end', () => this.handle(service, req, Buffer.concat(chunks), res));
     });
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
     this.endpoint = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
     return this;
   }
 
+  private handle(service: Service, req: IncomingMessage, body: Buffer, res: ServerResponse): void {
+    const action = actionOf(req, body);
+    this.actions.push(`${service}:${action}`);
+    if (this.hanging.has(service)) {
+      this.hung.add(req.socket);
+      req.socket.once('close', () => this.hung.delete(req.socket));
+      return;
+    }
+    if (this.failing.has(service)) {
+      res.writeHead(503, { 'content-type': 'application/x-amz-json-1.1' });
+      res.end(JSON.stringify({ __type: 'ServiceUnavailable', message: `injected ${service} outage` }));
+      return;
+    }
+    if (this.throttling.has(service)) {
+      const { status, headers, body: errorBody } = throttlingResponse(service);
+      res.writeHead(status, headers);
+      res.end(errorBody);
+      return;
+    }
+    const refuse = this.refusePublishEntry;
+    if (service === 'sns' && action === 'PublishBatch' && refuse) {
+      const { forwarded, kept, refused } = splitPublishBatch(new URLSearchParams(body.toString('utf8')), refuse);
+      if (refused.length > 0) {
+        if (kept.length === 0) {
+          const requestId = randomUUID();
+          const xml =
+            '<PublishBatchResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><PublishBatchResult><Successful/><Failed/></PublishBatchResult>' +
+            `<ResponseMetadata><RequestId>${requestId}</RequestId></ResponseMetadata></PublishBatchResponse>`;
+          this.reply(res, 200, { 'content-type': 'text/xml', 'x-amzn-requestid': requestId }, withFailed(xml, refused));
+          return;
+        }
+        this.forward(req, Buffer.from(forwarded.toString(), 'utf8'), res, (xml) => withFailed(xml, refused));
+        return;
+      }
+    }
+    this.forward(req, body, res);
+  }
+
+  private reply(res: ServerResponse, status: number, headers: OutgoingHttpHeaders, body: string): void {
+    res.writeHead(status, { ...headers, 'content-length': Buffer.byteLength(body) });
+    res.end(body);
+  }
+
+  /** Sends the request on to moto; `rewrite` edits a successful response body. */
+  private forward(req: IncomingMessage, body: Buffer, res: ServerResponse, rewrite?: (body: string) => string): void {
+    const target = new URL(this.target);
+    const upstream = httpRequest(
+      {
+        host: target.hostname,
+        port: target.port,
+        method: req.method,
+        path: req.url,
+        headers: { ...req.headers, 'content-length': String(body.length) },
+      },
+      (upstreamRes) => {
+        if (!rewrite || upstreamRes.statusCode !== 200) {
+          res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.headers);
+          upstreamRes.pipe(res);
+          return;
+        }
+        const chunks: Buffer[] = [];
+        upstreamRes.on('data', (chunk: Buffer) => chunks.push(chunk));
+        upstreamRes.on('end', () => {
+          const { 'content-length': _length, 'transfer-encoding': _encoding, ...headers } = upstreamRes.headers;
+          this.reply(res, 200, headers, rewrite(Buffer.concat(chunks).toString('utf8')));
+        });
+      },
+    );
+    upstream.on('error', () => {
+      if (!res.headersSent) res.writeHead(502);
+      res.end();
+    });
+    upstream.end(body);
+  }
+
+  /** Ends every hung request by closing its connection (the client sees a reset). */
+  releaseHung(): void {
+    for (const socket of this.hung) socket.destroy();
+    this.hung.clear();
+  }
+
   resetCounts(): void {
     for (const key of Object.keys(this.calls) as Service[]) this.calls[key] = 0;
+    this.actions.length = 0;
   }
 
   async stop(): Promise<void> {
+    this.releaseHung();
     this.server?.closeAllConnections();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }

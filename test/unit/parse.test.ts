@@ -66,9 +66,9 @@ describe('parseItem', () => {
 describe('safeTypeName', () => {
   it('keeps ordinary names and neutralises anything else', () => {
     expect(safeTypeName('min_balance')).toBe('min_balance');
-    expect(safeTypeName('a\nb"c')).toBe('a?b?c');
+    expect(safeTypeName('a\nb"c\uD800')).toBe('a_b_c_');
     expect(safeTypeName('x'.repeat(500))).toHaveLength(64);
-    expect(safeTypeName(undefined)).toBe('(none)');
-    expect(safeTypeName('')).toBe('(empty)');
+    expect(safeTypeName(undefined)).toBe('unnamed');
+    expect(safeTypeName('')).toBe('unnamed');
   });
 });
