@@ -4,8 +4,9 @@
  * alert topic as the inbox. Sends signed min_balance callbacks one per request and times
  * callback → alert visible in the inbox (the ReceiveMessage that returned it).
  *
- * Then imports the given bundles (the deploy bundle, the trimmed-credentials variant) against the same
- * moto, to check that they deliver too, so a bundle row in the table is known to work, not just to load.
+ * Then imports the given bundles (bench.ts passes the deploy bundle, env-only credential chain included)
+ * against the same moto, to check that they deliver too, so a bundle row in the table is known to work,
+ * not just to load.
  *
  * Usage: tsx bench/e2e.ts <result.json> <callbacks> [bundle.mjs ...]
  */

@@ -100,7 +100,8 @@ async function main(): Promise<void> {
   if (!outFile) throw new Error('usage: warm.ts <result.json> [quick]');
   const quick = mode === 'quick';
   const stub = installStub(VOX, process.env[ENV.parameterPrefix] || DEFAULTS.parameterPrefix);
-  // Only now: the handler builds its SDK clients at import, and they must find the stub in place.
+  // Only now: the handler builds its SSM, DynamoDB and SNS clients at import (SQS on first park), and they
+  // must find the stub in place.
   const { handler } = await import('../lambda/handler');
 
   let nextId = 1;

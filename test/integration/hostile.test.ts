@@ -352,7 +352,7 @@ describe('a table of hostile inputs', () => {
     const setupStatuses: Array<number | undefined> = [];
     for (const event of row.setup ?? []) setupStatuses.push((await invoke(handler, event)).result.statusCode);
     const { result, ms } = await invoke(handler, row.event);
-    if (row.maxMs !== undefined) timings.push({ name: row.name, ms, status: result.statusCode });
+    if (row.timed) timings.push({ name: row.name, ms, status: result.statusCode });
     // Collect before asserting, so a failing row cannot leave its alerts to the next one.
     const alerts = await collectAlerts(row.alerts);
 
@@ -363,7 +363,6 @@ describe('a table of hostile inputs', () => {
     else if (row.status === 200) expect(body).toEqual({ status: 'ok' });
     else if (row.status === 401) expect(body).toEqual({ message: 'unauthorized' });
     else expect(body).toEqual({ message: expect.any(String) });
-    if (row.maxMs !== undefined) expect(ms).toBeLessThan(row.maxMs);
 
     expect(alerts).toHaveLength(row.alerts);
     alerts.forEach(expectDeliverable);

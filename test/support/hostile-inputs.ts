@@ -97,8 +97,8 @@ export interface HostileRow {
   readonly alerts: number;
   /** The callback ids those alerts carry, when they are not simply the genuine ids the row sent. */
   readonly alertIds?: readonly number[];
-  /** Upper bound for the handler's time on `event`, for inputs built to be expensive. */
-  readonly maxMs?: number;
+  /** Built to be expensive: the handler's time on `event` is printed (measured, never asserted: no timed tests). */
+  readonly timed?: boolean;
   readonly check?: (alerts: readonly DeliveredAlert[]) => void;
 }
 
@@ -220,14 +220,14 @@ export function hostileRows(firstId: number): HostileRow[] {
   // --- Size bounds: 413 before parsing ----------------------------------------------------------------
   accepted('body of exactly 262,144 bytes (the bound)', post(padTo(env(G()), MAX_BODY)));
   rejected('body of 262,145 bytes (one over the bound)', post(padTo(env(G()), MAX_BODY + 1)), 413);
-  rejected('2 MiB body', post(padTo(env(G()), 2 * 1024 * 1024)), 413, { maxMs: 500 });
+  rejected('2 MiB body', post(padTo(env(G()), 2 * 1024 * 1024)), 413, { timed: true });
   rejected('multi-byte account_name: 90,000 chars, 270,000 UTF-8 bytes', post(env(G({ account_name: '€'.repeat(90_000) }))), 413);
   accepted('100,000-char ASCII account_name (length x 3 over the bound, bytes under)', post(env(G({ account_name: 'a'.repeat(100_000) }))), {
     check: expectSingleLineAscii,
   });
   accepted('base64 body decoding to exactly 262,144 bytes', post(padTo(env(G()), MAX_BODY), { base64: true }));
   rejected('base64 body decoding to 262,145 bytes', post(padTo(env(G()), MAX_BODY + 1), { base64: true }), 413);
-  rejected('base64 body of 4 MiB', base64Event('A'.repeat(4 * 1024 * 1024)), 413, { maxMs: 500 });
+  rejected('base64 body of 4 MiB', base64Event('A'.repeat(4 * 1024 * 1024)), 413, { timed: true });
   rejected('base64 flag with no base64 characters at all', base64Event('!!!!@@@@####$$$$'), 400);
   rejected('base64 flag set on a plain JSON body (a lie)', { ...post(env(G())), isBase64Encoded: true }, 400);
   rejected('base64 of invalid UTF-8 bytes', base64Event(Buffer.from([0xff, 0xfe, 0xc0, 0x80, 0xed, 0xa0, 0x80, 0x7b, 0x7d]).toString('base64')), 400);
@@ -241,29 +241,29 @@ export function hostileRows(firstId: number): HostileRow[] {
   );
 
   // --- Deep nesting: must not overflow the stack or crash the process -------------------------------
-  rejected('100,000 unclosed "["', post('['.repeat(100_000)), 400, { maxMs: 1000 });
-  rejected('100,000 balanced "[...]" (valid JSON, 200 KB)', post('['.repeat(100_000) + ']'.repeat(100_000)), 400, { maxMs: 1000 });
-  rejected('60,000 unclosed {"a": (300 KB: over the bound)', post('{"a":'.repeat(60_000)), 413, { maxMs: 500 });
+  rejected('100,000 unclosed "["', post('['.repeat(100_000)), 400, { timed: true });
+  rejected('100,000 balanced "[...]" (valid JSON, 200 KB)', post('['.repeat(100_000) + ']'.repeat(100_000)), 400, { timed: true });
+  rejected('60,000 unclosed {"a": (300 KB: over the bound)', post('{"a":'.repeat(60_000)), 413, { timed: true });
   rejected('100,000 levels of arrays as the only callback', post(`{"callbacks":${'['.repeat(100_000)}${']'.repeat(100_000)}}`), 401, {
-    maxMs: 1000,
+    timed: true,
   });
   {
     const text = env(G());
     const nested = `${'{"a":'.repeat(40_000)}1${'}'.repeat(40_000)}`;
     accepted('genuine item whose data is 40,000 levels of objects', post(text.replace('{"is_min_credit":false,"is_repeated":false}', nested)), {
-      maxMs: 2000,
+      timed: true,
     });
   }
 
   // --- Many items: bounded work, one bad item never drops a good one ---------------------------------
-  rejected('20,000 empty objects', post(`{"callbacks":[${Array(20_000).fill('{}').join(',')}]}`), 401, { maxMs: 2000 });
-  rejected('20,000 nulls', post(`{"callbacks":[${Array(20_000).fill('null').join(',')}]}`), 401, { maxMs: 2000 });
+  rejected('20,000 empty objects', post(`{"callbacks":[${Array(20_000).fill('{}').join(',')}]}`), 401, { timed: true });
+  rejected('20,000 nulls', post(`{"callbacks":[${Array(20_000).fill('null').join(',')}]}`), 401, { timed: true });
   {
     const forged = Array.from({ length: 2000 }, () => {
       const cid = id();
       return { callback_id: cid, account_id: ACCOUNT, type: 'min_balance', hash: signFor(cid + 1) };
     });
-    rejected('2,000 well-formed forged items (right account, wrong hash)', post(env(...forged)), 401, { maxMs: 3000 });
+    rejected('2,000 well-formed forged items (right account, wrong hash)', post(env(...forged)), 401, { timed: true });
   }
   {
     const one = minimal(id());
@@ -273,7 +273,7 @@ export function hostileRows(firstId: number): HostileRow[] {
       status: 200,
       counts: counts(1, 1999),
       alerts: 1,
-      maxMs: 3000,
+      timed: true,
     });
   }
   row({
@@ -282,7 +282,7 @@ export function hostileRows(firstId: number): HostileRow[] {
     status: 200,
     counts: counts(1, 0, 20_000),
     alerts: 1,
-    maxMs: 3000,
+    timed: true,
   });
 
   // --- Ids: integers only, safe integers only, the configured account only ---------------------------
