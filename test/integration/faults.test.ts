@@ -128,6 +128,20 @@ async function alerted(w: World): Promise<number[]> {
   return sorted(messages.map((m) => (JSON.parse(m.message) as Alert).callbackId));
 }
 
+/** From here on `callbacks` are known: a re-send is all duplicates, alerts nobody, and nothing stays parked. */
+async function expectSettled(w: World, ...callbacks: Array<Record<string, unknown>>) {
+  expect(await send(w, ...callbacks)).toMatchObject({ status: 200, body: { accepted: 0, duplicates: callbacks.length } });
+  expect(await alerted(w)).toEqual([]);
+  expect(await parked(w)).toBe(0);
+}
+
+/** After recovery the sender's re-send of `item` alerts once; then it is settled. */
+async function expectResendAlertsOnce(w: World, item: Record<string, unknown>) {
+  expect(await send(w, item)).toMatchObject({ status: 200, body: { accepted: 1, duplicates: 0 } });
+  expect(await alerted(w)).toEqual([idOf(item)]);
+  await expectSettled(w, item);
+}
+
 /** Lambda's SQS event source, once: hands whatever is parked and visible to the handler. */
 function drain(w: World) {
   return pollOnce(w.sqs, w.resources.retryQueueUrl, (event) => w.handler(event));
@@ -283,9 +297,7 @@ describe('2. SSM throttled on a cold start', () => {
     await endBackoff(w, stillThrottled.failed);
     expect(await drain(w)).toEqual({ received: 1, failed: [] });
     expect(await alerted(w)).toEqual([idOf(item)]);
-    expect(await send(w, item)).toMatchObject({ status: 200, body: { accepted: 0, duplicates: 1 } });
-    expect(await alerted(w)).toEqual([]);
-    expect(await parked(w)).toBe(0);
+    await expectSettled(w, item);
     expect(metricsSince(mark)).toMatchObject({ [M.secretsUnavailable]: 2, [M.parked]: 1, [M.retriesFailed]: 1, [M.published]: 1 });
   });
 });
@@ -313,10 +325,7 @@ describe('3. DynamoDB unavailable', () => {
     proxy.failing.clear();
     // Documented trade-off ("a duplicate beats a lost alert"): nothing could be recorded during the outage,
     // so the first re-send after it alerts a second time; from then on the table suppresses it.
-    expect(await send(w, item)).toMatchObject({ status: 200, body: { accepted: 1, duplicates: 0 } });
-    expect(await alerted(w)).toEqual([idOf(item)]);
-    expect(await send(w, item)).toMatchObject({ status: 200, body: { accepted: 0, duplicates: 1 } });
-    expect(await alerted(w)).toEqual([]);
+    await expectResendAlertsOnce(w, item);
     // A callback first sent after recovery alerts exactly once, re-sent or not.
     const later = callback();
     expect(await send(w, later)).toMatchObject({ status: 200, body: { accepted: 1 } });
@@ -366,9 +375,7 @@ describe('4. SNS Publish failing (the whole PublishBatch)', () => {
     await endBackoff(w, stillDown.failed);
     expect(await drain(w)).toEqual({ received: 1, failed: [] });
     expect(await alerted(w)).toEqual(sorted(batch.map(idOf)));
-    expect(await parked(w)).toBe(0);
-    expect(await send(w, ...batch)).toMatchObject({ status: 200, body: { accepted: 0, duplicates: 2 } });
-    expect(await alerted(w)).toEqual([]);
+    await expectSettled(w, ...batch);
     expect(metricsSince(mark)).toMatchObject({ [M.publishFailures]: 4, [M.retriesFailed]: 1, [M.published]: 2, [M.duplicates]: 2 });
   });
 });
@@ -402,9 +409,7 @@ describe('5. PublishBatch partially failing (1 of 3 entries refused)', () => {
     expect(await drain(w)).toEqual({ received: 1, failed: [] });
     expect(await alerted(w)).toEqual([refusedId]);
     expect(logsSince(retryMark, 'Parked request handled')).toEqual([expect.objectContaining({ accepted: 1, duplicates: 2 })]);
-    expect(await parked(w)).toBe(0);
-    expect(await send(w, ...batch)).toMatchObject({ status: 200, body: { accepted: 0, duplicates: 3 } });
-    expect(await alerted(w)).toEqual([]);
+    await expectSettled(w, ...batch);
   });
 });
 
@@ -431,11 +436,7 @@ describe('6. SQS unavailable while parking (SNS down too)', () => {
     expect(metricsSince(mark)[M.parked]).toBeUndefined();
 
     proxy.failing.clear();
-    expect(await send(w, item)).toMatchObject({ status: 200, body: { accepted: 1, duplicates: 0 } });
-    expect(await alerted(w)).toEqual([idOf(item)]);
-    expect(await send(w, item)).toMatchObject({ status: 200, body: { accepted: 0, duplicates: 1 } });
-    expect(await alerted(w)).toEqual([]);
-    expect(await parked(w)).toBe(0);
+    await expectResendAlertsOnce(w, item);
   });
 });
 
@@ -499,9 +500,7 @@ describe('7. moto stopped mid-run and restarted on the same port', () => {
     timings.push({ fault: '7 moto restarted', step: 'webhook re-send after the restart', ms: resend.ms, status: resend.status });
     expect(resend).toMatchObject({ status: 200, body: { accepted: 1, duplicates: 0 } });
     expect(await alerted(w)).toEqual([idOf(item)]);
-    expect(await send(w, item)).toMatchObject({ status: 200, body: { accepted: 0, duplicates: 1 } });
-    expect(await alerted(w)).toEqual([]);
-    expect(await parked(w)).toBe(0);
+    await expectSettled(w, item);
   });
 });
 
@@ -558,8 +557,6 @@ describe('8. Dependencies hanging (connection accepted, never answered)', () => 
     proxy.releaseHung();
     expect(await drain(w)).toEqual({ received: 1, failed: [] });
     expect(await alerted(w)).toEqual([idOf(item)]);
-    expect(await send(w, item)).toMatchObject({ status: 200, body: { accepted: 0, duplicates: 1 } });
-    expect(await alerted(w)).toEqual([]);
-    expect(await parked(w)).toBe(0);
+    await expectSettled(w, item);
   });
 });
