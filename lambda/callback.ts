@@ -22,7 +22,7 @@ export interface Alert {
   readonly callbackId: number;
   readonly type: string;
   readonly severity: Severity;
-  /** Email subject: ASCII, no line breaks, at most 100 characters (SNS's limit). */
+  /** Email subject: ASCII, no line breaks, fewer than 100 characters (SNS's limit). */
   readonly subject: string;
   /** Email body: plain text, several lines. */
   readonly email: string;

@@ -15,7 +15,7 @@ export interface RenderOptions {
 // ---------------------------------------------------------------------------------------------------
 // Limits
 
-const SUBJECT_MAX = 100; // SNS refuses longer email subjects
+const SUBJECT_MAX = 99; // SNS: "less than 100 characters" (moto lets 100 pass; AWS does not)
 const SMS_MAX = 160; // one GSM-7 segment
 const VALUE_MAX = 80; // any one interpolated value in the email
 const SHORT_MAX = 30; // the account name in subject and SMS, so the numbers after it survive

@@ -180,7 +180,7 @@ const GSM_EXTENSION = /[[\]{}\\^~|`]/;
 /** The bounds every alert must meet, whatever came in. */
 function expectValid(alert: Alert): void {
   expect(alert.subject.length).toBeGreaterThan(0);
-  expect(alert.subject.length).toBeLessThanOrEqual(100);
+  expect(alert.subject.length).toBeLessThanOrEqual(99);
   expect(alert.subject).toMatch(/^[\x20-\x7E]+$/);
   expect(alert.sms.length).toBeGreaterThan(0);
   expect(alert.sms.length).toBeLessThanOrEqual(160);
