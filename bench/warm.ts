@@ -3,26 +3,28 @@
  * clients answered by the in-process stub (bench/stub.ts), timed per invocation; plus the core's
  * throughput (parse + verify + render) next to a bare md5 loop.
  *
- * Usage: tsx bench/warm.ts <result.json> [quick]
+ * Usage: tsx bench/warm.ts <result.json> <core.mjs> [quick]  (core.mjs: bench/fixtures/core.ts built by bench.ts)
  * The environment (table, topic, region, credentials) is set by bench.ts before this process starts,
  * because lambda/handler.ts reads it at import.
  */
 import { hash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
+import { pathToFileURL } from 'node:url';
 import type { Context } from 'aws-lambda';
 import type { CallbackItem } from '../lambda/callback';
 import { DEFAULTS } from '../lambda/config';
 import { ENV } from '../lambda/names';
 import { toBatchEntry } from '../lambda/aws/sns-publisher';
-import { parseItem } from '../lambda/parse';
-import { renderAlert } from '../lambda/render';
-import { verify } from '../lambda/signature';
+import * as source from './fixtures/core';
 import { httpEvent, SECRETS, VOX } from '../test/support/fixtures';
 import { buildCallback, envelope } from '../tools/callbacks';
 import { attribute, byUrl, top, type CpuProfile } from './profile';
 import { median, summarize, type Summary } from './stats';
 import { installStub, type CallCounts, type PublishedPayload } from './stub';
+
+/** The core as built by bench.ts from bench/fixtures/core.ts: minified like the deploy bundle, no tsx wrappers. */
+type Core = typeof import('./fixtures/core');
 
 export interface WarmVariantResult {
   readonly callbacksPerRequest: number;
@@ -96,8 +98,8 @@ function diff(after: CallCounts, before: CallCounts): CallCounts {
 }
 
 async function main(): Promise<void> {
-  const [outFile, mode] = process.argv.slice(2);
-  if (!outFile) throw new Error('usage: warm.ts <result.json> [quick]');
+  const [outFile, coreFile, mode] = process.argv.slice(2);
+  if (!outFile || !coreFile) throw new Error('usage: warm.ts <result.json> <core.mjs> [quick]');
   const quick = mode === 'quick';
   const stub = installStub(VOX, process.env[ENV.parameterPrefix] || DEFAULTS.parameterPrefix);
   // Only now: the handler builds its SSM, DynamoDB and SNS clients at import (SQS on first park), and they
@@ -201,7 +203,7 @@ async function main(): Promise<void> {
   });
 
   const profile = await profileWarm(() => invoke(1), quick ? 200 : 1000);
-  const core = coreThroughput(quick);
+  const core = coreThroughput((await import(pathToFileURL(coreFile).href)) as Core, quick);
   stub.restore();
   const result: WarmResult = { firstInvocation, variants, sdkFloorUs, profile, core, rssBytes: process.memoryUsage().rss };
   writeFileSync(outFile, JSON.stringify(result, null, 2));
@@ -233,9 +235,9 @@ async function makeSdkFloor(): Promise<() => Promise<number>> {
   const sns = new SNSClient({});
   const table = process.env[ENV.dedupeTableName]!;
   const topicArn = process.env[ENV.topicArn]!;
-  const parsed = parseItem(buildCallback(VOX, { callbackId: 42 }));
+  const parsed = source.parseItem(buildCallback(VOX, { callbackId: 42 }));
   if (!parsed.ok) throw new Error('bench item did not parse');
-  const entry = toBatchEntry(renderAlert(parsed.item, { consoleUrl: DEFAULTS.consoleUrl }), '0');
+  const entry = toBatchEntry(source.renderAlert(parsed.item, { consoleUrl: DEFAULTS.consoleUrl }), '0');
   let id = 0;
   return async () => {
     const key = { pk: { S: `${VOX.accountId}#floor-${id++}` } };
@@ -268,7 +270,7 @@ async function makeSdkFloor(): Promise<() => Promise<number>> {
  * The receiver's CPU work per callback (parseItem + verify + renderAlert) over prebuilt items, next to
  * the least any verifier must do: one md5 of the same string. Blocks alternate between the two.
  */
-function coreThroughput(quick: boolean): WarmResult['core'] {
+function coreThroughput({ parseItem, verify, renderAlert }: Core, quick: boolean): WarmResult['core'] {
   const count = 1000;
   const raw = (JSON.parse(envelope(...Array.from({ length: count }, (_, i) => buildCallback(VOX, { callbackId: 1_000_000 + i })))) as {
     callbacks: unknown[];
