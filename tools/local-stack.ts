@@ -11,8 +11,8 @@ import { dirname, join, resolve } from 'node:path';
 import { randomBytes, randomInt, randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DeleteTopicCommand, SNSClient } from '@aws-sdk/client-sns';
-import { DeleteQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { DeleteTopicCommand, ListSubscriptionsByTopicCommand, SNSClient, UnsubscribeCommand } from '@aws-sdk/client-sns';
+import { DeleteQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DeleteParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type { Alert } from '../lambda/callback';
@@ -61,6 +61,8 @@ export interface LocalStackState {
   readonly inboxUrl: string;
   /** A second subscriber of the topic, read by `send-callback` (the local stack drains the first). */
   readonly senderInboxUrl: string;
+  /** Where the receiver parks requests (202), consumed by the local stack; `npm run load` waits for it to empty. */
+  readonly retryQueueUrl?: string;
   readonly secretsSource: SecretsOrigin;
   readonly startedAt: string;
 }
@@ -294,6 +296,30 @@ async function deleteAwsResources(
   return left;
 }
 
+/**
+ * For --no-print-alerts: the inbox leaves the topic rather than filling up unread. In moto, SNS signs a copy of
+ * every alert per subscriber, and SQS scans a whole queue per message received: a second, busy subscriber
+ * would halve what a load test can measure.
+ */
+async function unsubscribeInbox(topicArn: string, queueUrl: string): Promise<void> {
+  const sns = new SNSClient({});
+  const sqs = new SQSClient({});
+  try {
+    const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }));
+    let NextToken: string | undefined;
+    do {
+      const page = await sns.send(new ListSubscriptionsByTopicCommand({ TopicArn: topicArn, NextToken }));
+      for (const { Endpoint, SubscriptionArn } of page.Subscriptions ?? []) {
+        if (Endpoint === Attributes?.QueueArn && SubscriptionArn) await sns.send(new UnsubscribeCommand({ SubscriptionArn }));
+      }
+      NextToken = page.NextToken;
+    } while (NextToken);
+  } finally {
+    sns.destroy();
+    sqs.destroy();
+  }
+}
+
 // ---------------------------------------------------------------------------------------------------
 // The server
 
@@ -427,6 +453,8 @@ Options:
                         resources and deletes them on exit (also: LOCAL_STACK_AWS=1)
   --env-file <path>     where to read VOX_* values (default: .env in the project root)
   --quiet-lambda-logs   hide the function's own JSON logs and metrics
+  --no-print-alerts     do not print alerts: the inbox they are printed from is unsubscribed from the topic
+                        (for \`npm run load\`: under moto every subscriber costs a signed copy of each alert)
   -h, --help            this text
 
 Secrets: VOX_SALT, VOX_ACCOUNT_ID, VOX_API_KEY (and optional VOX_SALT_PREVIOUS, VOX_API_KEY_PREVIOUS)
@@ -444,6 +472,7 @@ async function main(argv: string[]): Promise<number> {
         aws: { type: 'boolean', default: false },
         'env-file': { type: 'string' },
         'quiet-lambda-logs': { type: 'boolean', default: false },
+        'no-print-alerts': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
       strict: true,
@@ -467,6 +496,7 @@ async function main(argv: string[]): Promise<number> {
   const host = values.host ?? process.env.HOST ?? '127.0.0.1';
   const useAws = values.aws || ['1', 'true', 'yes'].includes((process.env.LOCAL_STACK_AWS ?? '').toLowerCase());
   const stateFile = statePath();
+  const printAlerts = !values['no-print-alerts'];
 
   // 1. Everything that can be wrong with the input, before anything starts.
   const envFile = values['env-file'] ? resolve(values['env-file']) : join(ROOT, '.env');
@@ -604,6 +634,8 @@ async function main(argv: string[]): Promise<number> {
       const hint = useAws ? ' (check your credentials and permissions: `aws sts get-caller-identity`)' : '';
       throw new UsageError(`creating the resources failed: ${(error as Error).message}${hint}`);
     }
+    // Before `Ready:`, so that no alert of a load test is delivered to it.
+    if (!printAlerts) await unsubscribeInbox(resources.topicArn, resources.queueUrl);
     if (stopping) return new Promise<number>(() => undefined);
 
     // 6. The same Lambda code; it reads its configuration at import time, so the environment comes first.
@@ -630,6 +662,7 @@ async function main(argv: string[]): Promise<number> {
       tableName: resources.tableName,
       inboxUrl: resources.queueUrl,
       senderInboxUrl,
+      retryQueueUrl: resources.retryQueueUrl,
       secretsSource: origin,
       startedAt: new Date().toISOString(),
     });
@@ -651,7 +684,7 @@ async function main(argv: string[]): Promise<number> {
     say(`  Parameters: ${names.salt}, ${names.accountId}, ${names.apiKey}`);
     say(`  Topic:      ${resources.topicArn}`);
     say(`  Table:      ${resources.tableName}`);
-    say(`  Inbox:      ${resources.queueUrl}`);
+    say(`  Inbox:      ${resources.queueUrl}${printAlerts ? '' : '  (unsubscribed: --no-print-alerts)'}`);
     say(`  Retries:    ${resources.retryQueueUrl}  (consumed by the same code, as the stack's event source does)`);
     say(`  Forwarding: ALERT_TYPES=${process.env[ENV.alertTypes] || DEFAULTS.alertTypes}  (ALERT_TYPES='*' forwards every type)`);
     say(`  State file: ${stateFile}`);
@@ -680,6 +713,7 @@ async function main(argv: string[]): Promise<number> {
     })();
 
     // 9. The inbox, printed as alerts arrive.
+    if (!printAlerts) return new Promise<number>(() => undefined); // stop() exits
     inboxClient = new SQSClient({});
     const queueUrl = resources.queueUrl;
     while (!stopping) {
