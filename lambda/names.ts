@@ -21,6 +21,8 @@ export const DEDUPE_TABLE = {
   partitionKey: 'pk',
   /** Epoch seconds; DynamoDB TTL deletes the record after the replay window. */
   ttlAttribute: 'expiresAt',
+  /** A random token per claim, so an SDK retry of a claim that did land recognises its own write. */
+  claimAttribute: 'claim',
 } as const;
 
 /** The parked-retry queue: how often a parked request is tried before it goes to the dead-letter queue. */
@@ -48,6 +50,8 @@ export const METRICS = {
     /** Rejected items that named the configured account but carried a wrong hash: wrong secrets, or a targeted forgery. */
     badSignature: 'CallbacksBadSignature',
     duplicates: 'CallbacksDuplicate',
+    /** Verified callbacks held by another attempt's unfinished claim: retried later, not suppressed. */
+    busy: 'CallbacksClaimedElsewhere',
     ignored: 'CallbacksIgnored',
     published: 'AlertsPublished',
     publishFailures: 'PublishFailures',

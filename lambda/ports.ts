@@ -26,8 +26,15 @@ export interface CallbackKey {
   readonly callbackId: number;
 }
 
-/** 'unavailable': the store could not answer; the caller publishes anyway (a duplicate beats a lost alert). */
-export type Claim = 'new' | 'duplicate' | 'unavailable';
+/**
+ * - 'new': ours to alert;
+ * - 'duplicate': already alerted (completed), suppressed for the replay window;
+ * - 'busy': claimed by another attempt that has neither completed nor released it: one still running, or
+ *   one that crashed or could not release after a failed publish. Not a duplicate: that attempt may never
+ *   alert, so the caller retries later, and after the lease lapses the claim is free again;
+ * - 'unavailable': the store could not answer; the caller publishes anyway (a duplicate beats a lost alert).
+ */
+export type Claim = 'new' | 'duplicate' | 'busy' | 'unavailable';
 
 export interface DedupeStore {
   /** Claims a callback for alerting. A claim that is neither completed nor released lapses after a short lease. */

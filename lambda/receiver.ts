@@ -127,8 +127,9 @@ export async function receive(body: string, deps: Deps): Promise<Outcome> {
   const toAlert = new Map<Alert, { claim: Claim; report: ItemReport }>();
   forwarded.forEach(({ item, report }, i) => {
     const claim = claims[i];
-    if (claim === 'duplicate') {
-      report.outcome = 'duplicate';
+    if (claim === 'duplicate' || claim === 'busy') {
+      // busy: another attempt holds the claim and may never alert; retrying later is the safe answer.
+      Object.assign(report, claim === 'busy' ? { outcome: 'failed', reason: 'claimed by another attempt' } : { outcome: 'duplicate' });
       return;
     }
     toAlert.set(renderAlert(item, { consoleUrl: config.consoleUrl }), { claim, report });
@@ -151,11 +152,17 @@ export async function receive(body: string, deps: Deps): Promise<Outcome> {
   counters.count(METRICS.names.published, published.length);
   counters.count(METRICS.names.publishFailures, failed.length);
   counters.count(METRICS.names.dedupeUnavailable, claims.filter((c) => c === 'unavailable').length);
+  const busy = claims.filter((c) => c === 'busy').length;
+  counters.count(METRICS.names.busy, busy);
 
-  const summary = { ...counts, failed: failed.length, items: reports.slice(0, MAX_LOGGED_ITEMS) };
+  const summary = { ...counts, failed: failed.length, busy, items: reports.slice(0, MAX_LOGGED_ITEMS) };
   if (failed.length > 0) {
     log.error('Alerts not published: the request must be retried', summary);
     return { kind: 'retry', reason: 'publish failed', counts };
+  }
+  if (busy > 0) {
+    log.warn('Callbacks claimed by another attempt that has not finished: the request must be retried', summary);
+    return { kind: 'retry', reason: 'claimed by another attempt', counts };
   }
   log.info('Callbacks processed', summary);
   return { kind: 'done', statusCode: 200, body: counts };

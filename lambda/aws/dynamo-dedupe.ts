@@ -3,12 +3,20 @@
  * A claim is a conditional write with a short lease in the TTL attribute, so a claim left behind by a
  * crashed invocation lapses by itself and a redelivery can alert; completing it extends the TTL to the
  * replay window.
+ *
+ * Each claim carries a random token and asks for the stored item when the condition fails. A PutItem
+ * that times out on the client may still have been applied; the SDK then retries it, the retry fails the
+ * condition against our own write, and without the token a new callback would read as a duplicate and
+ * never alert. The token tells "our claim, landed late" from "someone else's claim", and the stored
+ * status tells a completed claim (a duplicate) from one still pending (busy: retry after the lease).
  */
+import { randomUUID } from 'node:crypto';
 import {
   ConditionalCheckFailedException,
   DeleteItemCommand,
   PutItemCommand,
   UpdateItemCommand,
+  type AttributeValue,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 import { DEDUPE_TABLE } from '../names';
@@ -39,6 +47,7 @@ export class DynamoDedupe implements DedupeStore {
 
   async claim(key: CallbackKey): Promise<Claim> {
     const now = this.epochSeconds();
+    const token = randomUUID();
     try {
       await this.client.send(
         new PutItemCommand({
@@ -47,22 +56,30 @@ export class DynamoDedupe implements DedupeStore {
             ...this.key(key),
             status: { S: 'pending' },
             [DEDUPE_TABLE.ttlAttribute]: { N: String(now + CLAIM_LEASE_SECONDS) },
+            [DEDUPE_TABLE.claimAttribute]: { S: token },
           },
           // TTL deletion lags by up to days: an expired record counts as absent.
           ConditionExpression: 'attribute_not_exists(#pk) OR #expiresAt < :now',
           ExpressionAttributeNames: { '#pk': names['#pk'], '#expiresAt': names['#expiresAt'] },
           ExpressionAttributeValues: { ':now': { N: String(now) } },
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
       return 'new';
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return 'duplicate';
+      if (error instanceof ConditionalCheckFailedException) return this.claimHeld(error.Item, token);
       this.log.warn('Dedupe table unavailable: publishing without duplicate suppression', {
         callbackId: key.callbackId,
         error: describe(error),
       });
       return 'unavailable';
     }
+  }
+
+  /** Whose is the record that failed the condition? `stored` is absent only if DynamoDB ignored ALL_OLD. */
+  private claimHeld(stored: Record<string, AttributeValue> | undefined, token: string): Claim {
+    if (stored?.[DEDUPE_TABLE.claimAttribute]?.S === token) return 'new';
+    return stored?.status?.S === 'pending' ? 'busy' : 'duplicate';
   }
 
   async complete(key: CallbackKey): Promise<void> {

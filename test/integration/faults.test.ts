@@ -11,6 +11,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
+import { DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import {
   ChangeMessageVisibilityCommand,
   GetQueueAttributesCommand,
@@ -19,7 +20,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import type { Alert } from '../../lambda/callback';
 import type { handler as Handler } from '../../lambda/handler';
-import { METRICS } from '../../lambda/names';
+import { DEDUPE_TABLE, METRICS } from '../../lambda/names';
 import { buildCallback, envelope } from '../../tools/callbacks';
 import { startMoto, type MotoServer } from '../../tools/moto';
 import { provision, readInbox, receiverEnv, type LocalResources } from '../../tools/provision';
@@ -154,6 +155,25 @@ async function endBackoff(w: World, receiptHandles: string[]) {
   }
 }
 
+/** Ends the lease of a claim left pending (what time would do: a claim lapses CLAIM_LEASE_SECONDS after it was taken). */
+async function endLease(w: World, item: Record<string, unknown>) {
+  const table = new DynamoDBClient({ endpoint: MOTO });
+  try {
+    await table.send(
+      new UpdateItemCommand({
+        TableName: w.resources.tableName,
+        Key: { [DEDUPE_TABLE.partitionKey]: { S: `${String(item.account_id)}#${idOf(item)}` } },
+        UpdateExpression: 'SET #expiresAt = :past',
+        ConditionExpression: '#status = :pending',
+        ExpressionAttributeNames: { '#expiresAt': DEDUPE_TABLE.ttlAttribute, '#status': 'status' },
+        ExpressionAttributeValues: { ':past': { N: String(Math.floor(Date.now() / 1000) - 1) }, ':pending': { S: 'pending' } },
+      }),
+    );
+  } finally {
+    table.destroy();
+  }
+}
+
 /** The JSON lines the Lambda wrote since `mark`: EMF metric lines and Powertools log lines. */
 function linesSince(mark: number): Array<Record<string, unknown>> {
   return output
@@ -216,6 +236,8 @@ beforeEach(() => {
   proxy.throttling.clear();
   proxy.hanging.clear();
   proxy.refusePublishEntry = undefined;
+  proxy.answerLate.clear();
+  proxy.failingActions.clear();
 });
 
 describe('1. SSM unavailable on a cold start', () => {
@@ -521,6 +543,26 @@ describe('8. Dependencies hanging (connection accepted, never answered)', () => 
     { name: 'SNS hanging', hang: ['sns'] },
     { name: 'DynamoDB and SNS hanging (SQS healthy)', hang: ['dynamodb', 'sns'] },
   ];
+
+  /** Races the handler against the function's timeout; on a timeout, ends the stall (as a test must) and says so. */
+  async function withinTimeout(w: World, item: Record<string, unknown>, hang: readonly string[]) {
+    const started = performance.now();
+    const pending = send(w, item);
+    const timedOut = Symbol('timed out');
+    let timer: NodeJS.Timeout | undefined;
+    const first = await Promise.race([pending, new Promise<typeof timedOut>((r) => (timer = setTimeout(r, FUNCTION_TIMEOUT_MS, timedOut)))]);
+    clearTimeout(timer);
+    if (first !== timedOut) return first;
+    const elapsed = Math.round(performance.now() - started);
+    const seen = [...proxy.actions];
+    // Lambda would have ended the invocation here. Turn the stall into an outage and release the hung
+    // requests, so the dangling call finishes before the next test.
+    for (const service of hang) proxy.failing.add(service as 'sns');
+    proxy.hanging.clear();
+    proxy.releaseHung();
+    await pending;
+    return { status: undefined, body: {}, ms: elapsed, seen };
+  }
   it.each(cases)('$name: parks (202) within the function timeout, then alerts once', async ({ name, hang }) => {
     const w = await world(`hang-${hang.join('-')}`);
     const item = callback();
@@ -529,25 +571,9 @@ describe('8. Dependencies hanging (connection accepted, never answered)', () => 
     proxy.resetCounts();
     for (const service of hang) proxy.hanging.add(service);
 
-    const started = performance.now();
-    const pending = send(w, item);
-    const timedOut = Symbol('timed out');
-    let timer: NodeJS.Timeout | undefined;
-    const first = await Promise.race([pending, new Promise<typeof timedOut>((r) => (timer = setTimeout(r, FUNCTION_TIMEOUT_MS, timedOut)))]);
-    clearTimeout(timer);
-    const elapsed = Math.round(performance.now() - started);
-    const seen = [...proxy.actions];
-    if (first === timedOut) {
-      // Lambda would have ended the invocation here. Turn the stall into an outage and release the hung
-      // requests, so the dangling call finishes (it parks) before the next test.
-      for (const service of hang) proxy.failing.add(service);
-      proxy.hanging.clear();
-      proxy.releaseHung();
-      await pending;
-    }
-    timings.push({ fault: `8 ${name}`, step: 'webhook (warm)', ms: first === timedOut ? elapsed : first.ms, status: first === timedOut ? undefined : first.status });
-    expect(first === timedOut ? `no answer after ${elapsed} ms; requests so far: ${seen.join(', ')}` : 'answered').toBe('answered');
-    if (first === timedOut) return;
+    const first = await withinTimeout(w, item, hang);
+    timings.push({ fault: `8 ${name}`, step: 'webhook (warm)', ms: first.ms, status: first.status });
+    expect('seen' in first ? `no answer after ${first.ms} ms; requests so far: ${first.seen.join(', ')}` : 'answered').toBe('answered');
     expect(first).toMatchObject({ status: 202, body: { accepted: 0 } });
     expect(actionsOf('sqs')).toEqual(['SendMessage']);
     expect(await alerted(w)).toEqual([]);
@@ -558,5 +584,122 @@ describe('8. Dependencies hanging (connection accepted, never answered)', () => 
     expect(await drain(w)).toEqual({ received: 1, failed: [] });
     expect(await alerted(w)).toEqual([idOf(item)]);
     await expectSettled(w, item);
+  });
+
+  it('DynamoDB, SNS and SQS hanging in turn (the worst case): 503 before the timeout, nothing published or parked, the re-send alerts once', async () => {
+    // Every call waits out both attempts (about 3.1 s each): the claim, the publish, then parking. The
+    // answer must still come before the function's timeout, and it must not be 2xx.
+    const w = await world('hang-all');
+    const item = callback();
+    await send(w, callback());
+    await alerted(w);
+    proxy.resetCounts();
+    const hang = ['dynamodb', 'sns', 'sqs'] as const;
+    for (const service of hang) proxy.hanging.add(service);
+
+    const first = await withinTimeout(w, item, hang);
+    timings.push({ fault: '8 DynamoDB, SNS and SQS hanging', step: 'webhook (warm)', ms: first.ms, status: first.status });
+    expect('seen' in first ? `no answer after ${first.ms} ms; requests so far: ${first.seen.join(', ')}` : 'answered').toBe('answered');
+    expect(first).toMatchObject({ status: 503 });
+    expect(proxy.actions).toEqual(['dynamodb:PutItem', 'dynamodb:PutItem', 'sns:PublishBatch', 'sns:PublishBatch', 'sqs:SendMessage', 'sqs:SendMessage']);
+
+    proxy.hanging.clear();
+    proxy.releaseHung();
+    expect(await alerted(w)).toEqual([]);
+    expect(await parked(w)).toBe(0);
+    await expectResendAlertsOnce(w, item);
+  });
+});
+
+describe('9. A write that landed although the caller timed out (its answer held back past the 1.5 s request timeout)', () => {
+  /**
+   * The quiet twin of fault 8: the request reaches the service and is applied, only the answer is late.
+   * The SDK times out and retries the same request (maxAttempts 2). For the DynamoDB claim, the retry fails
+   * its own condition against the first attempt's write; found with this test: the callback then read as a
+   * duplicate and never alerted (a loader run lost 132 alerts this way at 16 connections). dynamo-dedupe.ts
+   * now writes a random token with each claim and asks for the stored item when the condition fails, so the
+   * retry recognises its own claim.
+   */
+  const LATE_MS = 2_000;
+
+  async function warmWorld(name: string) {
+    const w = await world(name);
+    await send(w, callback()); // warm: secrets cached
+    await alerted(w);
+    proxy.resetCounts();
+    return w;
+  }
+
+  it('DynamoDB claim applied, answer late: the SDK retry meets its own claim, and the callback alerts exactly once', async () => {
+    const w = await warmWorld('late-claim');
+    const item = callback();
+    proxy.answerLate.set('dynamodb:PutItem', LATE_MS);
+
+    const result = await send(w, item);
+    timings.push({ fault: '9 late DynamoDB claim', step: 'webhook (warm)', ms: result.ms, status: result.status });
+    expect(result).toMatchObject({ status: 200, body: { accepted: 1, duplicates: 0 } });
+    // Two PutItems prove the SDK retried after the timeout, then the claim was completed.
+    expect(actionsOf('dynamodb')).toEqual(['PutItem', 'PutItem', 'UpdateItem']);
+    expect(await alerted(w)).toEqual([idOf(item)]);
+    expect(await parked(w)).toBe(0);
+    await expectSettled(w, item);
+  });
+
+  it('SNS PublishBatch applied, answer late: the SDK retry publishes again, two alerts (at least once, never lost)', async () => {
+    // SNS standard topics (the only kind that reaches email and SMS) have no idempotency key, so a publish
+    // that went through unseen cannot be told from one that did not: a duplicate beats a lost alert.
+    const w = await warmWorld('late-publish');
+    const item = callback();
+    proxy.answerLate.set('sns:PublishBatch', LATE_MS);
+
+    const result = await send(w, item);
+    timings.push({ fault: '9 late SNS PublishBatch', step: 'webhook (warm)', ms: result.ms, status: result.status });
+    expect(result).toMatchObject({ status: 200, body: { accepted: 1, duplicates: 0 } });
+    expect(actionsOf('sns')).toEqual(['PublishBatch', 'PublishBatch']);
+    expect(await alerted(w)).toEqual([idOf(item), idOf(item)]);
+    expect(await parked(w)).toBe(0);
+    await expectSettled(w, item);
+  });
+});
+
+describe('10. A claim left behind: SNS down, then DynamoDB refusing to release the claim', () => {
+  /**
+   * The claim is taken, the publish fails, and giving the claim back fails too, so it stays pending until
+   * its 60 s lease lapses. Found with this test: the parked request was retried at once, met that pending
+   * claim, took it for a duplicate and was deleted from the queue: the alert was lost. A pending claim held
+   * by another attempt is now 'busy': the retry fails with backoff, and alerts once the lease has lapsed.
+   */
+  it('parks (202), the retry meets the pending claim and backs off instead of dropping it, then alerts once', async () => {
+    const w = await world('claim-left');
+    const item = callback();
+    const mark = output.length;
+    proxy.failing.add('sns');
+    proxy.failingActions.add('dynamodb:DeleteItem');
+
+    const response = await send(w, item);
+    timings.push({ fault: '10 claim left behind', step: 'webhook (SNS 503, DeleteItem 503)', ms: response.ms, status: response.status });
+    expect(response).toMatchObject({ status: 202, body: { accepted: 0 } });
+    expect(actionsOf('dynamodb')).toEqual(['PutItem', 'DeleteItem', 'DeleteItem']);
+    expect(await parked(w)).toBe(1);
+    expect(logsSince(mark, 'Could not release claim after a failed publish')).toHaveLength(1);
+
+    // SNS and DynamoDB are back; the retry comes at once, while the claim left behind is still leased.
+    proxy.failing.clear();
+    proxy.failingActions.clear();
+    const early = await drain(w);
+    expect(early).toEqual({ received: 1, failed: [expect.any(String)] });
+    expect(logsSince(mark, 'Parked request failed again; retrying later')).toEqual([
+      expect.objectContaining({ attempt: 1, reason: 'claimed by another attempt' }),
+    ]);
+    expect(await alerted(w)).toEqual([]);
+    expect(await parked(w)).toBe(1);
+
+    // The lease lapses and the backoff ends: the retry takes the claim and alerts, once.
+    await endLease(w, item);
+    await endBackoff(w, early.failed);
+    expect(await drain(w)).toEqual({ received: 1, failed: [] });
+    expect(await alerted(w)).toEqual([idOf(item)]);
+    await expectSettled(w, item);
+    expect(metricsSince(mark)).toMatchObject({ [M.busy]: 1, [M.retriesFailed]: 1, [M.published]: 1 });
   });
 });

@@ -23,7 +23,8 @@ export class FakeDedupe implements DedupeStore {
   async claim({ accountId, callbackId }: CallbackKey): Promise<Claim> {
     if (this.unavailable) return 'unavailable';
     const key = `${accountId}#${callbackId}`;
-    if (this.records.has(key)) return 'duplicate';
+    const record = this.records.get(key);
+    if (record) return record === 'done' ? 'duplicate' : 'busy';
     this.records.set(key, 'pending');
     return 'new';
   }

@@ -5,9 +5,12 @@
  * Fault modes, checked in this order for each request:
  * - `hanging`: the connection is accepted and the request read, but never answered (a blackholed
  *   dependency: the client's own timeouts are all that end the wait);
- * - `failing`: HTTP 503, as a service outage answers;
+ * - `failing` (a whole service) and `failingActions` (one `service:Action`): HTTP 503, as an outage answers;
  * - `throttling`: the service's own throttling error (HTTP 400/429 in the service's protocol), as AWS
  *   answers when an account's rate limit is exceeded;
+ * - `answerLate`: the next request of a `service:Action` reaches moto at once (its effect is applied) but
+ *   its answer is held back; a client that timed out meanwhile has retried (a write that landed although
+ *   the caller saw a timeout);
  * - `refusePublishEntry`: SNS `PublishBatch` only: the entries it picks are not forwarded to moto and come
  *   back in the response's `Failed` list (`InternalError`, `SenderFault` false), the others are published.
  */
@@ -118,13 +121,20 @@ export class FaultProxy {
   readonly actions: string[] = [];
   /** Services answered with HTTP 503 instead of being forwarded. */
   readonly failing = new Set<Service>();
+  /** `service:Action`s (e.g. `dynamodb:DeleteItem`) answered with HTTP 503: one operation failing alone. */
+  readonly failingActions = new Set<string>();
   /** Services answered with their throttling error instead of being forwarded. */
   readonly throttling = new Set<Service>();
   /** Services whose requests are read and never answered, until `releaseHung()` or `stop()`. */
   readonly hanging = new Set<Service>();
   /** SNS PublishBatch entries to refuse (listed as `Failed` in the response); the rest reach moto. */
   refusePublishEntry?: (entry: PublishBatchEntry) => boolean;
+  /** `service:Action` → milliseconds: the next such request is applied at once and answered that late. */
+  readonly answerLate = new Map<string, number>();
+  /** Late answers not delivered because the client had already given up on the connection. */
+  lateAnswersDropped = 0;
   private readonly hung = new Set<Socket>();
+  private readonly lateTimers = new Set<NodeJS.Timeout>();
   private server?: Server;
   endpoint = '';
 
@@ -151,7 +161,7 @@ export class FaultProxy {
       req.socket.once('close', () => this.hung.delete(req.socket));
       return;
     }
-    if (this.failing.has(service)) {
+    if (this.failing.has(service) || this.failingActions.has(`${service}:${action}`)) {
       res.writeHead(503, { 'content-type': 'application/x-amz-json-1.1' });
       res.end(JSON.stringify({ __type: 'ServiceUnavailable', message: `injected ${service} outage` }));
       return;
@@ -160,6 +170,12 @@ export class FaultProxy {
       const { status, headers, body: errorBody } = throttlingResponse(service);
       res.writeHead(status, headers);
       res.end(errorBody);
+      return;
+    }
+    const lateMs = this.answerLate.get(`${service}:${action}`);
+    if (lateMs !== undefined) {
+      this.answerLate.delete(`${service}:${action}`);
+      this.forward(req, body, res, { delayMs: lateMs });
       return;
     }
     const refuse = this.refusePublishEntry;
@@ -174,7 +190,7 @@ export class FaultProxy {
           this.reply(res, 200, { 'content-type': 'text/xml', 'x-amzn-requestid': requestId }, withFailed(xml, refused));
           return;
         }
-        this.forward(req, Buffer.from(forwarded.toString(), 'utf8'), res, (xml) => withFailed(xml, refused));
+        this.forward(req, Buffer.from(forwarded.toString(), 'utf8'), res, { rewrite: (xml) => withFailed(xml, refused) });
         return;
       }
     }
@@ -186,8 +202,13 @@ export class FaultProxy {
     res.end(body);
   }
 
-  /** Sends the request on to moto; `rewrite` edits a successful response body. */
-  private forward(req: IncomingMessage, body: Buffer, res: ServerResponse, rewrite?: (body: string) => string): void {
+  /** Sends the request on to moto; `rewrite` edits a successful response body, `delayMs` holds the answer back. */
+  private forward(
+    req: IncomingMessage,
+    body: Buffer,
+    res: ServerResponse,
+    { rewrite, delayMs = 0 }: { rewrite?: (body: string) => string; delayMs?: number } = {},
+  ): void {
     const target = new URL(this.target);
     const upstream = httpRequest(
       {
@@ -198,7 +219,7 @@ export class FaultProxy {
         headers: { ...req.headers, 'content-length': String(body.length) },
       },
       (upstreamRes) => {
-        if (!rewrite || upstreamRes.statusCode !== 200) {
+        if (!rewrite && delayMs === 0) {
           res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.headers);
           upstreamRes.pipe(res);
           return;
@@ -207,7 +228,17 @@ export class FaultProxy {
         upstreamRes.on('data', (chunk: Buffer) => chunks.push(chunk));
         upstreamRes.on('end', () => {
           const { 'content-length': _length, 'transfer-encoding': _encoding, ...headers } = upstreamRes.headers;
-          this.reply(res, 200, headers, rewrite(Buffer.concat(chunks).toString('utf8')));
+          const status = upstreamRes.statusCode ?? 502;
+          const text = Buffer.concat(chunks).toString('utf8');
+          const timer = setTimeout(() => {
+            this.lateTimers.delete(timer);
+            if (res.destroyed || req.socket.destroyed) {
+              this.lateAnswersDropped += 1;
+              return;
+            }
+            this.reply(res, status, headers, rewrite && status === 200 ? rewrite(text) : text);
+          }, delayMs);
+          this.lateTimers.add(timer);
         });
       },
     );
@@ -227,9 +258,12 @@ export class FaultProxy {
   resetCounts(): void {
     for (const key of Object.keys(this.calls) as Service[]) this.calls[key] = 0;
     this.actions.length = 0;
+    this.lateAnswersDropped = 0;
   }
 
   async stop(): Promise<void> {
+    for (const timer of this.lateTimers) clearTimeout(timer);
+    this.lateTimers.clear();
     this.releaseHung();
     this.server?.closeAllConnections();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));

@@ -123,14 +123,52 @@ describe('DynamoDedupe', () => {
       pk: { S: '1234567#42' },
       status: { S: 'pending' },
       expiresAt: { N: String(now / 1000 + CLAIM_LEASE_SECONDS) },
+      claim: { S: expect.stringMatching(/^[0-9a-f-]{36}$/) },
     });
     expect(input.ConditionExpression).toBe('attribute_not_exists(#pk) OR #expiresAt < :now');
     expect(input.ExpressionAttributeValues).toEqual({ ':now': { N: String(now / 1000) } });
+    expect(input.ReturnValuesOnConditionCheckFailure).toBe('ALL_OLD');
   });
 
-  it('reports a failed condition as a duplicate', async () => {
-    dynamodb.on(PutItemCommand).rejects(new ConditionalCheckFailedException({ message: 'exists', $metadata: {} }));
+  it('gives every claim its own token', async () => {
+    dynamodb.on(PutItemCommand).resolves({});
+    await store().claim(key);
+    await store().claim(key);
+    const tokens = dynamodb.commandCalls(PutItemCommand).map((call) => call.args[0].input.Item?.claim?.S);
+    expect(new Set(tokens).size).toBe(2);
+  });
+
+  /** What DynamoDB answers when the condition fails: the stored item, with its status and claim token. */
+  const conditionFailed = (status: 'pending' | 'done', token?: string) =>
+    new ConditionalCheckFailedException({
+      message: 'The conditional request failed',
+      $metadata: {},
+      Item: { pk: { S: '1234567#42' }, status: { S: status }, ...(token === undefined ? {} : { claim: { S: token } }) },
+    });
+
+  it('reports a failed condition against a completed record as a duplicate', async () => {
+    dynamodb
+      .on(PutItemCommand)
+      .rejectsOnce(conditionFailed('done', 'someone-else'))
+      .rejectsOnce(conditionFailed('done'))
+      // No item in the error (ALL_OLD ignored): the old answer, a duplicate.
+      .rejects(new ConditionalCheckFailedException({ message: 'exists', $metadata: {} }));
     expect(await store().claim(key)).toBe('duplicate');
+    expect(await store().claim(key)).toBe('duplicate');
+    expect(await store().claim(key)).toBe('duplicate');
+  });
+
+  it("reports another attempt's pending claim as busy: it may never alert, so it is not a duplicate", async () => {
+    dynamodb.on(PutItemCommand).rejects(conditionFailed('pending', 'someone-else'));
+    expect(await store().claim(key)).toBe('busy');
+  });
+
+  it('reports a failed condition against its own token as new: an SDK retry of a claim that landed late', async () => {
+    // The first attempt timed out on the client but was applied; the SDK's retry then meets our own write.
+    dynamodb.on(PutItemCommand).callsFake((input: { Item: { claim: { S: string } } }) => {
+      throw conditionFailed('pending', input.Item.claim.S);
+    });
+    expect(await store().claim(key)).toBe('new');
   });
 
   it('reports any other error as unavailable, and logs it', async () => {

@@ -200,6 +200,36 @@ describe('handleWebhook', () => {
     expect(deps.publisher.sent.map((a) => a.callbackId)).toEqual([1, 2]);
   });
 
+  it("parks a callback another attempt claimed and never finished (busy), alerting the rest at once", async () => {
+    // A claim left pending: an attempt still running, or one that crashed or could not release its claim.
+    // Calling that a duplicate would lose the alert if the other attempt never publishes.
+    const deps = fakeDeps();
+    deps.dedupe.records.set(`${VECTOR.accountId}#1`, 'pending');
+    const batch = envelope(buildCallback(VOX, { callbackId: 1 }), buildCallback(VOX, { callbackId: 2 }));
+    const first = await post(batch, deps);
+    expect(first.statusCode).toBe(202);
+    expect(bodyOf(first)).toMatchObject({ accepted: 1, duplicates: 0 });
+    expect(deps.publisher.sent.map((a) => a.callbackId)).toEqual([2]);
+    expect(deps.retryQueue.parked.map((p) => p.body)).toEqual([batch]);
+    expect(deps.counts[METRICS.names.busy]).toBe(1);
+    expect(deps.log.lines.some((l) => String(l.message).includes('claimed by another attempt'))).toBe(true);
+
+    deps.dedupe.records.delete(`${VECTOR.accountId}#1`); // the lease lapsed
+    const retry = await post(batch, deps);
+    expect(retry.statusCode).toBe(200);
+    expect(bodyOf(retry)).toEqual({ accepted: 1, duplicates: 1, ignored: 0, rejected: 0 });
+    expect(deps.publisher.sent.map((a) => a.callbackId)).toEqual([2, 1]);
+  });
+
+  it('answers a callback whose claim was completed as a duplicate, with nothing parked', async () => {
+    const deps = fakeDeps();
+    deps.dedupe.records.set(`${VECTOR.accountId}#1`, 'done');
+    const result = await post(envelope(buildCallback(VOX, { callbackId: 1 })), deps);
+    expect(result.statusCode).toBe(200);
+    expect(bodyOf(result)).toEqual({ accepted: 0, duplicates: 1, ignored: 0, rejected: 0 });
+    expect(deps.retryQueue.parked).toHaveLength(0);
+  });
+
   it('still publishes when the dedupe table is unavailable (a duplicate beats a lost alert)', async () => {
     const deps = fakeDeps();
     deps.dedupe.unavailable = true;
