@@ -12,7 +12,8 @@
  * on one core, and its SQS scans a whole queue for each message sent or received; on a 2-core machine it
  * saturates at about 65 callbacks/s, already at 4 connections. More connections only queue longer in moto:
  * from about 16 its answers pass the receiver's 1.5 s SDK timeout, the SDK retries calls moto did carry out
- * (a claim then reads as a duplicate: an alert lost; a publish goes out twice), and at 50 moto collapses
+ * (a publish then goes out twice; a claim used to read as a duplicate and lose its alert, until claims carried
+ * a token: test/integration/faults.test.ts, fault 9), and from 16 on moto collapses
  * under abandoned requests (mostly 503s). Hence the default of 4 connections; `--concurrency 50` runs the
  * issue's scenario, which on moto is expected to FAIL, and reports why.
  *
@@ -51,7 +52,7 @@ Options:
   --batch <n>         callbacks per request (default 10, at most 500: the receiver refuses bodies over 256 KiB)
   --concurrency <n>   concurrent connections (keep-alive, default 4). moto, not the receiver, is the limit:
                       on one core it saturates at ~65 callbacks/s with 4 connections already; beyond ~16 its
-                      answers exceed the receiver's 1.5 s SDK timeout and alerts go missing or double,
+                      answers exceed the receiver's 1.5 s SDK timeout: alerts double, requests end 503,
                       and at 50 (the issue's scenario; runnable, expected to FAIL on moto) it collapses
   --duplicates <f>    fraction of items that re-send an id already answered, in another request (default 0.1)
   --forged <f>        fraction of items with a wrong hash (default 0.1)
@@ -1056,7 +1057,7 @@ async function main(argv: string[]): Promise<number> {
     });
     const cpuSent = sampleCpu(pids);
     // How far the inboxes lag when the last response came: moto's ReceiveMessage scans the whole queue, so a
-    // backlog makes every read slower. The own stack's printing inbox is unsubscribed; a running one's is read.
+    // backlog makes every read slower. The own stack's printing inbox is never subscribed; a running one's is read.
     partial.backlogAtEnd = {
       ...(stack ? {} : { stackInbox: await queueDepth(sqs, state.inboxUrl) }),
       checkedInbox: await queueDepth(sqs, state.senderInboxUrl),

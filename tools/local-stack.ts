@@ -11,8 +11,8 @@ import { dirname, join, resolve } from 'node:path';
 import { randomBytes, randomInt, randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DeleteTopicCommand, ListSubscriptionsByTopicCommand, SNSClient, UnsubscribeCommand } from '@aws-sdk/client-sns';
-import { DeleteQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { DeleteTopicCommand, SNSClient } from '@aws-sdk/client-sns';
+import { DeleteQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DeleteParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type { Alert } from '../lambda/callback';
@@ -296,30 +296,6 @@ async function deleteAwsResources(
   return left;
 }
 
-/**
- * For --no-print-alerts: the inbox leaves the topic rather than filling up unread. In moto, SNS signs a copy of
- * every alert per subscriber, and SQS scans a whole queue per message received: a second, busy subscriber
- * would halve what a load test can measure.
- */
-async function unsubscribeInbox(topicArn: string, queueUrl: string): Promise<void> {
-  const sns = new SNSClient({});
-  const sqs = new SQSClient({});
-  try {
-    const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }));
-    let NextToken: string | undefined;
-    do {
-      const page = await sns.send(new ListSubscriptionsByTopicCommand({ TopicArn: topicArn, NextToken }));
-      for (const { Endpoint, SubscriptionArn } of page.Subscriptions ?? []) {
-        if (Endpoint === Attributes?.QueueArn && SubscriptionArn) await sns.send(new UnsubscribeCommand({ SubscriptionArn }));
-      }
-      NextToken = page.NextToken;
-    } while (NextToken);
-  } finally {
-    sns.destroy();
-    sqs.destroy();
-  }
-}
-
 // ---------------------------------------------------------------------------------------------------
 // The server
 
@@ -453,7 +429,7 @@ Options:
                         resources and deletes them on exit (also: LOCAL_STACK_AWS=1)
   --env-file <path>     where to read VOX_* values (default: .env in the project root)
   --quiet-lambda-logs   hide the function's own JSON logs and metrics
-  --no-print-alerts     do not print alerts: the inbox they are printed from is unsubscribed from the topic
+  --no-print-alerts     do not print alerts: the inbox they are printed from is not subscribed to the topic
                         (for \`npm run load\`: under moto every subscriber costs a signed copy of each alert)
   -h, --help            this text
 
@@ -614,7 +590,7 @@ async function main(argv: string[]): Promise<number> {
     const name = useAws ? `${LOCAL_NAME}-${randomBytes(3).toString('hex')}` : LOCAL_NAME;
     const prefix = useAws ? `/${name}` : DEFAULTS.parameterPrefix;
     try {
-      resources = await provision(name, secrets, prefix);
+      resources = await provision(name, secrets, { prefix, subscribeInbox: printAlerts });
       const sns = new SNSClient({});
       const sqs = new SQSClient({});
       try {
@@ -634,8 +610,6 @@ async function main(argv: string[]): Promise<number> {
       const hint = useAws ? ' (check your credentials and permissions: `aws sts get-caller-identity`)' : '';
       throw new UsageError(`creating the resources failed: ${(error as Error).message}${hint}`);
     }
-    // Before `Ready:`, so that no alert of a load test is delivered to it.
-    if (!printAlerts) await unsubscribeInbox(resources.topicArn, resources.queueUrl);
     if (stopping) return new Promise<number>(() => undefined);
 
     // 6. The same Lambda code; it reads its configuration at import time, so the environment comes first.
@@ -684,7 +658,7 @@ async function main(argv: string[]): Promise<number> {
     say(`  Parameters: ${names.salt}, ${names.accountId}, ${names.apiKey}`);
     say(`  Topic:      ${resources.topicArn}`);
     say(`  Table:      ${resources.tableName}`);
-    say(`  Inbox:      ${resources.queueUrl}${printAlerts ? '' : '  (unsubscribed: --no-print-alerts)'}`);
+    say(`  Inbox:      ${resources.queueUrl}${printAlerts ? '' : '  (not subscribed: --no-print-alerts)'}`);
     say(`  Retries:    ${resources.retryQueueUrl}  (consumed by the same code, as the stack's event source does)`);
     say(`  Forwarding: ALERT_TYPES=${process.env[ENV.alertTypes] || DEFAULTS.alertTypes}  (ALERT_TYPES='*' forwards every type)`);
     say(`  State file: ${stateFile}`);

@@ -86,8 +86,12 @@ export async function createRetryQueue(sqs: SQSClient, queueName: string): Promi
   return { retryQueueUrl: retryQueueUrl!, dlqUrl: dlqUrl! };
 }
 
-/** An SQS queue subscribed to the topic: the local stand-in for the email and SMS inboxes. */
-export async function createInbox(sns: SNSClient, sqs: SQSClient, topicArn: string, queueName: string): Promise<string> {
+/**
+ * An SQS queue subscribed to the topic: the local stand-in for the email and SMS inboxes. With `subscribe`
+ * false the queue is created but never subscribed (a load test's stack: under moto every subscriber costs a
+ * signed copy of each alert, and a busy inbox nobody reads halves what the test can measure).
+ */
+export async function createInbox(sns: SNSClient, sqs: SQSClient, topicArn: string, queueName: string, subscribe = true): Promise<string> {
   const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: queueName }));
   const { Attributes } = await sqs.send(
     new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }),
@@ -107,11 +111,15 @@ export async function createInbox(sns: SNSClient, sqs: SQSClient, topicArn: stri
     ],
   };
   await sqs.send(new SetQueueAttributesCommand({ QueueUrl, Attributes: { Policy: JSON.stringify(policy) } }));
-  await sns.send(new SubscribeCommand({ TopicArn: topicArn, Protocol: 'sqs', Endpoint: queueArn }));
+  if (subscribe) await sns.send(new SubscribeCommand({ TopicArn: topicArn, Protocol: 'sqs', Endpoint: queueArn }));
   return QueueUrl!;
 }
 
-export async function provision(name: string, secrets: VoxSecrets, prefix = `/${name}`): Promise<LocalResources> {
+export async function provision(
+  name: string,
+  secrets: VoxSecrets,
+  { prefix = `/${name}`, subscribeInbox = true }: { prefix?: string; subscribeInbox?: boolean } = {},
+): Promise<LocalResources> {
   const ssm = new SSMClient({});
   const sns = new SNSClient({});
   const sqs = new SQSClient({});
@@ -121,7 +129,7 @@ export async function provision(name: string, secrets: VoxSecrets, prefix = `/${
     const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: `${name}-alerts` }));
     const tableName = `${name}-dedupe`;
     await createDedupeTable(dynamodb, tableName);
-    const queueUrl = await createInbox(sns, sqs, TopicArn!, `${name}-inbox`);
+    const queueUrl = await createInbox(sns, sqs, TopicArn!, `${name}-inbox`, subscribeInbox);
     const retry = await createRetryQueue(sqs, `${name}-retry`);
     return { parameterPrefix: prefix, topicArn: TopicArn!, tableName, queueUrl, ...retry };
   } finally {

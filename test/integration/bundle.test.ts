@@ -25,7 +25,7 @@ beforeAll(async () => {
   fn = receiverFunction(template);
   bundle = bundlePath(fn.resource);
   const prefix = fn.resource.Properties!.Environment.Variables[ENV.parameterPrefix] as string;
-  resources = await provision(`bundle-${Date.now()}`, VOX, prefix);
+  resources = await provision(`bundle-${Date.now()}`, VOX, { prefix });
   environment = resolveEnvironment(template, fn.resource, {
     'AWS::SNS::Topic': resources.topicArn,
     'AWS::DynamoDB::Table': resources.tableName,
