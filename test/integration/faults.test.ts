@@ -14,13 +14,16 @@ import { performance } from 'node:perf_hooks';
 import { DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import {
   ChangeMessageVisibilityCommand,
+  DeleteMessageCommand,
   GetQueueAttributesCommand,
   ReceiveMessageCommand,
+  SendMessageCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { Alert } from '../../lambda/callback';
 import type { handler as Handler } from '../../lambda/handler';
-import { DEDUPE_TABLE, METRICS } from '../../lambda/names';
+import { DEDUPE_TABLE, METRICS, RETRY_QUEUE } from '../../lambda/names';
+import { backoffSeconds, PARKED_ATTRIBUTES } from '../../lambda/retry';
 import { buildCallback, envelope } from '../../tools/callbacks';
 import { startMoto, type MotoServer } from '../../tools/moto';
 import { provision, readInbox, receiverEnv, type LocalResources } from '../../tools/provision';
@@ -701,5 +704,58 @@ describe('10. A claim left behind: SNS down, then DynamoDB refusing to release t
     expect(await alerted(w)).toEqual([idOf(item)]);
     await expectSettled(w, item);
     expect(metricsSince(mark)).toMatchObject({ [M.busy]: 1, [M.retriesFailed]: 1, [M.published]: 1 });
+  });
+});
+
+describe('11. SNS down for good: every retry fails, the request goes to the dead-letter queue, a redrive alerts once', () => {
+  /**
+   * The bounded end of the retry path: after RETRY_QUEUE.maxReceiveCount failed attempts SQS moves the parked
+   * request to the DLQ (its RetryDeadLetters alarm pages someone). The message must arrive there intact, so
+   * that after the fix a redrive (the SQS console's "Start DLQ redrive", which moves messages back with their
+   * attributes) alerts exactly once. moto has no message-move tasks, so the test moves the message itself.
+   */
+  it(`parks, fails ${RETRY_QUEUE.maxReceiveCount} retries with backoff, lands in the DLQ intact; the redrive alerts once`, async () => {
+    const w = await world('dlq');
+    const item = callback();
+    const mark = output.length;
+    proxy.failing.add('sns');
+    expect(await send(w, item)).toMatchObject({ status: 202 });
+
+    const attempts: number[] = [];
+    for (;;) {
+      const result = await drain(w);
+      if (result.received === 0) break;
+      expect(result.failed).toHaveLength(1);
+      attempts.push(attempts.length + 1);
+      await endBackoff(w, result.failed);
+      expect(attempts.length).toBeLessThanOrEqual(RETRY_QUEUE.maxReceiveCount);
+    }
+    expect(attempts).toHaveLength(RETRY_QUEUE.maxReceiveCount);
+    expect(logsSince(mark, 'Parked request failed again; retrying later').map((l) => l.backoffSeconds)).toEqual(
+      attempts.map((attempt) => backoffSeconds(attempt)),
+    );
+    expect(await parked(w)).toBe(0);
+    expect(await alerted(w)).toEqual([]);
+
+    // In the DLQ: the raw body and its receive time, nothing else.
+    const { Messages = [] } = await w.sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: w.resources.dlqUrl, MaxNumberOfMessages: 10, MessageAttributeNames: ['All'], WaitTimeSeconds: 1 }),
+    );
+    expect(Messages).toHaveLength(1);
+    const [dead] = Messages;
+    expect(dead.Body).toBe(envelope(item));
+    expect(Object.keys(dead.MessageAttributes ?? {}).sort()).toEqual(Object.values(PARKED_ATTRIBUTES).sort());
+
+    // SNS is fixed; the redrive moves the message back with its attributes, and the retry alerts once.
+    proxy.failing.clear();
+    await w.sqs.send(
+      new SendMessageCommand({ QueueUrl: w.resources.retryQueueUrl, MessageBody: dead.Body, MessageAttributes: dead.MessageAttributes }),
+    );
+    await w.sqs.send(new DeleteMessageCommand({ QueueUrl: w.resources.dlqUrl, ReceiptHandle: dead.ReceiptHandle }));
+    const redriven = output.length;
+    expect(await drain(w)).toEqual({ received: 1, failed: [] });
+    expect(await alerted(w)).toEqual([idOf(item)]);
+    expect(logsSince(redriven, 'Parked request handled')).toEqual([expect.objectContaining({ accepted: 1 })]);
+    await expectSettled(w, item);
   });
 });
