@@ -759,3 +759,32 @@ describe('11. SNS down for good: every retry fails, the request goes to the dead
     await expectSettled(w, item);
   });
 });
+
+describe('12. DynamoDB refusing to complete the claim after the alert went out', () => {
+  /**
+   * The alert is out, but the claim stays pending (UpdateItem failing). Until its lease lapses a re-send is
+   * busy: parked, not suppressed, since nothing tells a claim whose alert went out from one whose attempt
+   * died before publishing. After the lease the retry alerts again: one duplicate, the same trade-off as
+   * fault 3 (a duplicate beats a lost alert). Then it is settled.
+   */
+  it('200 and one alert; a re-send within the lease is parked (busy); after the lease one more alert, then settled', async () => {
+    const w = await world('complete-fails');
+    const item = callback();
+    proxy.failingActions.add('dynamodb:UpdateItem');
+    expect(await send(w, item)).toMatchObject({ status: 200, body: { accepted: 1 } });
+    expect(actionsOf('dynamodb')).toEqual(['PutItem', 'UpdateItem', 'UpdateItem']);
+    expect(await alerted(w)).toEqual([idOf(item)]);
+    proxy.failingActions.clear();
+
+    expect(await send(w, item)).toMatchObject({ status: 202, body: { accepted: 0, duplicates: 0 } });
+    const early = await drain(w);
+    expect(early).toEqual({ received: 1, failed: [expect.any(String)] });
+    expect(await alerted(w)).toEqual([]);
+
+    await endLease(w, item);
+    await endBackoff(w, early.failed);
+    expect(await drain(w)).toEqual({ received: 1, failed: [] });
+    expect(await alerted(w)).toEqual([idOf(item)]);
+    await expectSettled(w, item);
+  });
+});
