@@ -83,6 +83,15 @@ async function world(name: string): Promise<World> {
   return { resources, handler: freshHandler(), sqs: direct };
 }
 
+/** A world whose container is warm (secrets cached, as on a busy day), with the proxy's counts reset. */
+async function warmWorld(name: string): Promise<World> {
+  const w = await world(name);
+  await send(w, callback());
+  await alerted(w);
+  proxy.resetCounts();
+  return w;
+}
+
 function callback(type = 'min_balance') {
   return buildCallback(VOX, { callbackId: nextId++, type });
 }
@@ -567,11 +576,8 @@ describe('8. Dependencies hanging (connection accepted, never answered)', () => 
     return { status: undefined, body: {}, ms: elapsed, seen };
   }
   it.each(cases)('$name: parks (202) within the function timeout, then alerts once', async ({ name, hang }) => {
-    const w = await world(`hang-${hang.join('-')}`);
+    const w = await warmWorld(`hang-${hang.join('-')}`);
     const item = callback();
-    await send(w, callback()); // warm: secrets cached, as on a busy day
-    await alerted(w);
-    proxy.resetCounts();
     for (const service of hang) proxy.hanging.add(service);
 
     const first = await withinTimeout(w, item, hang);
@@ -592,11 +598,8 @@ describe('8. Dependencies hanging (connection accepted, never answered)', () => 
   it('DynamoDB, SNS and SQS hanging in turn (the worst case): 503 before the timeout, nothing published or parked, the re-send alerts once', async () => {
     // Every call waits out both attempts (about 3.1 s each): the claim, the publish, then parking. The
     // answer must still come before the function's timeout, and it must not be 2xx.
-    const w = await world('hang-all');
+    const w = await warmWorld('hang-all');
     const item = callback();
-    await send(w, callback());
-    await alerted(w);
-    proxy.resetCounts();
     const hang = ['dynamodb', 'sns', 'sqs'] as const;
     for (const service of hang) proxy.hanging.add(service);
 
@@ -624,14 +627,6 @@ describe('9. A write that landed although the caller timed out (its answer held 
    * retry recognises its own claim.
    */
   const LATE_MS = 2_000;
-
-  async function warmWorld(name: string) {
-    const w = await world(name);
-    await send(w, callback()); // warm: secrets cached
-    await alerted(w);
-    proxy.resetCounts();
-    return w;
-  }
 
   it('DynamoDB claim applied, answer late: the SDK retry meets its own claim, and the callback alerts exactly once', async () => {
     const w = await warmWorld('late-claim');
