@@ -127,9 +127,13 @@ export async function receive(body: string, deps: Deps): Promise<Outcome> {
   const toAlert = new Map<Alert, { claim: Claim; report: ItemReport }>();
   forwarded.forEach(({ item, report }, i) => {
     const claim = claims[i];
-    if (claim === 'duplicate' || claim === 'busy') {
-      // busy: another attempt holds the claim and may never alert; retrying later is the safe answer.
-      Object.assign(report, claim === 'busy' ? { outcome: 'failed', reason: 'claimed by another attempt' } : { outcome: 'duplicate' });
+    if (claim === 'duplicate') {
+      report.outcome = 'duplicate';
+      return;
+    }
+    if (claim === 'busy') {
+      // Another attempt holds the claim and may never alert: not a duplicate, so retry later.
+      Object.assign(report, { outcome: 'failed', reason: 'claimed by another attempt' });
       return;
     }
     toAlert.set(renderAlert(item, { consoleUrl: config.consoleUrl }), { claim, report });
