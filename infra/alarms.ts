@@ -7,8 +7,9 @@
  *      it counts a failing dependency, a crash, or a parked request that ran out of retries; and
  *   2. while it is in alarm, a genuine alert may be lost or late (not merely sent twice).
  * Everything a request alone can move (a wrong hash for the configured account, another account id, a flood the
- * stage throttles) goes to email only: otherwise anyone who knows the webhook URL could text every SMS subscriber
- * and spend the account's SMS budget (USD 1.00 a month by default), which then silences genuine `min_balance` SMS.
+ * stage throttles, API Gateway's own 5xx when it cannot invoke the function) goes to email only: otherwise anyone
+ * who knows the webhook URL could text every SMS subscriber and spend the account's SMS budget (USD 1.00 a month
+ * by default), which then silences genuine `min_balance` SMS.
  */
 import { Duration, Stack } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, type IMetric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';

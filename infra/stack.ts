@@ -286,11 +286,15 @@ export class VoximplantAlertsStack extends Stack {
         description: 'The receiver Lambda failed (crash or timeout): callbacks may be lost. Check its log group.',
         pages: true,
       },
-      // The receiver answers 5xx only when it can neither handle nor park a request, or on a bug.
+      // Email only: besides the receiver's own 5xx (a request it could neither handle nor park pages through
+      // ParkingFailures), API Gateway answers 5xx itself when it cannot invoke the function, and a request
+      // alone may cause that (a body over Lambda's 6 MB invocation payload limit, for one).
       Api5xx: {
         metric: api.metricServerError({ statistic: 'Sum', period: ALARM_PERIOD }),
-        description: 'The webhook answered 5xx to Voximplant. Check the API access logs and the receiver logs.',
-        pages: true,
+        description:
+          'The webhook answered 5xx. Check the API access logs (status, integrationErrorMessage) and the receiver logs: ' +
+          'a 500 from the receiver is a bug, a 503 a request neither handled nor parked (ParkingFailures also fires).',
+        pages: false,
       },
       PublishFailures: {
         metric: custom(METRICS.names.publishFailures),
