@@ -10,7 +10,8 @@
  *   answers when an account's rate limit is exceeded;
  * - `answerLate`: the next request of a `service:Action` reaches moto at once (its effect is applied) but
  *   its answer is held back; a client that timed out meanwhile has retried (a write that landed although
- *   the caller saw a timeout);
+ *   the caller saw a timeout); `answerLateEvery` does the same to every request of a `service:Action`
+ *   (a service that works but answers slower than the client waits);
  * - `refusePublishEntry`: SNS `PublishBatch` only: the entries it picks are not forwarded to moto and come
  *   back in the response's `Failed` list (`InternalError`, `SenderFault` false), the others are published.
  */
@@ -131,6 +132,8 @@ export class FaultProxy {
   refusePublishEntry?: (entry: PublishBatchEntry) => boolean;
   /** `service:Action` → milliseconds: the next such request is applied at once and answered that late. */
   readonly answerLate = new Map<string, number>();
+  /** `service:Action` → milliseconds: every such request is applied at once and answered that late. */
+  readonly answerLateEvery = new Map<string, number>();
   private readonly hung = new Set<Socket>();
   private readonly lateTimers = new Set<NodeJS.Timeout>();
   private server?: Server;
@@ -170,7 +173,7 @@ export class FaultProxy {
       res.end(errorBody);
       return;
     }
-    const lateMs = this.answerLate.get(`${service}:${action}`);
+    const lateMs = this.answerLate.get(`${service}:${action}`) ?? this.answerLateEvery.get(`${service}:${action}`);
     if (lateMs !== undefined) {
       this.answerLate.delete(`${service}:${action}`);
       this.forward(req, body, res, { delayMs: lateMs });
