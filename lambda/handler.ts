@@ -14,6 +14,7 @@ import { DynamoDedupe } from './aws/dynamo-dedupe';
 import { SnsPublisher } from './aws/sns-publisher';
 import { SqsRetryQueue } from './aws/sqs-retry-queue';
 import { SsmSecrets } from './aws/ssm-secrets';
+import { UnsentOnlyRetryStrategy } from './aws/unsent-only-retry';
 import { loadConfig } from './config';
 import { describe } from './errors';
 import { METRICS } from './names';
@@ -31,6 +32,7 @@ const config = loadConfig();
  * the function's 10 s timeout. `requestTimeout` alone only logs a warning (throwOnRequestTimeout makes it an
  * error), and two attempts per call bound each call to about 3 s, so even DynamoDB, SNS and SQS all
  * stalled in turn end before the timeout (measured in test/integration/faults.test.ts, fault 8).
+ * SNS alone retries only what cannot have arrived: a publish has no idempotency key (fault 13).
  */
 const client = {
   maxAttempts: 2,
@@ -47,7 +49,11 @@ const deps: Deps = {
   },
   secrets: new SsmSecrets(new SSMClient(client), config.parameterPrefix, config.secretsTtlSeconds * 1000, logger),
   dedupe: new DynamoDedupe(new DynamoDBClient(client), config.dedupeTableName, config.dedupeTtlDays * 86_400, logger),
-  publisher: new SnsPublisher(new SNSClient(client), config.topicArn, logger),
+  publisher: new SnsPublisher(
+    new SNSClient({ ...client, retryStrategy: new UnsentOnlyRetryStrategy(client.maxAttempts) }),
+    config.topicArn,
+    logger,
+  ),
   retryQueue: new SqsRetryQueue(() => new SQSClient(client), config.retryQueueUrl, logger),
 };
 

@@ -23,6 +23,10 @@ export const DEDUPE_TABLE = {
   ttlAttribute: 'expiresAt',
   /** A random token per claim, so an SDK retry of a claim that did land recognises its own write. */
   claimAttribute: 'claim',
+  /** Epoch seconds: the lease of a 'final' claim (the one extra publish after an unknown outcome). */
+  leaseAttribute: 'leaseUntil',
+  /** Publishes begun whose alert may have gone out (1 when ambiguous, 2 once the final one is taken). */
+  publishesAttribute: 'publishes',
 } as const;
 
 /** The parked-retry queue: how often a parked request is tried before it goes to the dead-letter queue. */
@@ -57,6 +61,8 @@ export const METRICS = {
     ignored: 'CallbacksIgnored',
     published: 'AlertsPublished',
     publishFailures: 'PublishFailures',
+    /** Alerts whose publish timed out after it was sent (it may have gone out): one more publish is allowed. */
+    publishAmbiguous: 'PublishAmbiguous',
     dedupeUnavailable: 'DedupeUnavailable',
     secretsUnavailable: 'SecretsUnavailable',
     /** Requests parked in the retry queue because a dependency failed. */

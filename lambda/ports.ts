@@ -27,31 +27,58 @@ export interface CallbackKey {
 }
 
 /**
- * - 'new': ours to alert;
- * - 'duplicate': already alerted (completed), suppressed for the replay window;
+ * What a claim gives the caller for one callback. The record behind it moves through these states:
+ * absent → pending (a first publish in flight, short lease) → done (alerted; duplicates suppressed for the
+ * replay window). A publish whose outcome is unknown (`PublishResult.ambiguous`) moves pending → ambiguous:
+ * the alert may have gone out, so exactly one more publish is allowed, taken by a conditional write
+ * (ambiguous → final) that only one attempt can win. Whatever the final publish's outcome, no third one
+ * follows, except a refused one, which gives the one extra publish back (final → ambiguous).
+ * So a callback alerts at most twice, and a refused publish never uses up that allowance.
+ *
+ * - 'new': ours to alert (the first publish);
+ * - 'final': ours to alert once more, after an earlier publish's outcome was unknown: the last publish
+ *   allowed for this callback. If this one's outcome is unknown too, the callback is done;
+ * - 'duplicate': already alerted (completed), suppressed for the replay window; also a final publish whose
+ *   holder neither completed nor released it within its lease (its outcome is unknown: done);
  * - 'busy': claimed by another attempt that has neither completed nor released it: one still running, or
  *   one that crashed or could not release after a failed publish. Not a duplicate: that attempt may never
  *   alert, so the caller retries later, and after the lease lapses the claim is free again;
  * - 'unavailable': the store could not answer; the caller publishes anyway (a duplicate beats a lost alert).
  */
-export type Claim = 'new' | 'duplicate' | 'busy' | 'unavailable';
+export type Claim = 'new' | 'final' | 'duplicate' | 'busy' | 'unavailable';
+
+/** The claims that let their holder publish, and that it must settle (complete, release, or record ambiguous). */
+export type HeldClaim = Extract<Claim, 'new' | 'final'>;
 
 export interface DedupeStore {
   /** Claims a callback for alerting. A claim that is neither completed nor released lapses after a short lease. */
   claim(key: CallbackKey): Promise<Claim>;
-  /** Marks a claimed callback as alerted: duplicates are suppressed for the replay window. */
+  /** Marks a claimed callback as alerted (or settled): duplicates are suppressed for the replay window. Never throws. */
   complete(key: CallbackKey): Promise<void>;
-  /** Gives a claim back after publishing failed, so a retry can alert. */
-  release(key: CallbackKey): Promise<void>;
+  /**
+   * Gives a claim back after its publish was refused (provably not sent), so a retry can alert: a 'new'
+   * claim is removed, a 'final' one returns to the ambiguous state (its one extra publish still unspent). Never throws.
+   */
+  release(key: CallbackKey, claim: HeldClaim): Promise<void>;
+  /**
+   * Records that the publish of a 'new' claim has an unknown outcome: the claim becomes ambiguous for the
+   * replay window, and the next claim gets the one extra publish ('final'). Never throws; if it cannot be
+   * recorded, the pending claim lapses after its lease and the callback is claimed 'new' again.
+   */
+  recordAmbiguous(key: CallbackKey): Promise<void>;
 }
 
+/** Every alert given to `publish` is in exactly one of the three lists. */
 export interface PublishResult {
   readonly published: readonly Alert[];
+  /** Refused, or failed before it could reach the topic: provably not sent, safe to publish again. */
   readonly failed: readonly Alert[];
+  /** Outcome unknown (timed out or cut off after the request was sent): it may have gone out. */
+  readonly ambiguous: readonly Alert[];
 }
 
 export interface Publisher {
-  /** Publishes in the order given; never throws: what could not be published comes back in `failed`. */
+  /** Publishes in the order given; never throws: what was not published comes back in `failed` or `ambiguous`. */
   publish(alerts: readonly Alert[]): Promise<PublishResult>;
 }
 

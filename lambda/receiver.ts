@@ -9,7 +9,7 @@ import { isForwarded, type Config } from './config';
 import { describe } from './errors';
 import { METRICS } from './names';
 import { parseEnvelope, parseItem, safeTypeName } from './parse';
-import type { CallbackKey, Claim, Counters, DedupeStore, Log, ParkedRequest, Publisher, RetryQueue, SecretsSource } from './ports';
+import type { CallbackKey, Claim, Counters, DedupeStore, HeldClaim, Log, ParkedRequest, Publisher, RetryQueue, SecretsSource } from './ports';
 import { RENDERED_FIELDS, renderAlert } from './render';
 import { verify } from './signature';
 
@@ -49,8 +49,11 @@ export interface ReceiveOptions {
   readonly verified?: boolean;
 }
 
-/** What happened to one item; `failed` means verified and new but not published. */
-type ItemOutcome = 'accepted' | 'duplicate' | 'ignored' | 'rejected' | 'failed';
+/**
+ * What happened to one item; `failed` means verified and new but not published, `ambiguous` published with
+ * an unknown outcome, one more publish still allowed (a retry settles it).
+ */
+type ItemOutcome = 'accepted' | 'duplicate' | 'ignored' | 'rejected' | 'failed' | 'ambiguous';
 
 interface ItemReport {
   readonly callbackId?: number;
@@ -86,7 +89,7 @@ function parkedBody(items: readonly CallbackItem[], keepHash: boolean): string {
  */
 async function consume(dedupe: DedupeStore, key: CallbackKey): Promise<Claim> {
   const claim = await dedupe.claim(key);
-  if (claim === 'new') await dedupe.complete(key);
+  if (claim === 'new' || claim === 'final') await dedupe.complete(key);
   return claim;
 }
 
@@ -188,14 +191,25 @@ export async function receive(body: string, deps: Deps, options: ReceiveOptions 
     toAlert.set(renderAlert(item, { consoleUrl: config.consoleUrl }), { claim, report, item });
   });
 
-  const { published, failed } = await deps.publisher.publish([...toAlert.keys()].sort(byUrgency));
+  const { published, failed, ambiguous } = await deps.publisher.publish([...toAlert.keys()].sort(byUrgency));
+  const held = (claim: Claim): claim is HeldClaim => claim === 'new' || claim === 'final';
+  // The final publish allowed after an unknown outcome: whatever its own outcome, the callback is done.
+  const settledUnknown = ambiguous.filter((alert) => toAlert.get(alert)!.claim === 'final');
   await Promise.all([
-    ...published.map((alert) => (toAlert.get(alert)!.claim === 'new' ? deps.dedupe.complete(alert) : undefined)),
+    ...[...published, ...settledUnknown].map((alert) => (held(toAlert.get(alert)!.claim) ? deps.dedupe.complete(alert) : undefined)),
     ...failed.map((alert) => {
       const { claim, report, item } = toAlert.get(alert)!;
       report.outcome = 'failed';
       toRetry.push(item);
-      return claim === 'new' ? deps.dedupe.release(alert) : undefined;
+      return held(claim) ? deps.dedupe.release(alert, claim) : undefined;
+    }),
+    ...ambiguous.map((alert) => {
+      const { claim, report, item } = toAlert.get(alert)!;
+      if (claim === 'final') return undefined;
+      // It may have gone out: one more publish, and only one, is left to the parked retry.
+      report.outcome = 'ambiguous';
+      toRetry.push(item);
+      return claim === 'new' ? deps.dedupe.recordAmbiguous(alert) : undefined;
     }),
   ]);
 
@@ -205,16 +219,27 @@ export async function receive(body: string, deps: Deps, options: ReceiveOptions 
   counters.count(METRICS.names.ignored, counts.ignored);
   counters.count(METRICS.names.published, published.length);
   counters.count(METRICS.names.publishFailures, failed.length);
+  counters.count(METRICS.names.publishAmbiguous, ambiguous.length);
   counters.count(METRICS.names.dedupeUnavailable, claims.filter((c) => c === 'unavailable').length);
   const busy = claims.filter((c) => c === 'busy').length;
   counters.count(METRICS.names.busy, busy);
 
-  const summary = { ...counts, failed: failed.length, busy, items: reports.slice(0, MAX_LOGGED_ITEMS) };
+  const unknown = tally('ambiguous');
+  const summary = { ...counts, failed: failed.length, ambiguous: unknown, busy, items: reports.slice(0, MAX_LOGGED_ITEMS) };
   // Only the items still to be alerted are parked, verified: a retry needs no secrets and no hash.
   const parked = { body: parkedBody(toRetry, false), verified: true };
+  if (settledUnknown.length > 0) {
+    log.error('Final publish outcome unknown too: settled as alerted (at most two alerts)', {
+      callbackIds: settledUnknown.map((alert) => alert.callbackId),
+    });
+  }
   if (failed.length > 0) {
     log.error('Alerts not published: the request must be retried', summary);
     return { kind: 'retry', reason: 'publish failed', counts, parked };
+  }
+  if (unknown > 0) {
+    log.error('Alerts published with an unknown outcome: the request is retried, with one more publish each', summary);
+    return { kind: 'retry', reason: 'publish outcome unknown', counts, parked };
   }
   if (busy > 0) {
     log.warn('Callbacks claimed by another attempt that has not finished: the request must be retried', summary);

@@ -7,6 +7,7 @@ import type { Alert } from '../callback';
 import { MESSAGE_ATTRIBUTES } from '../names';
 import type { Log, PublishResult, Publisher } from '../ports';
 import { describe } from '../errors';
+import { mayHaveArrived } from './unsent-only-retry';
 
 const BATCH_SIZE = 10;
 
@@ -47,6 +48,7 @@ export class SnsPublisher implements Publisher {
     return {
       published: results.flatMap((r) => r.published),
       failed: results.flatMap((r) => r.failed),
+      ambiguous: results.flatMap((r) => r.ambiguous),
     };
   }
 
@@ -65,13 +67,17 @@ export class SnsPublisher implements Publisher {
       return {
         published: batch.filter((_, i) => !failedIds.has(String(i))),
         failed: batch.filter((_, i) => failedIds.has(String(i))),
+        ambiguous: [],
       };
     } catch (error) {
-      this.log.error('SNS PublishBatch failed', {
+      // The client never re-sends a request that may have arrived (UnsentOnlyRetryStrategy), so the last
+      // attempt's error tells whether any attempt may have gone out.
+      const ambiguous = mayHaveArrived(error);
+      this.log.error(ambiguous ? 'SNS PublishBatch outcome unknown' : 'SNS PublishBatch failed', {
         callbackIds: batch.map((a) => a.callbackId),
         error: describe(error),
       });
-      return { published: [], failed: batch };
+      return ambiguous ? { published: [], failed: [], ambiguous: batch } : { published: [], failed: batch, ambiguous: [] };
     }
   }
 }

@@ -1,7 +1,7 @@
 /** In-memory stand-ins for the receiver's edges (ports.ts), recording what they were asked to do. */
 import type { Alert, Secrets } from '../../lambda/callback';
 import { loadConfig, type Config } from '../../lambda/config';
-import type { CallbackKey, Claim, DedupeStore, Log, ParkedRequest, PublishResult, Publisher, RetryQueue, SecretsSource } from '../../lambda/ports';
+import type { CallbackKey, Claim, DedupeStore, HeldClaim, Log, ParkedRequest, PublishResult, Publisher, RetryQueue, SecretsSource } from '../../lambda/ports';
 import type { Deps } from '../../lambda/receiver';
 import { SECRETS } from './fixtures';
 
@@ -16,35 +16,53 @@ export class FakeSecrets implements SecretsSource {
   }
 }
 
+/** The claim states of ports.ts without leases: a 'pending' or 'final' record stays busy until settled. */
 export class FakeDedupe implements DedupeStore {
-  readonly records = new Map<string, 'pending' | 'done'>();
+  readonly records = new Map<string, 'pending' | 'done' | 'ambiguous' | 'final'>();
   unavailable = false;
   readonly released: string[] = [];
   async claim({ accountId, callbackId }: CallbackKey): Promise<Claim> {
     if (this.unavailable) return 'unavailable';
     const key = `${accountId}#${callbackId}`;
-    const record = this.records.get(key);
-    if (record) return record === 'done' ? 'duplicate' : 'busy';
-    this.records.set(key, 'pending');
-    return 'new';
+    switch (this.records.get(key)) {
+      case undefined:
+        this.records.set(key, 'pending');
+        return 'new';
+      case 'ambiguous':
+        this.records.set(key, 'final');
+        return 'final';
+      case 'done':
+        return 'duplicate';
+      default:
+        return 'busy';
+    }
   }
   async complete({ accountId, callbackId }: CallbackKey): Promise<void> {
     this.records.set(`${accountId}#${callbackId}`, 'done');
   }
-  async release({ accountId, callbackId }: CallbackKey): Promise<void> {
-    this.records.delete(`${accountId}#${callbackId}`);
-    this.released.push(`${accountId}#${callbackId}`);
+  async release({ accountId, callbackId }: CallbackKey, claim: HeldClaim): Promise<void> {
+    const key = `${accountId}#${callbackId}`;
+    if (claim === 'final') this.records.set(key, 'ambiguous');
+    else this.records.delete(key);
+    this.released.push(key);
+  }
+  async recordAmbiguous({ accountId, callbackId }: CallbackKey): Promise<void> {
+    this.records.set(`${accountId}#${callbackId}`, 'ambiguous');
   }
 }
 
 export class FakePublisher implements Publisher {
   readonly sent: Alert[] = [];
-  /** Callback ids whose publish fails; `all` fails everything. */
+  /** Callback ids whose publish is refused (not sent); `all` refuses everything. */
   failing: Set<number> | 'all' = new Set();
+  /** Callback ids whose publish goes out but is reported with an unknown outcome (a slow SNS); `all` for every one. */
+  slow: Set<number> | 'all' = new Set();
   async publish(alerts: readonly Alert[]): Promise<PublishResult> {
-    const fails = (a: Alert) => this.failing === 'all' || this.failing.has(a.callbackId);
+    const has = (ids: Set<number> | 'all', a: Alert) => ids === 'all' || ids.has(a.callbackId);
+    const fails = (a: Alert) => has(this.failing, a);
+    const late = (a: Alert) => !fails(a) && has(this.slow, a);
     this.sent.push(...alerts.filter((a) => !fails(a)));
-    return { published: alerts.filter((a) => !fails(a)), failed: alerts.filter(fails) };
+    return { published: alerts.filter((a) => !fails(a) && !late(a)), failed: alerts.filter(fails), ambiguous: alerts.filter(late) };
   }
 }
 

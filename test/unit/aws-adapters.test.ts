@@ -182,7 +182,7 @@ describe('DynamoDedupe', () => {
     dynamodb.on(UpdateItemCommand).resolves({});
     dynamodb.on(DeleteItemCommand).resolves({});
     await store().complete(key);
-    await store().release(key);
+    await store().release(key, 'new');
     expect(dynamodb.commandCalls(UpdateItemCommand)[0].args[0].input.ExpressionAttributeValues).toEqual({
       ':done': { S: 'done' },
       ':expiresAt': { N: String(now / 1000 + 86_400) },
@@ -194,7 +194,93 @@ describe('DynamoDedupe', () => {
     dynamodb.on(UpdateItemCommand).rejects(new Error('down'));
     dynamodb.on(DeleteItemCommand).rejects(new Error('down'));
     await expect(store().complete(key)).resolves.toBeUndefined();
-    await expect(store().release(key)).resolves.toBeUndefined();
+    await expect(store().release(key, 'new')).resolves.toBeUndefined();
+    await expect(store().release(key, 'final')).resolves.toBeUndefined();
+    await expect(store().recordAmbiguous(key)).resolves.toBeUndefined();
+  });
+
+  describe('an unknown publish outcome: one more publish, and only one', () => {
+    const nowSeconds = now / 1000;
+    /** The stored record as DynamoDB returns it with a failed condition. */
+    const stored = (fields: Record<string, string | number>) =>
+      new ConditionalCheckFailedException({
+        message: 'The conditional request failed',
+        $metadata: {},
+        Item: Object.fromEntries([
+          ['pk', { S: '1234567#42' }],
+          ...Object.entries(fields).map(([name, value]) => [name, typeof value === 'number' ? { N: String(value) } : { S: value }]),
+        ]),
+      });
+    const updates = () => dynamodb.commandCalls(UpdateItemCommand).map((call) => call.args[0].input);
+
+    it('records it on a pending claim for the replay window, conditioned on the claim still pending', async () => {
+      dynamodb.on(UpdateItemCommand).resolves({});
+      await store().recordAmbiguous(key);
+      expect(updates()).toEqual([
+        expect.objectContaining({
+          UpdateExpression: 'SET #status = :ambiguous, #publishes = :one, #expiresAt = :expiresAt',
+          ConditionExpression: '#status = :pending',
+          ExpressionAttributeNames: { '#status': 'status', '#publishes': 'publishes', '#expiresAt': 'expiresAt' },
+          ExpressionAttributeValues: {
+            ':ambiguous': { S: 'ambiguous' },
+            ':one': { N: '1' },
+            ':expiresAt': { N: String(nowSeconds + 86_400) },
+            ':pending': { S: 'pending' },
+          },
+        }),
+      ]);
+    });
+
+    it('gives the next claim the final publish with an update only one attempt can win', async () => {
+      dynamodb.on(PutItemCommand).rejects(stored({ status: 'ambiguous', publishes: 1, claim: 'first' }));
+      dynamodb.on(UpdateItemCommand).resolvesOnce({}).rejects(stored({ status: 'final', publishes: 2, claim: 'winner', leaseUntil: nowSeconds + 30 }));
+      expect(await store().claim(key)).toBe('final');
+      // A concurrent attempt read the same ambiguous record, but its update meets the winner's: busy.
+      expect(await store().claim(key)).toBe('busy');
+      const [take] = updates();
+      expect(take).toMatchObject({
+        UpdateExpression: 'SET #status = :final, #claim = :token, #leaseUntil = :leaseUntil, #publishes = :two',
+        ConditionExpression: '#status = :ambiguous AND #publishes = :one',
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      });
+      expect(take.ExpressionAttributeValues).toMatchObject({ ':leaseUntil': { N: String(nowSeconds + CLAIM_LEASE_SECONDS) }, ':two': { N: '2' } });
+    });
+
+    it('recognises its own final claim when the SDK retried an update that landed late', async () => {
+      dynamodb.on(PutItemCommand).rejects(stored({ status: 'ambiguous', publishes: 1, claim: 'first' }));
+      dynamodb.on(UpdateItemCommand).callsFake((input: { ExpressionAttributeValues: Record<string, { S?: string }> }) => {
+        throw stored({ status: 'final', publishes: 2, claim: input.ExpressionAttributeValues[':token'].S!, leaseUntil: nowSeconds + 60 });
+      });
+      expect(await store().claim(key)).toBe('final');
+    });
+
+    it('treats a final claim as busy while leased and as done after its lease: never a third publish', async () => {
+      dynamodb
+        .on(PutItemCommand)
+        .rejectsOnce(stored({ status: 'final', publishes: 2, claim: 'other', leaseUntil: nowSeconds + 1 }))
+        .rejects(stored({ status: 'final', publishes: 2, claim: 'other', leaseUntil: nowSeconds - 1 }));
+      expect(await store().claim(key)).toBe('busy');
+      expect(await store().claim(key)).toBe('duplicate');
+      expect(updates()).toEqual([]);
+    });
+
+    it('reports an unavailable table during the takeover as unavailable', async () => {
+      dynamodb.on(PutItemCommand).rejects(stored({ status: 'ambiguous', publishes: 1, claim: 'first' }));
+      dynamodb.on(UpdateItemCommand).rejects(new Error('down'));
+      expect(await store().claim(key)).toBe('unavailable');
+    });
+
+    it('releases a refused final publish back to ambiguous (the extra publish unspent), never deleting the record', async () => {
+      dynamodb.on(UpdateItemCommand).resolves({});
+      await store().release(key, 'final');
+      expect(dynamodb.commandCalls(DeleteItemCommand)).toHaveLength(0);
+      expect(updates()).toEqual([
+        expect.objectContaining({
+          UpdateExpression: 'SET #status = :ambiguous, #publishes = :one REMOVE #leaseUntil',
+          ConditionExpression: '#status = :final',
+        }),
+      ]);
+    });
   });
 });
 
@@ -244,7 +330,18 @@ describe('SnsPublisher', () => {
     expect(partial.failed.map((a) => a.callbackId)).toEqual([2]);
     expect(partial.published.map((a) => a.callbackId)).toEqual([1, 3]);
     const down = await publisher.publish([alert(4)]);
-    expect(down).toEqual({ published: [], failed: [alert(4)] });
+    expect(down).toEqual({ published: [], failed: [alert(4)], ambiguous: [] });
+  });
+
+  it('reports a batch whose call timed out or was cut off after sending as ambiguous, not failed', async () => {
+    const timedOut = Object.assign(new Error('a request has exceeded the configured 1500 ms requestTimeout.'), { name: 'TimeoutError', code: 'ETIMEDOUT' });
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:4566'), { code: 'ECONNREFUSED' });
+    sns.on(PublishBatchCommand).rejectsOnce(timedOut).rejectsOnce(refused);
+    const log = new MemoryLog();
+    const publisher = new SnsPublisher(new SNSClient({}), 'arn:topic', log);
+    expect(await publisher.publish([alert(5)])).toEqual({ published: [], failed: [], ambiguous: [alert(5)] });
+    expect(await publisher.publish([alert(6)])).toEqual({ published: [], failed: [alert(6)], ambiguous: [] });
+    expect(log.lines.map((l) => l.message)).toEqual(['SNS PublishBatch outcome unknown', 'SNS PublishBatch failed']);
   });
 });
 

@@ -281,6 +281,43 @@ describe('handleWebhook', () => {
     expect(deps.publisher.sent.map((a) => a.callbackId)).toEqual([2, 1]);
   });
 
+  it('parks a publish with an unknown outcome and records it on the claim: one more publish, never a third', async () => {
+    const deps = fakeDeps();
+    const key = `${VECTOR.accountId}#1`;
+    const body = envelope(buildCallback(VOX, { callbackId: 1 }));
+    deps.publisher.slow = 'all';
+    const first = await post(body, deps);
+    expect(first.statusCode).toBe(202);
+    expect(bodyOf(first)).toMatchObject({ accepted: 0, duplicates: 0 });
+    expect(deps.retryQueue.parked.map((p) => p.body)).toEqual([body]);
+    expect(deps.dedupe.records.get(key)).toBe('ambiguous');
+    expect(deps.dedupe.released).toEqual([]); // not released: it may have gone out
+    expect(deps.counts[METRICS.names.publishAmbiguous]).toBe(1);
+    expect(deps.counts[METRICS.names.publishFailures] ?? 0).toBe(0);
+
+    // The one extra publish is refused (provably not sent): it stays unspent.
+    deps.publisher.slow = new Set();
+    deps.publisher.failing = 'all';
+    expect((await post(body, deps)).statusCode).toBe(202);
+    expect(deps.dedupe.records.get(key)).toBe('ambiguous');
+
+    // It goes out: done, and every later attempt is a duplicate.
+    deps.publisher.failing = new Set();
+    expect(bodyOf(await post(body, deps))).toEqual({ accepted: 1, duplicates: 0, ignored: 0, rejected: 0 });
+    expect(bodyOf(await post(body, deps))).toEqual({ accepted: 0, duplicates: 1, ignored: 0, rejected: 0 });
+    expect(deps.publisher.sent.map((a) => a.callbackId)).toEqual([1, 1]);
+  });
+
+  it('parks a publish with an unknown outcome when the dedupe table is unavailable, recording nothing', async () => {
+    const deps = fakeDeps();
+    deps.dedupe.unavailable = true;
+    deps.publisher.slow = 'all';
+    const result = await post(envelope(buildCallback(VOX, { callbackId: 1 })), deps);
+    expect(result.statusCode).toBe(202);
+    expect(deps.dedupe.records.size).toBe(0);
+    expect(deps.log.lines.some((l) => String(l.message).includes('unknown outcome'))).toBe(true);
+  });
+
   it('answers a callback whose claim was completed as a duplicate, with nothing parked', async () => {
     const deps = fakeDeps();
     deps.dedupe.records.set(`${VECTOR.accountId}#1`, 'done');

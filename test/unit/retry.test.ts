@@ -73,6 +73,25 @@ describe('handleRetries', () => {
     expect(deps.retryQueue.parked).toHaveLength(0); // never re-parked: the queue itself retries
   });
 
+  it('slow SNS (every publish goes out, none confirmed): the queue makes the one extra publish, then the callback is done', async () => {
+    const deps = fakeDeps();
+    deps.publisher.slow = 'all';
+    const body = envelope(buildCallback(VOX, { callbackId: 1 }));
+    // The webhook's publish had an unknown outcome: the claim says so, and the request was parked.
+    deps.dedupe.records.set(`${VOX.accountId}#1`, 'ambiguous');
+
+    const first = await handleRetries(sqsEvent(record(body, { id: 'a' })), deps);
+    expect(first).toEqual({ batchItemFailures: [] });
+    expect(deps.publisher.sent.map((a) => a.callbackId)).toEqual([1]);
+    expect(deps.log.lines.map((l) => l.message)).toContain('Final publish outcome unknown too: settled as alerted (at most two alerts)');
+    expect(deps.counts[METRICS.names.publishAmbiguous]).toBe(1);
+
+    // Every later attempt, the queue's or the sender's, is a duplicate.
+    expect(await handleRetries(sqsEvent(record(body, { id: 'b', receiveCount: 2 })), deps)).toEqual({ batchItemFailures: [] });
+    expect(deps.publisher.sent).toHaveLength(1);
+    expect(deps.counts[METRICS.names.duplicates]).toBe(1);
+  });
+
   it('fails every message while secrets are unavailable', async () => {
     const deps = fakeDeps();
     deps.secrets.failure = new SecretsUnavailableError('SSM down');
