@@ -289,7 +289,8 @@ describe('handleWebhook', () => {
     const first = await post(body, deps);
     expect(first.statusCode).toBe(202);
     expect(bodyOf(first)).toMatchObject({ accepted: 0, duplicates: 0 });
-    expect(deps.retryQueue.parked.map((p) => p.body)).toEqual([body]);
+    expect(deps.retryQueue.parked).toMatchObject([{ verified: true }]);
+    expect(parkedItems(deps).map((item) => item.callback_id)).toEqual([1]);
     expect(deps.dedupe.records.get(key)).toBe('ambiguous');
     expect(deps.dedupe.released).toEqual([]); // not released: it may have gone out
     expect(deps.counts[METRICS.names.publishAmbiguous]).toBe(1);
