@@ -71,7 +71,7 @@ export interface DedupeStore {
 /** Every alert given to `publish` is in exactly one of the three lists. */
 export interface PublishResult {
   readonly published: readonly Alert[];
-  /** Refused, or failed before it could reach the topic: provably not sent, safe to publish again. */
+  /** Refused: an error answer (SNS's own, a throttle, a 5xx) or a failure before anything was sent; publish again. */
   readonly failed: readonly Alert[];
   /** Outcome unknown (timed out or cut off after the request was sent): it may have gone out. */
   readonly ambiguous: readonly Alert[];

@@ -63,23 +63,26 @@ describe('UnsentOnlyRetryStrategy on a real SNSClient', () => {
       requestHandler: { connectionTimeout: 1000, requestTimeout: 200, throwOnRequestTimeout: true },
     });
   }
-  const publish = (sns: SNSClient) =>
-    sns.send(new PublishBatchCommand({ TopicArn: 'arn:aws:sns:us-east-1:123456789012:alerts', PublishBatchRequestEntries: [{ Id: '0', Message: 'm' }] }));
+  /** One PublishBatch through `sns` (destroyed afterwards); resolves to what it threw. */
+  async function failureOf(sns: SNSClient): Promise<unknown> {
+    const command = new PublishBatchCommand({ TopicArn: 'arn:aws:sns:us-east-1:123456789012:alerts', PublishBatchRequestEntries: [{ Id: '0', Message: 'm' }] });
+    try {
+      return await sns.send(command).then(() => undefined, (e: unknown) => e);
+    } finally {
+      sns.destroy();
+    }
+  }
 
   it('retries a 5xx answer (2 attempts in all)', async () => {
     mode = 'unavailable';
-    const sns = client();
-    const failure = await publish(sns).catch((e: unknown) => e);
-    sns.destroy();
+    const failure = await failureOf(client());
     expect(received).toBe(2);
     expect(mayHaveArrived(failure)).toBe(false);
   });
 
   it('never re-sends a request whose answer did not come in time, and its error reads as an unknown outcome', async () => {
     mode = 'late';
-    const sns = client();
-    const failure = await publish(sns).catch((e: unknown) => e);
-    sns.destroy();
+    const failure = await failureOf(client());
     expect(received).toBe(1);
     expect(failure).toMatchObject({ name: 'TimeoutError' });
     expect(mayHaveArrived(failure)).toBe(true);
@@ -90,9 +93,7 @@ describe('UnsentOnlyRetryStrategy on a real SNSClient', () => {
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
     const port = (closed.address() as AddressInfo).port;
     await new Promise((resolve) => closed.close(resolve));
-    const sns = new SNSClient({ endpoint: `http://127.0.0.1:${port}`, maxAttempts: 2, retryStrategy: new UnsentOnlyRetryStrategy(2) });
-    const failure = await publish(sns).catch((e: unknown) => e);
-    sns.destroy();
+    const failure = await failureOf(new SNSClient({ endpoint: `http://127.0.0.1:${port}`, maxAttempts: 2, retryStrategy: new UnsentOnlyRetryStrategy(2) }));
     // Under jest, Node's own errors come from another realm and the SDK wraps them (asSdkError), keeping the message.
     expect(String((failure as Error).message)).toContain('ECONNREFUSED');
     expect(failure).toMatchObject({ $metadata: { attempts: 2 } });
