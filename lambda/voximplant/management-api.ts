@@ -104,7 +104,10 @@ export interface CallOptions {
  */
 export interface AccountInfo {
   readonly accountId: string;
-  /** Live balance: the client asks `return_live_balance=true`, which makes `balance` the live one (the default). */
+  /**
+   * "The account's money". The client asks `return_live_balance=true` (the documented default), which we read
+   * as making this the live balance (docs/voximplant-api.md, Request).
+   */
   readonly balance?: number;
   /** Only if the answer carries it: no official client lists live_balance in AccountInfoType. */
   readonly liveBalance?: number;
