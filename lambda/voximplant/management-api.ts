@@ -32,6 +32,7 @@ import {
   type ManagementApiMethod,
 } from './errors';
 import { signServiceAccountJwt, type ServiceAccountCredentials } from './jwt';
+import { SecretText } from './secret-text';
 
 export const MANAGEMENT_API = {
   baseUrl: 'https://api.voximplant.com/platform_api/',
@@ -53,24 +54,27 @@ export const MANAGEMENT_API = {
 const LOOPBACK_HOSTS: ReadonlySet<string> = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
 /**
- * The base URL from `VOXIMPLANT_API_URL` (default the public host), with a trailing slash. Throws when it is not
- * https (http only to a loopback host), or carries credentials, a query or a fragment.
+ * A base URL checked and normalised (trailing slash). Throws when it is not https (http only to a loopback
+ * host), or carries credentials, a query or a fragment: the API key travels to it.
  */
-export function managementApiBaseUrl(env: NodeJS.ProcessEnv = process.env): string {
-  const raw = env[ENV.voximplantApiUrl] || MANAGEMENT_API.baseUrl;
+function checkedBaseUrl(raw: string): string {
+  const name = ENV.voximplantApiUrl;
   let url: URL;
   try {
     url = new URL(raw);
   } catch {
-    throw new Error(`${ENV.voximplantApiUrl} is not a URL: ${JSON.stringify(raw)}`);
+    throw new Error(`${name} is not a URL: ${JSON.stringify(raw)}`);
   }
   const secure = url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname));
-  if (!secure) throw new Error(`${ENV.voximplantApiUrl} must be https (http only to a loopback host), got ${JSON.stringify(raw)}`);
-  if (url.username || url.password || url.search || url.hash) {
-    throw new Error(`${ENV.voximplantApiUrl} must not carry credentials, a query or a fragment`);
-  }
+  if (!secure) throw new Error(`${name} must be https (http only to a loopback host), got ${JSON.stringify(raw)}`);
+  if (url.username || url.password || url.search || url.hash) throw new Error(`${name} must not carry credentials, a query or a fragment`);
   if (!url.pathname.endsWith('/')) url.pathname += '/';
   return url.toString();
+}
+
+/** The base URL from `VOXIMPLANT_API_URL` (default the public host); throws as checkedBaseUrl. */
+export function managementApiBaseUrl(env: NodeJS.ProcessEnv = process.env): string {
+  return checkedBaseUrl(env[ENV.voximplantApiUrl] || MANAGEMENT_API.baseUrl);
 }
 
 /** `account_id` + `api_key` (the key the callback hash uses), or a service account (jwt.ts). */
@@ -82,7 +86,7 @@ export type ManagementApiCredentials =
 export type CredentialsProvider = () => Promise<ManagementApiCredentials>;
 
 export interface ManagementApiOptions {
-  /** Default: managementApiBaseUrl(). */
+  /** Default: managementApiBaseUrl(). Checked the same way (https, or http to a loopback host). */
   readonly baseUrl?: string;
   /** The whole call's budget, milliseconds: credentials, connection, headers and body. Default 1500. */
   readonly timeoutMs?: number;
@@ -119,11 +123,8 @@ export interface AccountInfo {
   readonly minBalanceToNotify?: number;
   /** Undefined when not set (absent, null or ""). */
   readonly callbackUrl?: string;
-  /**
-   * Undefined when not set. A secret: non-enumerable, so JSON.stringify and console.log of the object never
-   * print it; compare it in constant time.
-   */
-  readonly callbackSalt?: string;
+  /** Undefined when not set. Prints as [redacted]; compare with `equals()` (constant time). */
+  readonly callbackSalt?: SecretText;
   readonly currency?: string;
   readonly languageCode?: string;
   /** The preferred address for Management API requests. Informational: never followed. */
@@ -177,6 +178,8 @@ function optionalText(result: Json, field: string): string | undefined {
   return value === '' ? undefined : value;
 }
 
+const secretText = (value: string | undefined) => (value === undefined ? undefined : new SecretText(value));
+
 /**
  * Reads a GetAccountInfo answer. Throws MalformedField when `result` is missing, names another account than
  * `expectedAccountId`, or a field we read has the wrong type.
@@ -195,12 +198,12 @@ function readAccountInfo(body: Json, expectedAccountId: string, readAt: number):
     active: optional(result, 'active', isBoolean),
     minBalanceToNotify: optional(result, 'min_balance_to_notify', isAmount),
     callbackUrl: optionalText(result, 'callback_url'),
+    callbackSalt: secretText(optionalText(result, 'callback_salt')),
     currency: optional(result, 'currency', isCode),
     languageCode: optional(result, 'language_code', isCode),
     apiAddress: optionalText(body, 'api_address'),
     readAt,
   };
-  Object.defineProperty(info, 'callbackSalt', { value: optionalText(result, 'callback_salt'), enumerable: false });
   return Object.freeze(info);
 }
 
@@ -289,8 +292,7 @@ export class ManagementApi {
     private readonly credentials: CredentialsProvider,
     options: ManagementApiOptions = {},
   ) {
-    this.baseUrl = options.baseUrl ?? managementApiBaseUrl();
-    if (!this.baseUrl.endsWith('/')) this.baseUrl += '/';
+    this.baseUrl = options.baseUrl === undefined ? managementApiBaseUrl() : checkedBaseUrl(options.baseUrl);
     this.timeoutMs = options.timeoutMs ?? MANAGEMENT_API.timeoutMs;
     this.maxResponseBytes = options.maxResponseBytes ?? MANAGEMENT_API.maxResponseBytes;
     this.now = options.now ?? Date.now;
@@ -337,7 +339,13 @@ export class ManagementApi {
       return new UnavailableError(method, `request failed: ${redact(describeWithCause(error), secrets)}`);
     };
     try {
-      const credentials = await abortable(this.credentials(), signal);
+      const credentials = await abortable(
+        Promise.resolve().then(() => this.credentials()),
+        signal,
+      ).catch((error: unknown) => {
+        if (signal.aborted) throw error;
+        throw new UnavailableError(method, `credentials could not be read: ${describeWithCause(error)}`);
+      });
       const form = new URLSearchParams(params);
       const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' };
       let accountId: string;

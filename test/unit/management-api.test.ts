@@ -4,6 +4,7 @@
  * by timing assertions.
  */
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { inspect } from 'node:util';
 import {
   API_ERROR_CODES,
   AuthRefusedError,
@@ -75,7 +76,9 @@ describe('GetAccountInfo with account_id + api_key', () => {
       languageCode: 'en',
       apiAddress: standin.url,
     });
-    expect(info.callbackSalt).toBe('salt-1');
+    expect(info.callbackSalt?.equals('salt-1')).toBe(true);
+    expect(info.callbackSalt?.equals('salt-2')).toBe(false);
+    expect(info.callbackSalt?.equals('salt')).toBe(false);
     expect(info.readAt).toBeGreaterThanOrEqual(before);
     expect(standin.requests).toEqual([
       expect.objectContaining({
@@ -94,12 +97,15 @@ describe('GetAccountInfo with account_id + api_key', () => {
   test('keeps neither the api_key the answer carries nor the salt in anything printed', async () => {
     standin.account.callbackSalt = 'a-secret-salt';
     const info = await client().getAccountInfo();
+    const copy = { ...info };
 
-    expect(Object.values(info)).not.toContain(STANDIN_ACCOUNT.apiKey);
-    expect(JSON.stringify(info)).not.toContain(STANDIN_ACCOUNT.apiKey);
-    expect(JSON.stringify(info)).not.toContain('a-secret-salt');
-    expect(Object.keys(info)).not.toContain('callbackSalt');
-    expect(info.callbackSalt).toBe('a-secret-salt');
+    for (const printed of [JSON.stringify(info), inspect(info), inspect(copy), JSON.stringify(copy), `${info.callbackSalt}`]) {
+      expect(printed).not.toContain(STANDIN_ACCOUNT.apiKey);
+      expect(printed).not.toContain('a-secret-salt');
+    }
+    expect(JSON.stringify(info)).toContain('"callbackSalt":"[redacted]"');
+    expect(copy.callbackSalt?.equals('a-secret-salt')).toBe(true);
+    expect(copy.callbackSalt?.reveal()).toBe('a-secret-salt');
   });
 
   test('an account without a callback URL or salt reads as not set', async () => {
@@ -116,7 +122,7 @@ describe('SetAccountInfo', () => {
     const info = await api.getAccountInfo();
 
     expect(info.callbackUrl).toBe('https://stack.example/webhook');
-    expect(info.callbackSalt).toBe('x'.repeat(39));
+    expect(info.callbackSalt?.reveal()).toBe('x'.repeat(39));
     expect(info.minBalanceToNotify).toBe(25.5);
     expect(standin.requests[0]).toMatchObject({
       path: '/platform_api/SetAccountInfo',
@@ -181,6 +187,7 @@ describe('errors are typed, carry the API code, and never a credential', () => {
     ['try later', { kind: 'error', code: 162, msg: 'try later..' }, ThrottledError, 162],
     ['internal error', { kind: 'error', code: 2, msg: 'Internal error' }, UnavailableError, 2],
     ['an error envelope on HTTP 500', { kind: 'error', code: 100, msg: 'Authorization failed', status: 500 }, AuthRefusedError, 100],
+    ['a batched-call error list', { kind: 'answer', status: 200, body: '{"errors": [{"code": 340, "msg": "Rate limit exceed"}]}' }, ThrottledError, 340],
     ['a code this client does not classify', { kind: 'error', code: 9999, msg: 'something else' }, ManagementApiError, 9999],
     ['HTTP 503 with an HTML page', { kind: 'answer', status: 503, body: '<html>down</html>', headers: { 'content-type': 'text/html' } }, UnavailableError, undefined],
     ['HTTP 429 without the envelope', { kind: 'answer', status: 429, body: 'slow down' }, ThrottledError, undefined],
@@ -285,6 +292,14 @@ describe('bounded waits, decided by abort', () => {
     expect(error.message).toMatch(/aborted by the caller/);
   });
 
+  test('credentials that cannot be read: UnavailableError that says so, no request', async () => {
+    const api = new ManagementApi(async () => Promise.reject(new Error('SSM unreachable')), { baseUrl: standin.url });
+    const error = await failure(api.getAccountInfo());
+    expect(error).toBeInstanceOf(UnavailableError);
+    expect(error.message).toMatch(/credentials could not be read: Error: SSM unreachable/);
+    expect(standin.requests).toHaveLength(0);
+  });
+
   test('credentials that never come are bounded by the same wait', async () => {
     const api = new ManagementApi(() => new Promise<ManagementApiCredentials>(() => undefined), { baseUrl: standin.url, timeoutMs: 100 });
     const error = await failure(api.getAccountInfo());
@@ -368,8 +383,9 @@ describe('base URL from VOXIMPLANT_API_URL', () => {
     'https://user:pass@api.example.com/platform_api/',
     'https://api.example.com/platform_api/?api_key=x',
     'not a url',
-  ])('refuses %s', (value) => {
+  ])('refuses %s, from the environment or the options', (value) => {
     expect(() => managementApiBaseUrl({ VOXIMPLANT_API_URL: value })).toThrow(/VOXIMPLANT_API_URL/);
+    expect(() => new ManagementApi(async () => apiKeyCredentials, { baseUrl: value })).toThrow(/VOXIMPLANT_API_URL/);
   });
 });
 
