@@ -38,7 +38,7 @@ export const MANAGEMENT_API = {
   baseUrl: 'https://api.voximplant.com/platform_api/',
   /** One try within this wait on the request path (issue 14). */
   timeoutMs: 1500,
-  /** A GetAccountInfo answer is about 2 KB; anything past this bound is not the documented answer. */
+  /** A GetAccountInfo answer is a few KB at most (access_entries may list many method names): an estimate, not measured on the real API. */
   maxResponseBytes: 64 * 1024,
   /**
    * Longest callback_salt we send. The webhook guide says "up to 40 characters"
