@@ -371,6 +371,33 @@ describe('service-account JWT', () => {
   });
 });
 
+describe('the stand-in reads requests as the API does', () => {
+  const auth = { account_id: STANDIN_ACCOUNT.accountId, api_key: STANDIN_ACCOUNT.apiKey };
+
+  test('GET /platform_api?cmd=GetAccountInfo with query parameters: answered, recorded with the key redacted', async () => {
+    const response = await fetch(`${standin.url.replace(/\/$/, '')}?${new URLSearchParams({ cmd: 'GetAccountInfo', ...auth })}`);
+    const body = (await response.json()) as { result: unknown; api_address: unknown };
+    expect(body.result).toMatchObject({ account_id: Number(STANDIN_ACCOUNT.accountId), api_key: STANDIN_ACCOUNT.apiKey });
+    expect(body.api_address).toBe(standin.url);
+    expect(standin.requests[0]).toMatchObject({ httpMethod: 'GET', command: 'GetAccountInfo', apiKeyInQuery: true, query: { api_key: '[redacted]' } });
+    expect(JSON.stringify(standin.requests)).not.toContain(STANDIN_ACCOUNT.apiKey);
+  });
+
+  test('a multipart body is refused with error 101 (our client never sends one)', async () => {
+    const form = new FormData();
+    for (const [name, value] of Object.entries(auth)) form.append(name, value);
+    const response = await fetch(new URL('GetAccountInfo', standin.url), { method: 'POST', body: form });
+    expect(await response.json()).toEqual({ error: { code: API_ERROR_CODES.invalidArguments, msg: 'Invalid arguments' } });
+  });
+
+  test('an unknown method is error 103, and the answer without the key is error 100', async () => {
+    const post = async (path: string, params: Record<string, string>) =>
+      (await fetch(new URL(path, standin.url), { method: 'POST', body: new URLSearchParams(params) })).json();
+    expect(await post('DelAccount', auth)).toEqual({ error: { code: 103, msg: 'Unknown command' } });
+    expect(await post('GetAccountInfo', { account_id: STANDIN_ACCOUNT.accountId })).toEqual({ error: { code: 100, msg: 'Authorization failed' } });
+  });
+});
+
 describe('base URL from VOXIMPLANT_API_URL', () => {
   test('defaults to the public host', () => {
     expect(managementApiBaseUrl({})).toBe('https://api.voximplant.com/platform_api/');
