@@ -14,6 +14,7 @@ export const ENV = {
   topicArn: 'ALERT_TOPIC_ARN',
   retryQueueUrl: 'RETRY_QUEUE_URL',
   consoleUrl: 'CONSOLE_URL',
+  voximplantApiUrl: 'VOXIMPLANT_API_URL',
 } as const;
 
 export const DEDUPE_TABLE = {
