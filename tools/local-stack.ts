@@ -9,15 +9,16 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, wri
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { dirname, join, resolve } from 'node:path';
 import { randomBytes, randomInt, randomUUID } from 'node:crypto';
-import { parseArgs } from 'node:util';
+import { parseEnv } from 'node:util';
 import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import { DeleteQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DeleteParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type { Alert } from '../lambda/callback';
-import { DEFAULTS, parameterNames } from '../lambda/config';
+import { DEFAULTS, parameterNames, parseAlertTypes, unknownTypeNames } from '../lambda/config';
 import { ENV, METRICS } from '../lambda/names';
+import { parseCommandLine, UsageError } from './cli';
 import { validateSecrets } from './configure';
 import {
   GATEWAY_RESPONSES,
@@ -113,20 +114,12 @@ function removeState(path: string): void {
 // ---------------------------------------------------------------------------------------------------
 // Secrets: VOX_* from the environment, else a .env file, else generated demo values.
 
-/** Parses simple KEY=VALUE lines: blank lines and `#` comments skipped, `export ` allowed, one pair of quotes removed. */
+/**
+ * Parses a .env file with Node's own parser (`util.parseEnv`, the dotenv format): `# comments` on their own
+ * line or after a value are dropped, `export ` is allowed, quotes keep `#` and spaces inside a value.
+ */
 export function parseDotEnv(text: string): Record<string, string> {
-  const values: Record<string, string> = {};
-  for (const rawLine of text.split(/\r?\n/)) {
-    const line = rawLine.trim();
-    if (line === '' || line.startsWith('#')) continue;
-    const match = /^(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$/.exec(line);
-    if (!match) continue;
-    let value = match[2];
-    const quoted = /^(['"])(.*)\1$/.exec(value);
-    if (quoted) value = quoted[2];
-    values[match[1]] = value;
-  }
-  return values;
+  return { ...parseEnv(text) } as Record<string, string>;
 }
 
 /** Demo values: a random salt (Voximplant allows at most 40 characters), a 7-digit account id, a uuid API key. */
@@ -145,10 +138,6 @@ const SECRET_VARIABLES = {
   saltPrevious: 'VOX_SALT_PREVIOUS',
   apiKeyPrevious: 'VOX_API_KEY_PREVIOUS',
 } as const;
-
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
-}
 
 export function resolveSecrets(
   env: NodeJS.ProcessEnv,
@@ -438,30 +427,14 @@ from the environment or the .env file; without them, demo values are generated a
 Other receiver settings come from the environment as in AWS (ALERT_TYPES, SECRETS_TTL_SECONDS, ...).`;
 
 async function main(argv: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        port: { type: 'string' },
-        host: { type: 'string' },
-        aws: { type: 'boolean', default: false },
-        'env-file': { type: 'string' },
-        'quiet-lambda-logs': { type: 'boolean', default: false },
-        'no-print-alerts': { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (error) {
-    fail(`${(error as Error).message}\n\n${USAGE}`);
-    return 2;
-  }
-  if (values.help) {
-    say(USAGE);
-    return 0;
-  }
+  const values = parseCommandLine(argv, USAGE, {
+    port: { type: 'string' },
+    host: { type: 'string' },
+    aws: { type: 'boolean', default: false },
+    'env-file': { type: 'string' },
+    'quiet-lambda-logs': { type: 'boolean', default: false },
+    'no-print-alerts': { type: 'boolean', default: false },
+  });
 
   const portText = values.port ?? process.env.PORT ?? '3000';
   const port = Number(portText);
@@ -481,6 +454,11 @@ async function main(argv: string[]): Promise<number> {
     dotEnv = parseDotEnv(readFileSync(envFile, 'utf8'));
   } else if (values['env-file']) {
     fail(`--env-file ${envFile} does not exist`);
+    return 2;
+  }
+  const badTypes = unknownTypeNames(parseAlertTypes(process.env[ENV.alertTypes] || undefined));
+  if (badTypes.length > 0) {
+    fail(`ALERT_TYPES: ${badTypes.join('; ')} (npm run send-callback -- --list-types lists them, '*' forwards all)`);
     return 2;
   }
   let secrets: VoxSecrets;
