@@ -18,7 +18,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context
 import type { Alert } from '../lambda/callback';
 import { DEFAULTS, parameterNames, parseAlertTypes, unknownTypeNames } from '../lambda/config';
 import { ENV, METRICS } from '../lambda/names';
-import { parseCommandLine, UsageError } from './cli';
+import { parseCommandLine, runCommand, UsageError } from './cli';
 import { validateSecrets } from './configure';
 import {
   GATEWAY_RESPONSES,
@@ -30,7 +30,7 @@ import {
   toEvent,
   type HttpResponse,
 } from './http-adapter';
-import { motoEnv, startMoto, type MotoServer } from './moto';
+import { findMotoPython, MotoMissingError, motoEnv, startMoto, type MotoServer } from './moto';
 import { pollOnce, type QueueHandler } from './sqs-event-source';
 import { createInbox, provision, readInbox, receiverEnv, type InboxMessage, type LocalResources, type VoxSecrets } from './provision';
 
@@ -290,6 +290,18 @@ async function deleteAwsResources(
 
 type Handler = (event: APIGatewayProxyEventV2, context?: Context) => Promise<APIGatewayProxyStructuredResultV2>;
 
+const LAMBDA_DIR = join(ROOT, 'lambda');
+
+/**
+ * The receiver's handler as a new Lambda container would load it: every module under lambda/ is evaluated
+ * afresh (module-level clients, configuration and the secrets cache included). Needs the environment set first.
+ */
+function loadHandler(): Handler {
+  for (const key of Object.keys(require.cache)) if (key.startsWith(LAMBDA_DIR)) delete require.cache[key];
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (require('../lambda/handler') as typeof import('../lambda/handler')).handler as Handler;
+}
+
 async function invoke(handler: Handler, event: APIGatewayProxyEventV2, region: string): Promise<HttpResponse> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<HttpResponse>((resolve) => {
@@ -456,6 +468,16 @@ async function main(argv: string[]): Promise<number> {
     fail(`--env-file ${envFile} does not exist`);
     return 2;
   }
+  let motoPython: string | undefined;
+  if (!useAws) {
+    try {
+      motoPython = (await findMotoPython()).python;
+    } catch (error) {
+      if (!(error instanceof MotoMissingError)) throw error;
+      fail(error.message);
+      return 1;
+    }
+  }
   const badTypes = unknownTypeNames(parseAlertTypes(process.env[ENV.alertTypes] || undefined));
   if (badTypes.length > 0) {
     fail(`ALERT_TYPES: ${badTypes.join('; ')} (npm run send-callback -- --list-types lists them, '*' forwards all)`);
@@ -497,6 +519,8 @@ async function main(argv: string[]): Promise<number> {
 
   // 3. From here on, everything started is stopped on exit.
   let stopping = false;
+  /** Aborted by Ctrl-C: a moto server still starting is killed at once instead of awaited. */
+  const startup = new AbortController();
   let moto: Promise<MotoServer | undefined> = Promise.resolve(undefined);
   let resources: LocalResources | undefined;
   let senderInboxUrl: string | undefined;
@@ -508,6 +532,7 @@ async function main(argv: string[]): Promise<number> {
       process.exit(code === 0 ? 130 : code);
     }
     stopping = true;
+    startup.abort();
     say(dim('\nstopping...'));
     server.close();
     server.closeAllConnections();
@@ -556,7 +581,7 @@ async function main(argv: string[]): Promise<number> {
       say(`Using ${bold('real AWS')} (region ${region}, your default credentials chain).`);
     } else {
       say(dim('starting moto server...'));
-      moto = startMoto();
+      moto = startMoto({ signal: startup.signal, python: motoPython });
       const server_ = await moto;
       if (!server_) throw new Error('moto did not start');
       Object.assign(process.env, motoEnv(server_.endpoint));
@@ -600,7 +625,14 @@ async function main(argv: string[]): Promise<number> {
     process.env.POWERTOOLS_SERVICE_NAME ??= METRICS.service;
     process.env.POWERTOOLS_METRICS_NAMESPACE ??= METRICS.namespace;
     process.env.AWS_LAMBDA_FUNCTION_NAME ??= LOCAL_NAME;
-    handler = (await import('../lambda/handler')).handler as Handler;
+    handler = loadHandler();
+    // `configure --local` wrote new secrets: start a new "container" so they apply to the next request,
+    // instead of after the function's secrets cache TTL (5 minutes).
+    process.on('SIGUSR2', () => {
+      if (stopping) return;
+      handler = loadHandler();
+      say(`${dim('»')} secrets changed (configure --local): function restarted as a new container; the next request reads them from SSM`);
+    });
 
     const motoServer = await moto;
     writeState(stateFile, {
@@ -649,7 +681,8 @@ async function main(argv: string[]): Promise<number> {
     // 8. The retry queue, consumed by the same handler (Lambda's SQS event source does this in AWS).
     const retryClient = new SQSClient({});
     const retryQueueUrl = resources.retryQueueUrl;
-    const queueHandler = handler as unknown as QueueHandler;
+    // Through `handler`, so a restarted function (SIGUSR2) serves the queue too.
+    const queueHandler: QueueHandler = (event) => (handler as unknown as QueueHandler)(event);
     void (async () => {
       while (!stopping) {
         try {
@@ -683,17 +716,10 @@ async function main(argv: string[]): Promise<number> {
     return new Promise<number>(() => undefined); // stop() exits
   } catch (error) {
     if (stopping) return new Promise<number>(() => undefined);
-    fail(error instanceof UsageError ? error.message : (error as Error).stack ?? String(error));
+    const plain = error instanceof UsageError || error instanceof MotoMissingError;
+    fail(plain ? (error as Error).message : (error as Error).stack ?? String(error));
     return stop(1);
   }
 }
 
-if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (error: unknown) => {
-      fail((error as Error)?.stack ?? String(error));
-      process.exit(1);
-    },
-  );
-}
+if (require.main === module) runCommand(USAGE, () => main(process.argv.slice(2)));
