@@ -234,6 +234,7 @@ async function main(argv: string[]): Promise<number> {
     if (values['remove-previous']) {
       await ssm.send(new DeleteParametersCommand({ Names: [names.saltPrevious, names.apiKeyPrevious] }));
       console.log(`Deleted ${names.saltPrevious} and ${names.apiKeyPrevious} (if they existed) in ${where}.`);
+      if (localPid !== undefined) process.kill(localPid, 'SIGUSR2'); // see below
       console.log('Callbacks signed with the previous salt/API key are refused once the receiver refreshes its cache.');
       return 0;
     }
