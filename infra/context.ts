@@ -43,9 +43,9 @@ export interface Settings {
   readonly parameterPrefix: string;
   /** Callback types the Lambda forwards, normalized to `a,b,c`, or '*'. */
   readonly alertTypes: string;
-  /** Email subscribers (alerts and operations alarms), deduplicated. */
+  /** Email subscribers (every forwarded alert and every alarm), deduplicated. */
   readonly alertEmails: readonly string[];
-  /** E.164 SMS subscribers (urgent alerts and operations alarms), deduplicated. */
+  /** E.164 SMS subscribers (urgent alerts, and only the alarms no outsider can raise: infra/alarms.ts), deduplicated. */
   readonly alertSms: readonly string[];
   /** Severities delivered by SMS, or '*' for all. */
   readonly smsSeverities: readonly Severity[] | '*';

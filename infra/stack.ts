@@ -2,11 +2,13 @@
  * The whole receiver, in the order a callback travels:
  *
  *   Voximplant ──POST /──▶ HTTP API ──▶ Lambda ──▶ SSM (secrets, read only)
- *                                        ▲  ├─────▶ DynamoDB (callback ids seen)
- *                                        │  ├─────▶ SNS alert topic ──▶ email (all) / SMS (urgent)
- *                                        │  └─────▶ SQS retry queue (requests a failing dependency kept back)
- *                                        └──────────┘  (same Lambda consumes it; after 8 tries ──▶ DLQ)
- *   CloudWatch alarms ──▶ SNS operations topic ──▶ the same email / SMS subscribers
+ *                            │           ▲  ├─────▶ DynamoDB (callback ids seen)
+ *                            │           │  ├─────▶ SNS alert topic ──▶ email (all) / SMS (urgent)
+ *                            │           │  └─────▶ SQS retry queue (requests a failing dependency kept back)
+ *                            │           └──────────┘  (same Lambda consumes it; after 8 tries ──▶ DLQ)
+ *                            └──▶ access log (429s counted by a metric filter)
+ *   CloudWatch alarms ──▶ SNS operations topic ──▶ email (every alarm)
+ *     └─ only what no outsider can raise ──▶ SNS paging topic ──▶ SMS (infra/alarms.ts states the rule)
  *
  * Environment-agnostic (no account or region needed to synthesize). Holds no secrets: the salt and the
  * API key live in SSM SecureString parameters the user creates after deploying (see the outputs).
@@ -16,13 +18,12 @@ import { Annotations, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import { HttpApi, HttpMethod, LogGroupLogDestination, PayloadFormatVersion } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import { Alarm, ComparisonOperator, type IMetric, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
-import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import { Metric } from 'aws-cdk-lib/aws-cloudwatch';
 import { AttributeType, BillingMode, Table } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, type CfnFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
-import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { FilterPattern, LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { SubscriptionFilter, Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription, SmsSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
@@ -30,6 +31,7 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { parameterNames } from '../lambda/config';
 import { DEDUPE_TABLE, ENV, MESSAGE_ATTRIBUTES, METRICS, RETRY_QUEUE } from '../lambda/names';
+import { addAlarms, ALARM_PERIOD, type AlarmSpec } from './alarms';
 import { readSettings, type Settings } from './context';
 
 const PROJECT_ROOT = path.join(__dirname, '..');
@@ -70,6 +72,17 @@ export const ACCESS_LOG_FORMAT = {
   errorMessage: '$context.error.message',
 } as const;
 
+/**
+ * Requests API Gateway answered 429 (the stage throttle, or the account's), counted by a metric filter on the
+ * access log: the Lambda never sees them. Same namespace as the Lambda's metrics, no dimension.
+ */
+export const THROTTLED_METRIC = {
+  namespace: METRICS.namespace,
+  name: 'RequestsThrottled',
+  /** Matches the access log's `status` field, written as a JSON string (ACCESS_LOG_FORMAT). */
+  filterPattern: FilterPattern.stringValue('$.status', '=', '429'),
+} as const;
+
 export class VoximplantAlertsStack extends Stack {
   readonly settings: Settings;
 
@@ -78,18 +91,25 @@ export class VoximplantAlertsStack extends Stack {
     const settings = (this.settings = readSettings((key) => this.node.tryGetContext(key)));
     const parameters = parameterNames(settings.parameterPrefix);
 
-    // ── Topics: alerts (published by the Lambda, filtered per subscriber) and operations (alarms) ──
+    // ── Topics: alerts (published by the Lambda, filtered per subscriber), operations and paging (alarms) ──
     // No displayName: SNS prefixes it to every SMS, and the Lambda fills one 160-character segment.
     const alertTopic = new Topic(this, 'AlertTopic', { enforceSSL: true });
-    // CloudWatch alarm notifications carry no message attributes, so they could never pass the SMS
-    // filter policy; they get their own topic, unfiltered, with the same people subscribed.
+    // CloudWatch alarm notifications carry no message attributes, so they could never pass the SMS filter
+    // policy; they get topics of their own: every alarm by email, and by SMS only what no outsider can raise.
     const operationsTopic = new Topic(this, 'OperationsTopic', { enforceSSL: true });
-    this.subscribe(alertTopic, operationsTopic, settings);
+    const pagingTopic = new Topic(this, 'PagingTopic', { enforceSSL: true });
+    this.subscribe({ alerts: alertTopic, operations: operationsTopic, paging: pagingTopic }, settings);
     if (settings.alertEmails.length === 0 && settings.alertSms.length === 0) {
       Annotations.of(this).addWarningV2(
         'voximplant-alerts:noSubscribers',
         'No alertEmail or alertSms context: alerts and alarms will reach nobody. ' +
           'Deploy with e.g. -c alertEmail=ops@example.com -c alertSms=+15551234567',
+      );
+    } else if (settings.alertEmails.length === 0) {
+      Annotations.of(this).addWarningV2(
+        'voximplant-alerts:noEmail',
+        'alertSms without alertEmail: alarms that never page by SMS (callbacks failing verification, throttled ' +
+          'requests, the dedupe table unavailable) will reach nobody. Add -c alertEmail=ops@example.com',
       );
     }
 
@@ -241,8 +261,15 @@ export class VoximplantAlertsStack extends Stack {
       });
     }
 
-    // ── Alarms: to the operations topic, which reaches the same people without a filter ──
-    const fiveMinutes = Duration.minutes(5);
+    // The stage throttle is shared with anyone: count what it refuses, genuine deliveries included.
+    const throttled = accessLogs.addMetricFilter('ThrottledRequests', {
+      filterPattern: THROTTLED_METRIC.filterPattern,
+      metricNamespace: THROTTLED_METRIC.namespace,
+      metricName: THROTTLED_METRIC.name,
+      metricValue: '1',
+    });
+
+    // ── Alarms: every one by email; by SMS only what no outsider can raise (the rule: infra/alarms.ts) ──
     const custom = (metricName: string) =>
       new Metric({
         namespace: METRICS.namespace,
@@ -250,60 +277,78 @@ export class VoximplantAlertsStack extends Stack {
         // Powertools adds `service` as the default dimension of every metric.
         dimensionsMap: { service: METRICS.service },
         statistic: 'Sum',
-        period: fiveMinutes,
+        period: ALARM_PERIOD,
       });
-    const alarms: Record<string, { metric: IMetric; description: string }> = {
+    const alarms: Record<string, AlarmSpec> = {
+      // Webhook bugs are answered 500 (Api5xx); this counts crashes and timeouts, mostly on the retry path.
       ReceiverErrors: {
-        metric: receiver.metricErrors({ statistic: 'Sum', period: fiveMinutes }),
+        metric: receiver.metricErrors({ statistic: 'Sum', period: ALARM_PERIOD }),
         description: 'The receiver Lambda failed (crash or timeout): callbacks may be lost. Check its log group.',
+        pages: true,
       },
+      // Email only: besides the receiver's own 5xx (a request it could neither handle nor park pages through
+      // ParkingFailures), API Gateway answers 5xx itself when it cannot invoke the function, and a request
+      // alone may cause that (a body over Lambda's 6 MB invocation payload limit, for one).
       Api5xx: {
-        metric: api.metricServerError({ statistic: 'Sum', period: fiveMinutes }),
-        description: 'The webhook answered 5xx to Voximplant. Check the API access logs and the receiver logs.',
-      },
-      // Not every rejection: junk from scanners would page people. A wrong hash for the right account
-      // is what a wrong salt or API key in SSM (or a forgery aimed at this account) looks like.
-      CallbacksBadSignature: {
-        metric: custom(METRICS.names.badSignature),
+        metric: api.metricServerError({ statistic: 'Sum', period: ALARM_PERIOD }),
         description:
-          'Callbacks for your account failed hash verification: a wrong salt or API key in SSM, or a forgery. ' +
-          'While the secrets are wrong every real alert is dropped.',
+          'The webhook answered 5xx. Check the API access logs (status, integrationErrorMessage) and the receiver logs: ' +
+          'a 500 from the receiver is a bug, a 503 a request neither handled nor parked (ParkingFailures also fires).',
+        pages: false,
       },
       PublishFailures: {
         metric: custom(METRICS.names.publishFailures),
         description: 'An alert could not be published to SNS: a verified callback may not have reached anyone.',
+        pages: true,
       },
       SecretsUnavailable: {
         metric: custom(METRICS.names.secretsUnavailable),
         description: `The receiver could not read its SSM parameters under ${settings.parameterPrefix}: create or fix them.`,
+        pages: true,
       },
       RetryDeadLetters: {
-        metric: deadLetters.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum', period: fiveMinutes }),
+        metric: deadLetters.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum', period: ALARM_PERIOD }),
         description:
           `A parked request failed ${RETRY_QUEUE.maxReceiveCount} retries over about 45 minutes and is in the dead-letter ` +
           'queue: its alerts were never sent. Fix the cause (see the receiver logs), then redrive the DLQ in the SQS console.',
+        pages: true,
       },
       ParkingFailures: {
         metric: custom(METRICS.names.parkingFailures),
         description: 'A request could be neither handled nor parked for retry and was answered 503: it is lost unless Voximplant retries.',
+        pages: true,
       },
+      // Email only: the alert is still sent (at least once), so nothing is lost.
       DedupeUnavailable: {
         metric: custom(METRICS.names.dedupeUnavailable),
         description: 'The dedupe table could not be reached: duplicates may be alerted twice.',
+        pages: false,
+      },
+      // Email only: a request naming the account id with any hash moves it. Replaces the CallbacksBadSignature
+      // alarm (that metric counts a subset: wrong hash for the right account id) and adds the wrong account id.
+      // Only well-formed items count, so scanners' junk does not; one genuine callback may be all Voximplant
+      // sends (its retries are not documented), so a single request alarms.
+      CallbacksUnverifiable: {
+        metric: custom(METRICS.names.unverifiable),
+        description:
+          'Callbacks failed verification for a reason that points at configuration: they name another account id than ' +
+          `the one in SSM (${parameters.accountId}), or their hash matches neither the salt nor the API key stored there ` +
+          '(the previous ones included). Every genuine callback is refused (401) until this is fixed: compare the SSM ' +
+          'values with the Voximplant control panel (the receiver log gives each item\'s reason). A forgery looks the same; that is ' +
+          'why this alarm never pages by SMS.',
+        pages: false,
+      },
+      // Email only: anyone can flood the endpoint.
+      ApiThrottled: {
+        metric: throttled.metric({ statistic: 'Sum', period: ALARM_PERIOD }),
+        description:
+          `API Gateway refused requests with 429: more than ${settings.throttleRate} requests/s (burst ${settings.throttleBurst}) ` +
+          "reached the webhook, and genuine Voximplant deliveries in that window may have been refused too. The API's " +
+          'access log (status 429: ip, userAgent) shows who; if it is Voximplant, raise -c throttleRate / throttleBurst.',
+        pages: false,
       },
     };
-    const notify = new SnsAction(operationsTopic);
-    for (const [name, { metric, description }] of Object.entries(alarms)) {
-      const alarm = new Alarm(this, `${name}Alarm`, {
-        metric,
-        alarmDescription: description,
-        threshold: 1,
-        evaluationPeriods: 1,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
-      });
-      alarm.addAlarmAction(notify);
-    }
+    addAlarms(this, alarms, { operations: operationsTopic, paging: pagingTopic });
 
     // ── What the user needs after `cdk deploy` ──
     new CfnOutput(this, 'WebhookUrl', {
@@ -331,8 +376,12 @@ export class VoximplantAlertsStack extends Stack {
       value: alertTopic.topicArn,
     });
     new CfnOutput(this, 'OperationsTopicArn', {
-      description: 'Alarms about the receiver itself',
+      description: 'Every alarm about the receiver, by email: subscribe more endpoints here, but never SMS (outsiders can raise some)',
       value: operationsTopic.topicArn,
+    });
+    new CfnOutput(this, 'PagingTopicArn', {
+      description: 'Alarms only a real fault can raise (a genuine alert may be lost): SMS subscribers; add other paging endpoints here',
+      value: pagingTopic.topicArn,
     });
     new CfnOutput(this, 'DedupeTableName', { value: dedupeTable.tableName });
     new CfnOutput(this, 'RetryDeadLetterQueueUrl', {
@@ -341,8 +390,11 @@ export class VoximplantAlertsStack extends Stack {
     });
   }
 
-  /** Email gets every forwarded alert; SMS only what the filter lets through; both get every alarm. */
-  private subscribe(alertTopic: Topic, operationsTopic: Topic, settings: Settings): void {
+  /**
+   * Email gets every forwarded alert and every alarm; SMS gets the alerts the filter lets through and only the
+   * alarms of the paging topic (each alarm reaches a person once per channel: infra/alarms.ts).
+   */
+  private subscribe(topics: { alerts: Topic; operations: Topic; paging: Topic }, settings: Settings): void {
     const smsFilter: Record<string, SubscriptionFilter> = {};
     if (settings.smsSeverities !== '*') {
       smsFilter[MESSAGE_ATTRIBUTES.severity] = SubscriptionFilter.stringFilter({ allowlist: [...settings.smsSeverities] });
@@ -353,12 +405,12 @@ export class VoximplantAlertsStack extends Stack {
     const filterPolicy = Object.keys(smsFilter).length > 0 ? smsFilter : undefined;
 
     for (const email of settings.alertEmails) {
-      alertTopic.addSubscription(new EmailSubscription(email));
-      operationsTopic.addSubscription(new EmailSubscription(email));
+      topics.alerts.addSubscription(new EmailSubscription(email));
+      topics.operations.addSubscription(new EmailSubscription(email));
     }
     for (const phone of settings.alertSms) {
-      alertTopic.addSubscription(new SmsSubscription(phone, { filterPolicy }));
-      operationsTopic.addSubscription(new SmsSubscription(phone));
+      topics.alerts.addSubscription(new SmsSubscription(phone, { filterPolicy }));
+      topics.paging.addSubscription(new SmsSubscription(phone));
     }
   }
 }

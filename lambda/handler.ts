@@ -62,11 +62,13 @@ export async function handler(
   event: APIGatewayProxyEventV2 | SQSEvent,
   context?: Context,
 ): Promise<APIGatewayProxyStructuredResultV2 | SQSBatchResponse> {
+  // Keys are per invocation: a warm container must not stamp one request's id on the next one's lines.
+  logger.resetKeys();
   if (context) logger.addContext(context);
   try {
     if (isQueueEvent(event)) {
       // An unexpected error here fails the whole batch: SQS redelivers it and dedupe keeps alerts single.
-      logger.appendKeys({ source: 'retry-queue', requestId: undefined });
+      logger.appendKeys({ source: 'retry-queue' });
       return await handleRetries(event, deps);
     }
     logger.appendKeys({ source: 'webhook', requestId: event.requestContext?.requestId });

@@ -49,6 +49,8 @@ export const METRICS = {
     rejected: 'CallbacksRejected',
     /** Rejected items that named the configured account but carried a wrong hash: wrong secrets, or a targeted forgery. */
     badSignature: 'CallbacksBadSignature',
+    /** Requests whose well-formed items name another account id or carry a wrong hash for every key: a configuration mistake, or a forgery. */
+    unverifiable: 'CallbacksUnverifiable',
     duplicates: 'CallbacksDuplicate',
     /** Verified callbacks held by another attempt's unfinished claim: retried later, not suppressed. */
     busy: 'CallbacksClaimedElsewhere',

@@ -32,23 +32,41 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** Ids are decimal integers in the hash: anything JSON.parse could have rounded (2^53 and up) is refused. */
-function isId(value: unknown): value is number {
-  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+/** Digits only, no sign, no leading zero: the one spelling whose digits are the number's own. */
+const CANONICAL_DECIMAL = /^(?:0|[1-9][0-9]{0,15})$/;
+
+/**
+ * An id as a number, or undefined. Ids are decimal integers in the hash: a JSON number must be a safe
+ * integer (anything JSON.parse could have rounded, 2^53 and up, is refused). A decimal string is accepted
+ * only in canonical form (`"40213"`, not `"040213"`, `"+1"`, `" 1"` or `"1e3"`): its digits are exactly
+ * the digits the hash covers, so accepting it weakens nothing. Voximplant's senders are known to send
+ * numbers as strings at times (see docs/protocol.md).
+ */
+export function readId(value: unknown): number | undefined {
+  if (typeof value === 'number') return Number.isSafeInteger(value) && value >= 0 ? value : undefined;
+  if (typeof value !== 'string' || !CANONICAL_DECIMAL.test(value)) return undefined;
+  const parsed = Number(value);
+  return Number.isSafeInteger(parsed) ? parsed : undefined;
 }
 
-export function parseItem(raw: unknown): ParsedItem {
+/**
+ * Reads an item's envelope fields. `signed: false` is for items parked after they were verified: their
+ * hash was dropped, and the item gets an empty one (it is never checked again).
+ */
+export function parseItem(raw: unknown, { signed = true }: { readonly signed?: boolean } = {}): ParsedItem {
   if (!isRecord(raw)) return { ok: false, fields: ['item'] };
-  const { callback_id: callbackId, account_id: accountId, type, hash } = raw;
+  const { type, hash } = raw;
+  const callbackId = readId(raw.callback_id);
+  const accountId = readId(raw.account_id);
   const bad: string[] = [];
-  if (!isId(callbackId)) bad.push('callback_id');
-  if (!isId(accountId)) bad.push('account_id');
+  if (callbackId === undefined) bad.push('callback_id');
+  if (accountId === undefined) bad.push('account_id');
   if (typeof type !== 'string' || type.length === 0 || type.length > MAX_TYPE_LENGTH) bad.push('type');
-  if (typeof hash !== 'string' || hash.length > MAX_HASH_LENGTH) bad.push('hash');
-  if (bad.length > 0) return { ok: false, fields: bad, ...(isId(callbackId) ? { callbackId } : {}) };
+  if (signed && (typeof hash !== 'string' || hash.length > MAX_HASH_LENGTH)) bad.push('hash');
+  if (bad.length > 0) return { ok: false, fields: bad, ...(callbackId !== undefined ? { callbackId } : {}) };
   return {
     ok: true,
-    item: { callbackId: callbackId as number, accountId: accountId as number, type: type as string, hash: hash as string, fields: raw },
+    item: { callbackId: callbackId!, accountId: accountId!, type: type as string, hash: signed ? (hash as string) : '', fields: raw },
   };
 }
 

@@ -55,11 +55,22 @@ export interface Publisher {
   publish(alerts: readonly Alert[]): Promise<PublishResult>;
 }
 
-/** A request that could not be fully handled, kept to be processed again: the raw body and when it came. */
+/**
+ * A request that could not be fully handled, kept to be processed again. Only what the retry needs is
+ * kept (see parkable() in receiver.ts): never the fields the renderer does not read, such as personal data.
+ */
 export interface ParkedRequest {
+  /** `{"callbacks":[...]}` holding only the items still to be handled. */
   readonly body: string;
   /** Epoch milliseconds of the original receipt. */
   readonly receivedAt: number;
+  /**
+   * True when every item was verified before parking: the hash is then dropped and the retry does not
+   * verify again, so a salt or key rotated meanwhile cannot lose the alert. The retry queue is writable
+   * only by this function (the stack's queue policy), which is what lets a parked item prove it was
+   * verified. False when the secrets could not be read: the items keep their hash and are verified later.
+   */
+  readonly verified: boolean;
 }
 
 export interface RetryQueue {

@@ -9,8 +9,8 @@ import { isForwarded, type Config } from './config';
 import { describe } from './errors';
 import { METRICS } from './names';
 import { parseEnvelope, parseItem, safeTypeName } from './parse';
-import type { Claim, Counters, DedupeStore, Log, Publisher, RetryQueue, SecretsSource } from './ports';
-import { renderAlert } from './render';
+import type { CallbackKey, Claim, Counters, DedupeStore, Log, ParkedRequest, Publisher, RetryQueue, SecretsSource } from './ports';
+import { RENDERED_FIELDS, renderAlert } from './render';
 import { verify } from './signature';
 
 export interface Deps {
@@ -32,12 +32,22 @@ export interface Counts {
 
 /**
  * `done`: a final answer (200 with counts, 400 not an envelope, 401 nothing verified).
- * `retry`: a dependency failed before every verified new callback was published; the same body must be
- * processed again later (callbacks already alerted are then duplicates, so nothing alerts twice).
+ * `retry`: a dependency failed before every verified new callback was published; `parked` holds the
+ * items still to be handled, to be processed again later (see ParkedRequest).
  */
 export type Outcome =
   | { readonly kind: 'done'; readonly statusCode: 200 | 400 | 401; readonly body: Counts | { readonly message: string } }
-  | { readonly kind: 'retry'; readonly reason: string; readonly counts?: Counts };
+  | {
+      readonly kind: 'retry';
+      readonly reason: string;
+      readonly counts?: Counts;
+      readonly parked: Pick<ParkedRequest, 'body' | 'verified'>;
+    };
+
+export interface ReceiveOptions {
+  /** The body was parked after its items were verified (ParkedRequest.verified): they are not verified again. */
+  readonly verified?: boolean;
+}
 
 /** What happened to one item; `failed` means verified and new but not published. */
 type ItemOutcome = 'accepted' | 'duplicate' | 'ignored' | 'rejected' | 'failed';
@@ -53,13 +63,44 @@ const SEVERITY_ORDER: Record<Severity, number> = { critical: 0, warning: 1, info
 /** Bounds the size of the per-request log line; counts cover the rest. */
 const MAX_LOGGED_ITEMS = 50;
 
+/**
+ * Only what a retry needs of an item: its envelope fields, the top-level fields the renderer reads, the
+ * type's own data, and the hash only while the item is still unverified. Personal fields the renderer
+ * never shows (account_email, ...) are not kept in the queue. Own properties only; `Object.fromEntries`
+ * keeps a `__proto__` key as plain data.
+ */
+export function parkable(fields: Readonly<Record<string, unknown>>, keepHash: boolean): Record<string, unknown> {
+  const keys = ['callback_id', 'account_id', 'type', ...RENDERED_FIELDS, ...(keepHash ? ['hash'] : [])];
+  if (typeof fields.type === 'string') keys.push(fields.type);
+  return Object.fromEntries(keys.filter((key) => Object.prototype.hasOwnProperty.call(fields, key)).map((key) => [key, fields[key]]));
+}
+
+function parkedBody(items: readonly CallbackItem[], keepHash: boolean): string {
+  return JSON.stringify({ callbacks: items.map((item) => parkable(item.fields, keepHash)) });
+}
+
+/**
+ * Takes a verified callback of a type that is not alerted out of play: claimed and completed at once, so
+ * a captured id and hash can be used once only, and only as what they first were (a replay of an ignored
+ * `card_payment` with `type: "min_balance"` is a duplicate, not an alert in the attacker's words).
+ */
+async function consume(dedupe: DedupeStore, key: CallbackKey): Promise<Claim> {
+  const claim = await dedupe.claim(key);
+  if (claim === 'new') await dedupe.complete(key);
+  return claim;
+}
+
 /** Money running out comes first: min_balance, then by severity, then in the order received. */
 function byUrgency(a: Alert, b: Alert): number {
   const rank = (alert: Alert) => (alert.type === 'min_balance' ? -1 : SEVERITY_ORDER[alert.severity]);
   return rank(a) - rank(b);
 }
 
-export async function receive(body: string, deps: Deps): Promise<Outcome> {
+/**
+ * Handles one body `{"callbacks":[...]}` (a webhook request's, or a parked one's) and decides its outcome.
+ * Never throws for anything a dependency or the sender does; a dependency failure becomes `retry`.
+ */
+export async function receive(body: string, deps: Deps, options: ReceiveOptions = {}): Promise<Outcome> {
   const { config, log, counters } = deps;
   const envelope = parseEnvelope(body);
   if (!envelope.ok) {
@@ -71,7 +112,7 @@ export async function receive(body: string, deps: Deps): Promise<Outcome> {
   const reports: ItemReport[] = [];
   const wellFormed: Array<{ item: CallbackItem; report: ItemReport }> = [];
   for (const raw of envelope.items) {
-    const parsed = parseItem(raw);
+    const parsed = parseItem(raw, { signed: !options.verified });
     const type = safeTypeName((raw as { type?: unknown } | null)?.type);
     if (parsed.ok) {
       const report: ItemReport = { callbackId: parsed.item.callbackId, type, outcome: 'rejected' };
@@ -87,15 +128,16 @@ export async function receive(body: string, deps: Deps): Promise<Outcome> {
   if (wellFormed.length > 0) {
     let secrets;
     try {
-      secrets = await deps.secrets.get();
+      secrets = options.verified ? undefined : await deps.secrets.get();
     } catch (error) {
       counters.count(METRICS.names.secretsUnavailable, 1);
       log.error('Secrets unavailable: cannot verify callbacks', { error: describe(error), items: reports.slice(0, MAX_LOGGED_ITEMS) });
-      return { kind: 'retry', reason: 'secrets unavailable' };
+      const parked = { body: parkedBody(wellFormed.map(({ item }) => item), true), verified: false };
+      return { kind: 'retry', reason: 'secrets unavailable', parked };
     }
     const seen = new Set<string>();
     verified = wellFormed.filter(({ item, report }) => {
-      const result = verify(item, secrets);
+      const result = secrets === undefined ? ({ ok: true } as const) : verify(item, secrets);
       if (!result.ok) {
         Object.assign(report, { reason: result.reason });
         return false;
@@ -113,18 +155,24 @@ export async function receive(body: string, deps: Deps): Promise<Outcome> {
   counters.count(METRICS.names.rejected, rejectedCount);
   counters.count(METRICS.names.badSignature, reports.filter((r) => r.reason === 'bad_hash').length);
   if (verifiedCount === 0) {
+    // Well-formed but unverifiable: wrong account id or wrong salt/key in SSM, or a forgery (alarmed).
+    if (wellFormed.length > 0) counters.count(METRICS.names.unverifiable, 1);
     log.warn('No callback verified', { statusCode: 401, items: reports.slice(0, MAX_LOGGED_ITEMS) });
     return { kind: 'done', statusCode: 401, body: { message: 'unauthorized' } };
   }
 
-  const forwarded = verified.filter(({ item, report }) => {
-    if (isForwarded(config, item.type)) return true;
-    report.outcome = 'ignored';
-    return false;
-  });
+  const forwarded = verified.filter(({ item }) => isForwarded(config, item.type));
+  const notForwarded = verified.filter(({ item }) => !isForwarded(config, item.type));
 
-  const claims = await Promise.all(forwarded.map(({ item }) => deps.dedupe.claim(item)));
-  const toAlert = new Map<Alert, { claim: Claim; report: ItemReport }>();
+  const [claims, consumed] = await Promise.all([
+    Promise.all(forwarded.map(({ item }) => deps.dedupe.claim(item))),
+    Promise.all(notForwarded.map(({ item }) => consume(deps.dedupe, item))),
+  ]);
+  notForwarded.forEach(({ report }, i) => {
+    report.outcome = consumed[i] === 'duplicate' ? 'duplicate' : 'ignored';
+  });
+  const toAlert = new Map<Alert, { claim: Claim; report: ItemReport; item: CallbackItem }>();
+  const toRetry: CallbackItem[] = [];
   forwarded.forEach(({ item, report }, i) => {
     const claim = claims[i];
     if (claim === 'duplicate') {
@@ -134,17 +182,19 @@ export async function receive(body: string, deps: Deps): Promise<Outcome> {
     if (claim === 'busy') {
       // Another attempt holds the claim and may never alert: not a duplicate, so retry later.
       Object.assign(report, { outcome: 'failed', reason: 'claimed by another attempt' });
+      toRetry.push(item);
       return;
     }
-    toAlert.set(renderAlert(item, { consoleUrl: config.consoleUrl }), { claim, report });
+    toAlert.set(renderAlert(item, { consoleUrl: config.consoleUrl }), { claim, report, item });
   });
 
   const { published, failed } = await deps.publisher.publish([...toAlert.keys()].sort(byUrgency));
   await Promise.all([
     ...published.map((alert) => (toAlert.get(alert)!.claim === 'new' ? deps.dedupe.complete(alert) : undefined)),
     ...failed.map((alert) => {
-      const { claim, report } = toAlert.get(alert)!;
+      const { claim, report, item } = toAlert.get(alert)!;
       report.outcome = 'failed';
+      toRetry.push(item);
       return claim === 'new' ? deps.dedupe.release(alert) : undefined;
     }),
   ]);
@@ -160,13 +210,15 @@ export async function receive(body: string, deps: Deps): Promise<Outcome> {
   counters.count(METRICS.names.busy, busy);
 
   const summary = { ...counts, failed: failed.length, busy, items: reports.slice(0, MAX_LOGGED_ITEMS) };
+  // Only the items still to be alerted are parked, verified: a retry needs no secrets and no hash.
+  const parked = { body: parkedBody(toRetry, false), verified: true };
   if (failed.length > 0) {
     log.error('Alerts not published: the request must be retried', summary);
-    return { kind: 'retry', reason: 'publish failed', counts };
+    return { kind: 'retry', reason: 'publish failed', counts, parked };
   }
   if (busy > 0) {
     log.warn('Callbacks claimed by another attempt that has not finished: the request must be retried', summary);
-    return { kind: 'retry', reason: 'claimed by another attempt', counts };
+    return { kind: 'retry', reason: 'claimed by another attempt', counts, parked };
   }
   log.info('Callbacks processed', summary);
   return { kind: 'done', statusCode: 200, body: counts };

@@ -744,6 +744,13 @@ const unknownType =
  */
 export const SMOKE_TEST_ACCOUNT_NAME = 'TEST sent by send-callback';
 
+/**
+ * The top-level item fields renderAlert reads, besides the envelope fields and the type's own data
+ * (`item[type]`). A parked item keeps these and nothing else (receiver.ts parkable()), so a retry renders
+ * the same alert without storing personal data it never shows.
+ */
+export const RENDERED_FIELDS: readonly string[] = Object.freeze(['account_name', 'balance', 'currency']);
+
 export function renderAlert(item: CallbackItem, options: RenderOptions): Alert {
   const type = typeof item.type === 'string' ? item.type : '';
   const fields: unknown = item.fields;

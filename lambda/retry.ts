@@ -10,7 +10,7 @@ import type { ParkedRequest } from './ports';
 import { receive, type Deps } from './receiver';
 
 /** SQS message attributes of a parked request. */
-export const PARKED_ATTRIBUTES = { receivedAt: 'receivedAt', encoding: 'bodyEncoding' } as const;
+export const PARKED_ATTRIBUTES = { receivedAt: 'receivedAt', encoding: 'bodyEncoding', verified: 'verified' } as const;
 
 const FIRST_BACKOFF_SECONDS = 30;
 /** SQS caps visibility timeouts at 12 h; 15 minutes keeps retries frequent enough to matter. */
@@ -28,7 +28,11 @@ export function encodeParked(request: ParkedRequest): { body: string; attributes
   const base64 = SQS_UNSAFE.test(request.body);
   return {
     body: base64 ? Buffer.from(request.body, 'utf8').toString('base64') : request.body,
-    attributes: { [PARKED_ATTRIBUTES.receivedAt]: String(request.receivedAt), [PARKED_ATTRIBUTES.encoding]: base64 ? 'base64' : 'utf8' },
+    attributes: {
+      [PARKED_ATTRIBUTES.receivedAt]: String(request.receivedAt),
+      [PARKED_ATTRIBUTES.encoding]: base64 ? 'base64' : 'utf8',
+      [PARKED_ATTRIBUTES.verified]: String(request.verified),
+    },
   };
 }
 
@@ -39,6 +43,8 @@ export function decodeParked(record: SQSRecord): ParkedRequest {
   return {
     body: base64 ? Buffer.from(record.body, 'base64').toString('utf8') : record.body,
     receivedAt: Number.isFinite(receivedAt) ? receivedAt : Number(record.attributes.SentTimestamp),
+    // Messages parked before this attribute existed hold raw, signed bodies: verify them again.
+    verified: attributes[PARKED_ATTRIBUTES.verified]?.stringValue === 'true',
   };
 }
 
@@ -49,7 +55,7 @@ export async function handleRetries(event: SQSEvent, deps: Deps, now: () => numb
     const parked = decodeParked(record);
     const attempt = Number(record.attributes.ApproximateReceiveCount) || 1;
     const context = { messageId: record.messageId, attempt, delaySeconds: Math.round((now() - parked.receivedAt) / 1000) };
-    const outcome = await receive(parked.body, deps);
+    const outcome = await receive(parked.body, deps, { verified: parked.verified });
     if (outcome.kind === 'retry') {
       deps.counters.count(METRICS.names.retriesFailed, 1);
       const seconds = backoffSeconds(attempt);
@@ -59,8 +65,9 @@ export async function handleRetries(event: SQSEvent, deps: Deps, now: () => numb
     } else if (outcome.statusCode === 200) {
       deps.log.info('Parked request handled', { ...context, ...outcome.body });
     } else {
-      // Parked requests held a valid envelope; nothing verifying now means the secrets changed meanwhile.
-      deps.log.warn('Parked request dropped: nothing in it verifies any more', { ...context, statusCode: outcome.statusCode });
+      // Only requests parked unverified (the secrets could not be read) are verified here; nothing verifying
+      // now means they were forged, or the secrets changed meanwhile with no -previous value kept.
+      deps.log.warn('Parked request dropped: nothing in it verifies', { ...context, statusCode: outcome.statusCode });
     }
   }
   return { batchItemFailures };

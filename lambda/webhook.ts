@@ -26,7 +26,7 @@ export async function handleWebhook(
   if (outcome.kind === 'done') return json(outcome.statusCode, outcome.body);
 
   try {
-    await deps.retryQueue.park({ body: request.body, receivedAt });
+    await deps.retryQueue.park({ ...outcome.parked, receivedAt });
   } catch (error) {
     deps.counters.count(METRICS.names.parkingFailures, 1);
     deps.log.error('Could not park the request for retry: answering 503 so the sender can retry', {

@@ -10,7 +10,8 @@ import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { build } from 'esbuild';
 import { Runtime } from 'aws-cdk-lib/aws-lambda';
 import { CONTEXT_DEFAULTS } from '../../infra/context';
-import { ACCESS_LOG_FORMAT, ESM_REQUIRE_BANNER, LAMBDA_RUNTIME } from '../../infra/stack';
+import { ALARM_HOLD_PERIODS, ALARM_PERIOD } from '../../infra/alarms';
+import { ACCESS_LOG_FORMAT, ESM_REQUIRE_BANNER, LAMBDA_RUNTIME, THROTTLED_METRIC } from '../../infra/stack';
 import { DEFAULTS, parameterNames } from '../../lambda/config';
 import { DEDUPE_TABLE, ENV, MESSAGE_ATTRIBUTES, METRICS, RETRY_QUEUE } from '../../lambda/names';
 import { construct, FULL_CONTEXT, only, removeOutdirs, render, resourcesOfType, synth, type Synthesized } from './synth';
@@ -173,18 +174,34 @@ function retryQueueId(s: Synthesized): string {
   return receiver(s).Properties!.Environment.Variables[ENV.retryQueueUrl].Ref as string;
 }
 
-/** The alert topic is the one the Lambda publishes to; the operations topic is the other one. */
-function topicIds(s: Synthesized): { alerts: string; operations: string } {
+/**
+ * The alert topic is the one the Lambda publishes to; the operations topic is the one every alarm notifies; the
+ * paging topic is the third.
+ */
+function topicIds(s: Synthesized): { alerts: string; operations: string; paging: string } {
   const alerts = receiver(s).Properties!.Environment.Variables[ENV.topicArn].Ref as string;
   const topics = resourcesOfType(s.json, 'AWS::SNS::Topic').map(([id]) => id);
-  expect(topics).toHaveLength(2);
-  return { alerts, operations: topics.find((id) => id !== alerts)! };
+  expect(topics).toHaveLength(3);
+  const everyAlarmNotifies = topics.filter((id) =>
+    resourcesOfType(s.json, 'AWS::CloudWatch::Alarm').every(([, a]) => a.Properties!.AlarmActions.some((t: { Ref: string }) => t.Ref === id)),
+  );
+  expect(everyAlarmNotifies).toHaveLength(1);
+  const [operations] = everyAlarmNotifies;
+  return { alerts, operations, paging: topics.find((id) => id !== alerts && id !== operations)! };
+}
+
+/** `protocol topicLogicalId endpoint` of every subscription. */
+function subscriptions(s: Synthesized): string[] {
+  return resourcesOfType(s.json, 'AWS::SNS::Subscription')
+    .map(([, r]) => r.Properties!)
+    .map((p) => `${p.Protocol} ${p.TopicArn.Ref} ${p.Endpoint}`)
+    .sort();
 }
 
 describe('SNS', () => {
-  it('denies publishing without TLS on both topics', () => {
-    const { alerts, operations } = topicIds(defaults);
-    for (const topic of [alerts, operations]) {
+  it('denies publishing without TLS on all three topics', () => {
+    const { alerts, operations, paging } = topicIds(defaults);
+    for (const topic of [alerts, operations, paging]) {
       defaults.template.hasResourceProperties('AWS::SNS::TopicPolicy', {
         Topics: [{ Ref: topic }],
         PolicyDocument: {
@@ -207,7 +224,7 @@ describe('SNS', () => {
     expect(Annotations.fromStack(full.stack).findWarning('*', Match.stringLikeRegexp('reach nobody'))).toHaveLength(0);
   });
 
-  it('email gets every alert and every alarm, unfiltered', () => {
+  it('email gets every alert (alert topic) and every alarm (operations topic), unfiltered; never the paging topic', () => {
     const { alerts, operations } = topicIds(full);
     const emails = resourcesOfType(full.json, 'AWS::SNS::Subscription')
       .map(([, r]) => r.Properties!)
@@ -218,19 +235,28 @@ describe('SNS', () => {
     for (const p of emails) expect(p.FilterPolicy).toBeUndefined();
   });
 
-  it('SMS gets urgent alerts through a filter on severity and callback_type, and every alarm', () => {
-    const { alerts, operations } = topicIds(full);
+  it('SMS gets urgent alerts through a filter on severity and callback_type, and the paging alarms; never the operations topic', () => {
+    const { alerts, paging } = topicIds(full);
     const sms = resourcesOfType(full.json, 'AWS::SNS::Subscription')
       .map(([, r]) => r.Properties!)
       .filter((p) => p.Protocol === 'sms');
-    expect(sms).toHaveLength(4);
+    expect(sms.map((p) => `${p.TopicArn.Ref} ${p.Endpoint}`).sort()).toEqual(
+      [`${alerts} +15551234567`, `${alerts} +447700900123`, `${paging} +15551234567`, `${paging} +447700900123`].sort(),
+    );
     for (const phone of ['+15551234567', '+447700900123']) {
       expect(sms.find((p) => p.Endpoint === phone && p.TopicArn.Ref === alerts)!.FilterPolicy).toEqual({
         [MESSAGE_ATTRIBUTES.severity]: ['critical', 'warning'],
         [MESSAGE_ATTRIBUTES.callbackType]: ['min_balance', 'account_is_frozen'],
       });
-      expect(sms.find((p) => p.Endpoint === phone && p.TopicArn.Ref === operations)!.FilterPolicy).toBeUndefined();
+      expect(sms.find((p) => p.Endpoint === phone && p.TopicArn.Ref === paging)!.FilterPolicy).toBeUndefined();
     }
+  });
+
+  it('warns when alarms that never page by SMS would reach nobody (SMS subscribers, no email)', () => {
+    const s = synth({ alertSms: '+15551234567' });
+    Annotations.fromStack(s.stack).hasWarning('*', Match.stringLikeRegexp('alertSms without alertEmail'));
+    expect(Annotations.fromStack(full.stack).findWarning('*', Match.stringLikeRegexp('without alertEmail'))).toHaveLength(0);
+    expect(subscriptions(s)).toEqual([`sms ${topicIds(s).alerts} +15551234567`, `sms ${topicIds(s).paging} +15551234567`].sort());
   });
 
   it('by default SMS alerts are critical only', () => {
@@ -332,33 +358,146 @@ describe('IAM', () => {
 });
 
 describe('alarms', () => {
-  const alarms = (s: Synthesized) => resourcesOfType(s.json, 'AWS::CloudWatch::Alarm').map(([, r]) => r.Properties!);
+  type AlarmProps = Record<string, any>;
+  const alarms = (s: Synthesized) => resourcesOfType(s.json, 'AWS::CloudWatch::Alarm').map(([id, r]) => [id, r.Properties!] as [string, AlarmProps]);
+  const watched = (a: AlarmProps) => `${a.Namespace}/${a.MetricName}`;
+  const custom = (name: string) => `${METRICS.namespace}/${name}`;
 
-  it('notify the operations topic (alarm notifications cannot pass a filter policy)', () => {
-    const { operations } = topicIds(defaults);
-    expect(alarms(defaults).length).toBeGreaterThanOrEqual(5);
-    for (const alarm of alarms(defaults)) {
-      expect(alarm.AlarmActions).toEqual([{ Ref: operations }]);
-      expect(alarm.TreatMissingData).toBe('notBreaching');
-      expect(alarm.Threshold).toBe(1);
-      expect(alarm.ComparisonOperator).toBe('GreaterThanOrEqualToThreshold');
+  /** Alarms whose actions reach an SMS subscription, found from the template alone: alarm -> topic -> subscription. */
+  function reachingSms(s: Synthesized): string[] {
+    const smsTopics = new Set(
+      resourcesOfType(s.json, 'AWS::SNS::Subscription')
+        .filter(([, r]) => r.Properties!.Protocol === 'sms')
+        .map(([, r]) => r.Properties!.TopicArn.Ref as string),
+    );
+    return alarms(s)
+      .filter(([, a]) => a.AlarmActions.some((t: { Ref: string }) => smsTopics.has(t.Ref)))
+      .map(([, a]) => watched(a))
+      .sort();
+  }
+
+  /** Alarms a request from the internet can move while everything works: they must never reach SMS. */
+  const OUTSIDER_CAN_RAISE = [
+    custom(METRICS.names.unverifiable),
+    custom(METRICS.names.badSignature),
+    custom(THROTTLED_METRIC.name),
+    'AWS/ApiGateway/4xx',
+    // API Gateway's own 5xx when it cannot invoke the function, e.g. a body over Lambda's invocation payload limit.
+    'AWS/ApiGateway/5xx',
+  ];
+
+  it('only alarms that no outsider can raise reach SMS: a failing dependency, a crash, a dead letter', () => {
+    expect(reachingSms(full)).toEqual(
+      [
+        'AWS/Lambda/Errors',
+        'AWS/SQS/ApproximateNumberOfMessagesVisible',
+        custom(METRICS.names.publishFailures),
+        custom(METRICS.names.secretsUnavailable),
+        custom(METRICS.names.parkingFailures),
+      ].sort(),
+    );
+    for (const metric of OUTSIDER_CAN_RAISE) expect(reachingSms(full)).not.toContain(metric);
+    // The SMS-only configuration too: the outsider alarms then reach nobody rather than a phone.
+    const smsOnly = synth({ alertSms: '+15551234567' });
+    expect(reachingSms(smsOnly)).toEqual(reachingSms(full));
+  });
+
+  it('every alarm notifies the operations topic (email) exactly once; paging ones the paging topic (SMS) too', () => {
+    const { operations, paging } = topicIds(full);
+    for (const [, a] of alarms(full)) {
+      const actions = a.AlarmActions.map((t: { Ref: string }) => t.Ref);
+      expect(actions.filter((t: string) => t === operations)).toHaveLength(1);
+      expect(actions.every((t: string) => t === operations || t === paging)).toBe(true);
+    }
+    expect(subscriptions(full).filter((sub) => sub.startsWith('email ') && sub.includes(` ${paging} `))).toEqual([]);
+    expect(subscriptions(full).filter((sub) => sub.startsWith('sms ') && sub.includes(` ${operations} `))).toEqual([]);
+  });
+
+  it('alarm on the first breaching 5-minute period and hold an hour, so anyone who can move a metric gets at most one notification an hour', () => {
+    expect(ALARM_PERIOD.toSeconds() * ALARM_HOLD_PERIODS).toBe(3600);
+    for (const [, a] of alarms(defaults)) {
+      expect(a).toMatchObject({
+        Period: 300,
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        EvaluationPeriods: ALARM_HOLD_PERIODS,
+        DatapointsToAlarm: 1,
+        TreatMissingData: 'notBreaching',
+      });
+      expect(a.Statistic).toBe(a.Namespace === 'AWS/SQS' ? 'Maximum' : 'Sum');
+      expect(a.AlarmDescription.length).toBeGreaterThan(40);
     }
   });
 
-  it('watch Lambda errors, API 5xx and the receiver metrics with the dimension Powertools emits', () => {
-    const watched = alarms(defaults).map((a) => `${a.Namespace}/${a.MetricName}`);
-    expect(watched).toEqual(expect.arrayContaining(['AWS/Lambda/Errors', 'AWS/ApiGateway/5xx']));
-    const custom = alarms(defaults).filter((a) => a.Namespace === METRICS.namespace);
-    expect(custom.map((a) => a.MetricName).sort()).toEqual(
+  it('watch Lambda errors, API 5xx, throttled requests and the receiver metrics with the dimension Powertools emits', () => {
+    expect(alarms(defaults).map(([, a]) => watched(a))).toEqual(
+      expect.arrayContaining(['AWS/Lambda/Errors', 'AWS/ApiGateway/5xx', custom(THROTTLED_METRIC.name)]),
+    );
+    const receiverMetrics = alarms(defaults).filter(([, a]) => a.Namespace === METRICS.namespace && a.MetricName !== THROTTLED_METRIC.name);
+    expect(receiverMetrics.map(([, a]) => a.MetricName).sort()).toEqual(
       [
-        METRICS.names.badSignature,
+        METRICS.names.unverifiable,
         METRICS.names.publishFailures,
         METRICS.names.secretsUnavailable,
         METRICS.names.dedupeUnavailable,
         METRICS.names.parkingFailures,
       ].sort(),
     );
-    for (const alarm of custom) expect(alarm.Dimensions).toEqual([{ Name: 'service', Value: METRICS.service }]);
+    for (const [, alarm] of receiverMetrics) expect(alarm.Dimensions).toEqual([{ Name: 'service', Value: METRICS.service }]);
+  });
+
+  it('CallbacksUnverifiable (wrong account id, salt or key) replaces CallbacksBadSignature, by email only', () => {
+    const { operations } = topicIds(full);
+    const found = alarms(full).filter(([, a]) => [METRICS.names.unverifiable, METRICS.names.badSignature].includes(a.MetricName));
+    expect(found.map(([, a]) => a.MetricName)).toEqual([METRICS.names.unverifiable]);
+    expect(found[0][1].AlarmActions).toEqual([{ Ref: operations }]);
+    expect(found[0][1].AlarmDescription).toMatch(/another account id.*salt.*API key/);
+  });
+
+  it('count the requests API Gateway throttled (429) from the access log, and alarm by email only', () => {
+    const stage = only(defaults.json, 'AWS::ApiGatewayV2::Stage')[1].Properties!;
+    const accessLogGroup = stage.AccessLogSettings.DestinationArn['Fn::GetAtt'][0];
+    // The pattern compares a string: the access log must write the status quoted.
+    expect(stage.AccessLogSettings.Format).toContain('"status":"$context.status"');
+    const [, filter] = only(defaults.json, 'AWS::Logs::MetricFilter');
+    expect(filter.Properties).toEqual({
+      LogGroupName: { Ref: accessLogGroup },
+      FilterPattern: '{ $.status = "429" }',
+      MetricTransformations: [{ MetricNamespace: METRICS.namespace, MetricName: THROTTLED_METRIC.name, MetricValue: '1' }],
+    });
+    const throttled = alarms(full).filter(([, a]) => a.MetricName === THROTTLED_METRIC.name);
+    expect(throttled).toHaveLength(1);
+    expect(throttled[0][1]).toMatchObject({ Namespace: METRICS.namespace, Statistic: 'Sum', AlarmActions: [{ Ref: topicIds(full).operations }] });
+    expect(throttled[0][1].Dimensions).toBeUndefined(); // a metric filter emits none
+    expect(throttled[0][1].AlarmDescription).toContain('5 requests/s (burst 8)');
+  });
+
+  it.each([
+    ['defaults', () => defaults],
+    ['full context', () => full],
+  ])("each alarm topic's policy lets CloudWatch publish for exactly the alarms that notify it, in this account (%s)", (_, get) => {
+    const s = get();
+    const ids = topicIds(s);
+    const policyOf = (topic: string) => {
+      const policies = resourcesOfType(s.json, 'AWS::SNS::TopicPolicy').filter(([, p]) => p.Properties!.Topics.some((t: { Ref: string }) => t.Ref === topic));
+      expect(policies).toHaveLength(1);
+      return policies[0][1].Properties!.PolicyDocument.Statement as Array<Record<string, any>>;
+    };
+    for (const topic of [ids.operations, ids.paging]) {
+      const allows = policyOf(topic).filter((st) => st.Effect === 'Allow');
+      const notifying = resourcesOfType(s.json, 'AWS::CloudWatch::Alarm')
+        .filter(([, a]) => a.Properties!.AlarmActions.some((t: { Ref: string }) => t.Ref === topic))
+        .map(([id]) => `\${${id}.Arn}`)
+        .sort();
+      expect(notifying.length).toBeGreaterThan(0);
+      expect(allows).toHaveLength(1);
+      expect(allows[0]).toMatchObject({ Principal: { Service: 'cloudwatch.amazonaws.com' }, Action: 'sns:Publish', Resource: { Ref: topic } });
+      expect(Object.keys(allows[0].Condition).sort()).toEqual(['ArnLike', 'StringEquals']);
+      expect(allows[0].Condition.StringEquals).toEqual({ 'aws:SourceAccount': { Ref: 'AWS::AccountId' } });
+      expect([allows[0].Condition.ArnLike['aws:SourceArn']].flat().map(render).sort()).toEqual(notifying);
+    }
+    // The alert topic: the receiver publishes through its role; no service principal is let in.
+    expect(policyOf(ids.alerts).filter((st) => st.Effect === 'Allow')).toEqual([]);
   });
 });
 
@@ -409,9 +548,10 @@ describe('outputs', () => {
     expect(outputs.AccountIdParameterName.Value).toBe(names.accountId);
     expect(outputs.ApiKeyParameterName.Value).toBe(names.apiKey);
     expect(outputs.RotationParameterNames.Value).toBe(`${names.saltPrevious} ${names.apiKeyPrevious}`);
-    const { alerts, operations } = topicIds(full);
+    const { alerts, operations, paging } = topicIds(full);
     expect(outputs.AlertTopicArn.Value).toEqual({ Ref: alerts });
     expect(outputs.OperationsTopicArn.Value).toEqual({ Ref: operations });
+    expect(outputs.PagingTopicArn.Value).toEqual({ Ref: paging });
     expect(outputs.DedupeTableName.Value).toEqual({ Ref: only(full.json, 'AWS::DynamoDB::Table')[0] });
   });
 });

@@ -23,6 +23,7 @@ import {
 import type { Alert } from '../../lambda/callback';
 import type { handler as Handler } from '../../lambda/handler';
 import { DEDUPE_TABLE, METRICS, RETRY_QUEUE } from '../../lambda/names';
+import { parkable } from '../../lambda/receiver';
 import { backoffSeconds, PARKED_ATTRIBUTES } from '../../lambda/retry';
 import { buildCallback, envelope } from '../../tools/callbacks';
 import { startMoto, type MotoServer } from '../../tools/moto';
@@ -253,7 +254,7 @@ beforeEach(() => {
 });
 
 describe('1. SSM unavailable on a cold start', () => {
-  it('parks the raw request (202), retries with backoff while SSM is down, then alerts each callback once', async () => {
+  it('parks the well-formed items (202), retries with backoff while SSM is down, then alerts each callback once', async () => {
     const w = await world('ssm-down');
     const batch = [callback(), callback('account_is_frozen')];
     const mark = output.length;
@@ -269,12 +270,15 @@ describe('1. SSM unavailable on a cold start', () => {
     expect(actionsOf('sns')).toEqual([]);
     expect(actionsOf('sqs')).toEqual(['SendMessage']);
     expect(await alerted(w)).toEqual([]);
-    // The parked message is the raw request, byte for byte (peeked without hiding it).
+    // The parked message holds the well-formed items, unverified (hash kept), without personal fields
+    // (peeked without hiding it).
     const { Messages = [] } = await w.sqs.send(
       new ReceiveMessageCommand({ QueueUrl: w.resources.retryQueueUrl, VisibilityTimeout: 0, MaxNumberOfMessages: 10, MessageAttributeNames: ['All'] }),
     );
-    expect(Messages.map((m) => m.Body)).toEqual([envelope(...batch)]);
+    expect(Messages.map((m) => m.Body)).toEqual([JSON.stringify({ callbacks: batch.map((item) => parkable(item, true)) })]);
+    expect(Messages[0].Body).not.toContain('ops@acme.example');
     expect(Messages[0].MessageAttributes?.bodyEncoding?.StringValue).toBe('utf8');
+    expect(Messages[0].MessageAttributes?.verified?.StringValue).toBe('false');
     expect(Number(Messages[0].MessageAttributes?.receivedAt?.StringValue)).toBeGreaterThan(Date.now() - 60_000);
     expect(metricsSince(mark)).toMatchObject({ [M.received]: 2, [M.secretsUnavailable]: 1, [M.parked]: 1 });
     expect(metricsSince(mark)[M.parkingFailures]).toBeUndefined();
@@ -442,7 +446,8 @@ describe('5. PublishBatch partially failing (1 of 3 entries refused)', () => {
     const retryMark = output.length;
     expect(await drain(w)).toEqual({ received: 1, failed: [] });
     expect(await alerted(w)).toEqual([refusedId]);
-    expect(logsSince(retryMark, 'Parked request handled')).toEqual([expect.objectContaining({ accepted: 1, duplicates: 2 })]);
+    // Only the refused item was parked: the two already alerted are not tried again.
+    expect(logsSince(retryMark, 'Parked request handled')).toEqual([expect.objectContaining({ accepted: 1, duplicates: 0 })]);
     await expectSettled(w, ...batch);
   });
 });
@@ -732,13 +737,15 @@ describe('11. SNS down for good: every retry fails, the request goes to the dead
     expect(await parked(w)).toBe(0);
     expect(await alerted(w)).toEqual([]);
 
-    // In the DLQ: the raw body and its receive time, nothing else.
+    // In the DLQ: the verified item without its hash or personal fields, and its receive time; nothing else.
     const { Messages = [] } = await w.sqs.send(
       new ReceiveMessageCommand({ QueueUrl: w.resources.dlqUrl, MaxNumberOfMessages: 10, MessageAttributeNames: ['All'], WaitTimeSeconds: 1 }),
     );
     expect(Messages).toHaveLength(1);
     const [dead] = Messages;
-    expect(dead.Body).toBe(envelope(item));
+    expect(dead.Body).toBe(JSON.stringify({ callbacks: [parkable(item, false)] }));
+    expect(dead.Body).not.toContain(String(item.hash));
+    expect(dead.MessageAttributes?.verified?.StringValue).toBe('true');
     expect(Object.keys(dead.MessageAttributes ?? {}).sort()).toEqual(Object.values(PARKED_ATTRIBUTES).sort());
 
     // SNS is fixed; the redrive moves the message back with its attributes, and the retry alerts once.

@@ -212,8 +212,10 @@ describe('properties: any request against the real handler', () => {
     (id) => ({ ...minimal(id), hash: String(minimal(id).hash).toUpperCase() }),
     (id) => ({ ...minimal(id), hash: ` ${String(minimal(id).hash)}` }),
     (id) => ({ ...minimal(id), hash: String(minimal(id).hash).slice(0, 31) }),
-    (id) => ({ ...minimal(id), callback_id: String(id) }),
-    (id) => ({ ...minimal(id), account_id: String(ACCOUNT) }),
+    // Canonical decimal strings are the same ids (accepted); any other spelling is not.
+    (id) => ({ ...minimal(id), callback_id: `0${id}` }),
+    (id) => ({ ...minimal(id), callback_id: `+${id}`, hash: signFor(`+${id}`) }),
+    (id) => ({ ...minimal(id), account_id: `0${ACCOUNT}`, hash: signFor(id, `0${ACCOUNT}`) }),
     (id) => ({ ...minimal(id), callback_id: id + 0.5 }),
     (id) => ({ ...minimal(id), type: 't'.repeat(101) }),
     (id) => {

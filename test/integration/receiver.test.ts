@@ -7,7 +7,8 @@ import { ChangeMessageVisibilityCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Alert } from '../../lambda/callback';
 import type { handler as Handler } from '../../lambda/handler';
 import { buildCallback, envelope } from '../../tools/callbacks';
-import { provision, readInbox, receiverEnv, type LocalResources } from '../../tools/provision';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { provision, putSecrets, readInbox, receiverEnv, type LocalResources } from '../../tools/provision';
 import { pollOnce } from '../../tools/sqs-event-source';
 import { FaultProxy } from '../support/fault-proxy';
 import { httpEvent, VOX } from '../support/fixtures';
@@ -93,6 +94,14 @@ it('answers 401 to a forged batch and publishes nothing', async () => {
   expect(await readInbox(sqs, resources.queueUrl, { expected: 1, waitMs: 1000 })).toHaveLength(0);
 });
 
+it('consumes a verified id of an ignored type: its captured hash cannot come back as a min_balance alert', async () => {
+  const payment = buildCallback(VOX, { callbackId: nextId++, type: 'card_payment', data: { amount: 10 } });
+  expect(await send(payment)).toEqual({ status: 200, body: { accepted: 0, duplicates: 0, ignored: 1, rejected: 0 } });
+  const replay = { ...payment, type: 'min_balance', balance: 0.01, account_name: 'call +1 555 0100 now', min_balance: {} };
+  expect(await send(replay)).toEqual({ status: 200, body: { accepted: 0, duplicates: 1, ignored: 0, rejected: 0 } });
+  expect(await readInbox(sqs, resources.queueUrl, { expected: 1, waitMs: 1000 })).toHaveLength(0);
+});
+
 it('makes zero SSM calls on a warm invocation', async () => {
   await send(buildCallback(VOX, { callbackId: nextId++ })); // warm (or already warm)
   proxy.resetCounts();
@@ -158,6 +167,49 @@ it('parks on a cold start while SSM fails, and the retry alerts once after recov
   expect(await drainRetryQueue(cold)).toEqual({ received: 1, failed: [] });
   expect((await cold(httpEvent(envelope(item)))).body).toContain('"duplicates":1');
   expect(await readInbox(sqs, resources.queueUrl, { expected: 2, waitMs: 1500 })).toHaveLength(1);
+});
+
+it('a request verified and parked survives a salt and key rotation before its retry: exactly one alert', async () => {
+  const item = buildCallback(VOX, { callbackId: nextId++ });
+  proxy.failing.add('sns');
+  expect((await send(item)).status).toBe(202);
+  proxy.failing.clear();
+
+  // Rotated without keeping the -previous values; the retry runs in a new container that reads them.
+  const ssm = new SSMClient({ endpoint: process.env.MOTO_ENDPOINT });
+  try {
+    await putSecrets(ssm, resources.parameterPrefix, { ...VOX, salt: 'rotated-salt-0123456789', apiKey: 'rotated-api-key' });
+    let cold!: typeof Handler;
+    jest.isolateModules(() => {
+      cold = (require('../../lambda/handler') as { handler: typeof Handler }).handler;
+    });
+    expect(await drainRetryQueue(cold)).toEqual({ received: 1, failed: [] });
+    const inbox = await readInbox(sqs, resources.queueUrl, { expected: 2, waitMs: 1500 });
+    expect(inbox.map((m) => alertOf(m).callbackId)).toEqual([item.callback_id]);
+    // The old hash no longer verifies: a re-send by the sender after the rotation is refused, as it should be.
+    expect((await cold(httpEvent(envelope(item)))).statusCode).toBe(401);
+  } finally {
+    await putSecrets(ssm, resources.parameterPrefix, VOX);
+    ssm.destroy();
+  }
+});
+
+it('stamps log keys per invocation: a retry-queue line never carries an earlier webhook request id', async () => {
+  proxy.failing.add('sns');
+  const event = httpEvent(envelope(buildCallback(VOX, { callbackId: nextId++ })));
+  expect((await handler(event)).statusCode).toBe(202);
+  proxy.failing.clear();
+  const from = output.length;
+  expect(await drainRetryQueue()).toEqual({ received: 1, failed: [] });
+  const lines = output
+    .slice(from)
+    .split('\n')
+    .filter((line) => line.startsWith('{') && line.includes('"level"'))
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+  const retryLines = lines.filter((l) => l.source === 'retry-queue');
+  expect(retryLines.map((l) => l.message)).toContain('Parked request handled');
+  for (const line of retryLines) expect(line.requestId).toBeUndefined();
+  expect(output.slice(from)).not.toContain(event.requestContext.requestId);
 });
 
 it('logs structured JSON and EMF metrics with no secret, hash or personal field in them', () => {

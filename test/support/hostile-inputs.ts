@@ -4,6 +4,7 @@
  * Pure: builds API Gateway events, talks to nothing.
  */
 import { createHash } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { sign } from '../../lambda/signature';
 import { buildCallback, envelope } from '../../tools/callbacks';
@@ -228,6 +229,13 @@ export function hostileRows(firstId: number): HostileRow[] {
   accepted('base64 body decoding to exactly 262,144 bytes', post(padTo(env(G()), MAX_BODY), { base64: true }));
   rejected('base64 body decoding to 262,145 bytes', post(padTo(env(G()), MAX_BODY + 1), { base64: true }), 413);
   rejected('base64 body of 4 MiB', base64Event('A'.repeat(4 * 1024 * 1024)), 413, { timed: true });
+  {
+    const gzipped = (bytes: Buffer, encoding = 'gzip') => ({ ...base64Event(bytes.toString('base64')), headers: { 'content-encoding': encoding } });
+    accepted('gzip-encoded genuine envelope', gzipped(gzipSync(Buffer.from(env(G())))));
+    rejected('gzip bomb: 10 MB of zeros in about 10 KB', gzipped(gzipSync(Buffer.alloc(10_000_000))), 413, { timed: true });
+    rejected('gzip body decoding to one byte over the bound', gzipped(gzipSync(Buffer.from(padTo(env(G()), MAX_BODY + 1)))), 413);
+    rejected('content-encoding the receiver cannot decode (zstd)', gzipped(Buffer.from(env(G())), 'zstd'), 415);
+  }
   rejected('base64 flag with no base64 characters at all', base64Event('!!!!@@@@####$$$$'), 400);
   rejected('base64 flag set on a plain JSON body (a lie)', { ...post(env(G())), isBase64Encoded: true }, 400);
   rejected('base64 of invalid UTF-8 bytes', base64Event(Buffer.from([0xff, 0xfe, 0xc0, 0x80, 0xed, 0xa0, 0x80, 0x7b, 0x7d]).toString('base64')), 400);
@@ -286,11 +294,24 @@ export function hostileRows(firstId: number): HostileRow[] {
   });
 
   // --- Ids: integers only, safe integers only, the configured account only ---------------------------
+  // Canonical decimal strings carry the same digits the hash covers: accepted as the same ids.
   {
     const cid = id();
-    rejected('callback_id as a decimal string', post(env({ ...minimal(cid), callback_id: String(cid) })), 401);
+    accepted('callback_id as a canonical decimal string', post(env({ ...minimal(cid), callback_id: String(cid) })), { alertIds: [cid] });
   }
-  rejected('account_id as a decimal string', post(env({ ...minimal(id()), account_id: String(ACCOUNT) })), 401);
+  accepted('account_id as a canonical decimal string', post(env({ ...minimal(id()), account_id: String(ACCOUNT) })));
+  {
+    const cid = id();
+    rejected('callback_id as a decimal string with a leading zero', post(env({ ...minimal(cid), callback_id: `0${cid}`, hash: signFor(`0${cid}`) })), 401);
+  }
+  {
+    const cid = id();
+    rejected('callback_id as a string with a plus sign', post(env({ ...minimal(cid), callback_id: `+${cid}`, hash: signFor(`+${cid}`) })), 401);
+  }
+  {
+    const cid = id();
+    rejected('callback_id as a string with a space', post(env({ ...minimal(cid), callback_id: ` ${cid}`, hash: signFor(` ${cid}`) })), 401);
+  }
   {
     const cid = id();
     rejected('callback_id as a float (id + 0.5, hash of id)', post(env({ ...minimal(cid), callback_id: cid + 0.5 })), 401);

@@ -253,20 +253,21 @@ describe('SqsRetryQueue', () => {
 
   it('parks the raw body with its receive time as message attributes', async () => {
     sqs.on(SendMessageCommand).resolves({ MessageId: 'm' });
-    await queue().park({ body: '{"callbacks":[1]}', receivedAt: 1234 });
+    await queue().park({ body: '{"callbacks":[1]}', receivedAt: 1234, verified: true });
     expect(sqs.commandCalls(SendMessageCommand)[0].args[0].input).toEqual({
       QueueUrl: 'https://sqs/retry',
       MessageBody: '{"callbacks":[1]}',
       MessageAttributes: {
         receivedAt: { DataType: 'String', StringValue: '1234' },
         bodyEncoding: { DataType: 'String', StringValue: 'utf8' },
+        verified: { DataType: 'String', StringValue: 'true' },
       },
     });
   });
 
   it('lets a parking failure through, so the webhook can answer 503', async () => {
     sqs.on(SendMessageCommand).rejects(new Error('down'));
-    await expect(queue().park({ body: '{}', receivedAt: 1 })).rejects.toThrow('down');
+    await expect(queue().park({ body: '{}', receivedAt: 1, verified: false })).rejects.toThrow('down');
   });
 
   it('backs off by changing the visibility timeout, and never throws', async () => {

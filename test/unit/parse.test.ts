@@ -39,11 +39,19 @@ describe('parseItem', () => {
 
   it.each([
     ['callback_id missing', { ...good, callback_id: undefined }, ['callback_id']],
-    ['callback_id as a string', { ...good, callback_id: '987654' }, ['callback_id']],
+    ['callback_id with a leading zero', { ...good, callback_id: '0987654' }, ['callback_id']],
+    ['callback_id with a sign', { ...good, callback_id: '+987654' }, ['callback_id']],
+    ['callback_id with spaces', { ...good, callback_id: ' 987654' }, ['callback_id']],
+    ['callback_id in exponent form', { ...good, callback_id: '1e3' }, ['callback_id']],
+    ['callback_id a decimal string', { ...good, callback_id: '987654.0' }, ['callback_id']],
+    ['callback_id a string above 2^53', { ...good, callback_id: String(2 ** 53) }, ['callback_id']],
+    ['callback_id a string of 17 digits', { ...good, callback_id: '12345678901234567' }, ['callback_id']],
+    ['callback_id an empty string', { ...good, callback_id: '' }, ['callback_id']],
     ['callback_id negative', { ...good, callback_id: -1 }, ['callback_id']],
     ['callback_id a float', { ...good, callback_id: 1.5 }, ['callback_id']],
     ['callback_id above 2^53', { ...good, callback_id: 2 ** 53 }, ['callback_id']],
-    ['account_id as a string', { ...good, account_id: '1234567' }, ['account_id']],
+    ['account_id with a leading zero', { ...good, account_id: '01234567' }, ['account_id']],
+    ['account_id with non-ASCII digits', { ...good, account_id: '１２３' }, ['account_id']],
     ['type missing', { ...good, type: undefined }, ['type']],
     ['type empty', { ...good, type: '' }, ['type']],
     ['type a number', { ...good, type: 5 }, ['type']],
@@ -52,6 +60,16 @@ describe('parseItem', () => {
     ['everything wrong', {}, ['callback_id', 'account_id', 'type', 'hash']],
   ])('refuses an item with %s, naming the fields', (_name, raw, fields) => {
     expect(parseItem(raw)).toMatchObject({ ok: false, fields });
+  });
+
+  it('accepts canonical decimal-string ids as the same numbers (the hash covers the same digits)', () => {
+    const raw = { ...good, callback_id: String(VECTOR.callbackId), account_id: '1234567' };
+    expect(parseItem(raw)).toEqual({
+      ok: true,
+      item: { callbackId: VECTOR.callbackId, accountId: 1234567, type: 'min_balance', hash: VECTOR.hash, fields: raw },
+    });
+    expect(parseItem({ ...good, callback_id: '0' })).toMatchObject({ ok: true, item: { callbackId: 0 } });
+    expect(parseItem({ ...good, callback_id: String(2 ** 53 - 1) })).toMatchObject({ ok: true, item: { callbackId: 2 ** 53 - 1 } });
   });
 
   it.each([null, 1, 'x', [], true])('refuses a non-object item %p', (raw) => {

@@ -18,6 +18,14 @@ function bodyOf(result: { body?: string }) {
   return JSON.parse(result.body ?? '{}');
 }
 
+/** The items of every parked request, as parked. */
+function parkedItems(deps: ReturnType<typeof fakeDeps>): Array<Record<string, unknown>> {
+  return deps.retryQueue.parked.flatMap((p) => JSON.parse(p.body).callbacks);
+}
+
+/** Personal fields the renderer never shows: a parked request must not keep them. */
+const PERSONAL = ['account_email', 'account_first_name', 'account_last_name'];
+
 describe('handleWebhook', () => {
   it('publishes one alert for the reference example and answers 200 with counts', async () => {
     const deps = fakeDeps();
@@ -129,6 +137,48 @@ describe('handleWebhook', () => {
     expect(all.publisher.sent.map((a) => a.type).sort()).toEqual(['account_is_frozen', 'min_balance']);
   });
 
+  it('consumes a verified id of an ignored type, so a replay as min_balance in other words is a duplicate', async () => {
+    const deps = fakeDeps(); // forwards min_balance only
+    const payment = buildCallback(VOX, { callbackId: 31, type: 'card_payment', data: { amount: 10 } });
+    expect(bodyOf(await post(envelope(payment), deps))).toEqual({ accepted: 0, duplicates: 0, ignored: 1, rejected: 0 });
+    expect(deps.dedupe.records.get(`${VECTOR.accountId}#31`)).toBe('done');
+
+    // The captured id and hash, replayed as a critical low balance in the attacker's words.
+    const replay = { ...payment, type: 'min_balance', balance: 0.01, account_name: 'call +1 555 0100 now', min_balance: {} };
+    const result = await post(envelope(replay), deps);
+    expect(bodyOf(result)).toEqual({ accepted: 0, duplicates: 1, ignored: 0, rejected: 0 });
+    expect(deps.publisher.sent).toHaveLength(0);
+  });
+
+  it('counts a well-formed request that verifies nothing as unverifiable (wrong account id or secrets), not junk', async () => {
+    const wrongAccount = fakeDeps();
+    await post(envelope(buildCallback(VOX, { callbackId: 1, fields: { account_id: 7654321 } })), wrongAccount);
+    expect(wrongAccount.counts[METRICS.names.unverifiable]).toBe(1);
+
+    const wrongSalt = fakeDeps();
+    await post(envelope(buildCallback(VOX, { callbackId: 1, signWith: FORGER }), buildCallback(VOX, { callbackId: 2, signWith: FORGER })), wrongSalt);
+    expect(wrongSalt.counts[METRICS.names.unverifiable]).toBe(1); // one per request, not per item
+
+    const junk = fakeDeps();
+    await post('{"callbacks":[{},{"type":"min_balance"}]}', junk);
+    await post('not json', junk);
+    expect(junk.counts[METRICS.names.unverifiable]).toBeUndefined();
+
+    const mixed = fakeDeps();
+    await post(envelope(buildCallback(VOX, { callbackId: 1 }), buildCallback(VOX, { callbackId: 2, signWith: FORGER })), mixed);
+    expect(mixed.counts[METRICS.names.unverifiable]).toBeUndefined();
+  });
+
+  it('verifies decimal-string ids over the same digits, and alerts once for the number and its string', async () => {
+    const deps = fakeDeps();
+    const callback = buildCallback(VOX, { callbackId: 40213 });
+    const asStrings = { ...callback, callback_id: '40213', account_id: String(callback.account_id) };
+    const result = await post(envelope(asStrings), deps);
+    expect(bodyOf(result)).toEqual({ accepted: 1, duplicates: 0, ignored: 0, rejected: 0 });
+    expect(bodyOf(await post(envelope(callback), deps))).toEqual({ accepted: 0, duplicates: 1, ignored: 0, rejected: 0 });
+    expect(deps.publisher.sent.map((a) => a.callbackId)).toEqual([40213]);
+  });
+
   it('publishes min_balance first, then by severity', async () => {
     const deps = fakeDeps({ ALERT_TYPES: '*' });
     await post(
@@ -143,13 +193,19 @@ describe('handleWebhook', () => {
     expect(deps.publisher.sent.map((a) => a.type)).toEqual(['min_balance', 'account_is_frozen', 'card_expired', 'card_payment']);
   });
 
-  it('parks the raw request and answers 202 when secrets are unavailable, publishing and remembering nothing', async () => {
+  it('parks the well-formed items, unverified and without personal fields, and answers 202 when secrets are unavailable', async () => {
     const deps = fakeDeps();
     deps.secrets.failure = new SecretsUnavailableError('SSM down');
-    const body = envelope(buildCallback(VOX, { callbackId: 1 }));
+    const callback = buildCallback(VOX, { callbackId: 1 });
+    const body = `{"callbacks":[${JSON.stringify(callback)},"junk",{"callback_id":"x"}]}`;
     const result = await post(body, deps);
     expect(result.statusCode).toBe(202);
-    expect(deps.retryQueue.parked).toEqual([{ body, receivedAt: 1_700_000_000_000 }]);
+    expect(deps.retryQueue.parked).toMatchObject([{ receivedAt: 1_700_000_000_000, verified: false }]);
+    const [parked, ...more] = parkedItems(deps);
+    expect(more).toHaveLength(0);
+    expect(parked).toMatchObject({ callback_id: 1, account_id: callback.account_id, type: 'min_balance', hash: callback.hash });
+    expect(parked).toMatchObject({ balance: callback.balance, currency: callback.currency, account_name: callback.account_name });
+    for (const field of PERSONAL) expect(parked).not.toHaveProperty(field);
     expect(deps.publisher.sent).toHaveLength(0);
     expect(deps.dedupe.records.size).toBe(0);
     expect(deps.counts[METRICS.names.secretsUnavailable]).toBe(1);
@@ -161,7 +217,7 @@ describe('handleWebhook', () => {
     deps.secrets.failure = new SecretsUnavailableError('SSM down');
     const body = envelope(buildCallback(VOX, { callbackId: 1 }));
     expect((await post(body, deps, true)).statusCode).toBe(202);
-    expect(deps.retryQueue.parked[0].body).toBe(body);
+    expect(parkedItems(deps).map((item) => item.callback_id)).toEqual([1]);
   });
 
   it('answers 503 only when the request can be neither handled nor parked', async () => {
@@ -189,7 +245,11 @@ describe('handleWebhook', () => {
     const first = await post(batch, deps);
     expect(first.statusCode).toBe(202);
     expect(bodyOf(first)).toMatchObject({ accepted: 1 });
-    expect(deps.retryQueue.parked.map((p) => p.body)).toEqual([batch]);
+    // Only the item still to alert, verified: no hash, no personal fields.
+    expect(deps.retryQueue.parked).toMatchObject([{ verified: true }]);
+    expect(parkedItems(deps).map((item) => item.callback_id)).toEqual([2]);
+    expect(parkedItems(deps)[0]).not.toHaveProperty('hash');
+    for (const field of PERSONAL) expect(parkedItems(deps)[0]).not.toHaveProperty(field);
     expect(deps.dedupe.released).toEqual([`${VECTOR.accountId}#2`]);
     expect(deps.counts[METRICS.names.publishFailures]).toBe(1);
 
@@ -210,7 +270,7 @@ describe('handleWebhook', () => {
     expect(first.statusCode).toBe(202);
     expect(bodyOf(first)).toMatchObject({ accepted: 1, duplicates: 0 });
     expect(deps.publisher.sent.map((a) => a.callbackId)).toEqual([2]);
-    expect(deps.retryQueue.parked.map((p) => p.body)).toEqual([batch]);
+    expect(parkedItems(deps).map((item) => item.callback_id)).toEqual([1]);
     expect(deps.counts[METRICS.names.busy]).toBe(1);
     expect(deps.log.lines.some((l) => String(l.message).includes('claimed by another attempt'))).toBe(true);
 

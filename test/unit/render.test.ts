@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import type { Alert, CallbackItem } from '../../lambda/callback';
 import { DEFAULTS } from '../../lambda/config';
+import { parkable } from '../../lambda/receiver';
 import { KNOWN_TYPES, renderAlert, severityOf, SMOKE_TEST_ACCOUNT_NAME } from '../../lambda/render';
 
 const CONSOLE = DEFAULTS.consoleUrl;
@@ -545,6 +546,18 @@ describe('properties', () => {
           }
         },
       ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('renders a parked item (only what parkable() keeps) exactly as the item it came from', () => {
+    fc.assert(
+      fc.property(anyType, fc.dictionary(anyString, anyJson, { maxKeys: 8 }), anyJson, fc.oneof(anyString, anyJson), (type, rest, data, name) => {
+        const fields = { ...rest, type, account_name: name, balance: data, currency: 'USD', account_email: 'a@b.example', [type]: data };
+        const full = renderAlert({ callbackId: 1, accountId: 1234567, type, hash: HASH, fields }, OPTIONS);
+        const parked = renderAlert({ callbackId: 1, accountId: 1234567, type, hash: '', fields: parkable(fields, false) }, OPTIONS);
+        expect(parked).toEqual(full);
+      }),
       { numRuns: 300 },
     );
   });

@@ -5,13 +5,20 @@
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { METRICS } from '../../lambda/names';
 import { SecretsUnavailableError } from '../../lambda/ports';
+import { receive } from '../../lambda/receiver';
 import { backoffSeconds, decodeParked, encodeParked, handleRetries } from '../../lambda/retry';
 import { buildCallback, envelope } from '../../tools/callbacks';
 import { fakeDeps } from '../support/fakes';
 import { VOX } from '../support/fixtures';
 
-function record(body: string, options: { id?: string; receiveCount?: number; receivedAt?: number } = {}): SQSRecord {
-  const { body: messageBody, attributes } = encodeParked({ body, receivedAt: options.receivedAt ?? 1_700_000_000_000 });
+function record(
+  body: string,
+  options: { id?: string; receiveCount?: number; receivedAt?: number; verified?: boolean; legacy?: boolean } = {},
+): SQSRecord {
+  const encoded = encodeParked({ body, receivedAt: options.receivedAt ?? 1_700_000_000_000, verified: options.verified ?? false });
+  const { body: messageBody } = encoded;
+  // A message parked by an earlier version carries no `verified` attribute.
+  const attributes = Object.fromEntries(Object.entries(encoded.attributes).filter(([name]) => !options.legacy || name !== 'verified'));
   return {
     messageId: options.id ?? 'm1',
     receiptHandle: `rh-${options.id ?? 'm1'}`,
@@ -82,19 +89,55 @@ describe('handleRetries', () => {
   });
 });
 
+describe('a parked request survives a key rotation', () => {
+  it('alerts exactly once for an item verified and parked before the salt and key were rotated', async () => {
+    const deps = fakeDeps();
+    deps.publisher.failing = new Set([1]);
+    const webhookOutcome = await receive(envelope(buildCallback(VOX, { callbackId: 1 })), deps);
+    expect(webhookOutcome).toMatchObject({ kind: 'retry', parked: { verified: true } });
+    const parked = (webhookOutcome as Extract<typeof webhookOutcome, { kind: 'retry' }>).parked;
+    expect(JSON.parse(parked.body).callbacks[0]).not.toHaveProperty('hash');
+
+    // Rotated without keeping the -previous values: the old hash no longer verifies.
+    deps.secrets.secrets = { accountId: VOX.accountId, credentials: [{ salt: 'rotated-salt', apiKey: 'rotated-key' }] };
+    deps.publisher.failing = new Set();
+    const result = await handleRetries(sqsEvent(record(parked.body, { verified: true })), deps);
+    expect(result).toEqual({ batchItemFailures: [] });
+    expect(deps.publisher.sent.map((a) => a.callbackId)).toEqual([1]);
+    expect(deps.secrets.calls).toBe(1); // the retry did not need the secrets
+  });
+
+  it('still verifies a request parked unverified (secrets were unavailable), so a forgery parked then is dropped', async () => {
+    const deps = fakeDeps();
+    deps.secrets.failure = new SecretsUnavailableError('SSM down');
+    const forged = envelope(buildCallback(VOX, { callbackId: 7, signWith: { salt: 'x', apiKey: 'y' } }));
+    const outcome = await receive(forged, deps);
+    expect(outcome).toMatchObject({ kind: 'retry', parked: { verified: false } });
+    const parked = (outcome as Extract<typeof outcome, { kind: 'retry' }>).parked;
+    expect(JSON.parse(parked.body).callbacks[0]).toHaveProperty('hash');
+    deps.secrets.failure = undefined;
+    expect(await handleRetries(sqsEvent(record(parked.body, { verified: false })), deps)).toEqual({ batchItemFailures: [] });
+    expect(deps.publisher.sent).toHaveLength(0);
+  });
+});
+
 describe('parked message codec', () => {
   it.each([
     ['plain JSON', '{"callbacks":[1]}'],
     ['non-ASCII text', '{"callbacks":["é ✓ 😀"]}'],
     ['characters SQS refuses', '{"callbacks":["\u0000\u0001\uFFFE"]}'],
   ])('round-trips %s', (_name, body) => {
-    const decoded = decodeParked(record(body, { receivedAt: 42 }));
-    expect(decoded).toEqual({ body, receivedAt: 42 });
+    expect(decodeParked(record(body, { receivedAt: 42 }))).toEqual({ body, receivedAt: 42, verified: false });
+    expect(decodeParked(record(body, { receivedAt: 42, verified: true }))).toEqual({ body, receivedAt: 42, verified: true });
+  });
+
+  it('reads a message parked before the verified attribute existed as unverified (verified again)', () => {
+    expect(decodeParked(record('{"callbacks":[1]}', { legacy: true })).verified).toBe(false);
   });
 
   it('uses base64 only when SQS would refuse the body', () => {
-    expect(encodeParked({ body: '{"a":"é"}', receivedAt: 1 }).attributes.bodyEncoding).toBe('utf8');
-    expect(encodeParked({ body: '{"a":"\u0001"}', receivedAt: 1 }).attributes.bodyEncoding).toBe('base64');
+    expect(encodeParked({ body: '{"a":"é"}', receivedAt: 1, verified: true }).attributes.bodyEncoding).toBe('utf8');
+    expect(encodeParked({ body: '{"a":"\u0001"}', receivedAt: 1, verified: true }).attributes.bodyEncoding).toBe('base64');
   });
 });
 
