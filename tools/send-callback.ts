@@ -35,8 +35,8 @@ Options:
   --batch <n>          callbacks per request (default 1)
   --callback-id <n>    the first callback id; the others follow (default: time-based, unique)
   --forged             sign with a wrong salt/API key: expects 401 and no alert. Against a deployment
-                       this trips the CallbacksBadSignature alarm: everyone on the operations topic is
-                       paged (email and SMS), by design
+                       this (and --wrong-account) trips the CallbacksUnverifiable alarm: an email to
+                       everyone on the operations topic, by design
   --wrong-account      use another account id (signed for it): expects 401 and no alert
   --duplicate          send every request twice: expects the repeat to count as duplicates, no second alert
   --prefix <path>      SSM prefix holding the secrets of a deployed receiver (default ${DEFAULTS.parameterPrefix})
@@ -84,12 +84,11 @@ const quietLog = {
  * Against a deployment: says what will be sent and who hears about it, then asks (unless --yes).
  * Resolves false when the user says no; throws UsageError when there is nobody to ask (no terminal).
  */
-async function confirmed(url: string, count: number, typeLabel: string, negative: boolean, forged: boolean, yes: boolean): Promise<boolean> {
+async function confirmed(url: string, count: number, typeLabel: string, negative: boolean, yes: boolean): Promise<boolean> {
   const plan = negative
     ? `This sends ${count} ${typeLabel} callback(s) that must be refused (401) to ${url}.` +
-      (forged
-        ? '\nA wrong hash for your account trips the CallbacksBadSignature alarm: everyone subscribed to the operations topic is paged (email and SMS).'
-        : '\nNo alert should result.')
+      '\nNo alert results, but a refused callback that names your account, or another account id, trips the CallbacksUnverifiable ' +
+      'alarm: every email subscriber of the operations topic is told to check the secrets.'
     : `This sends ${count} signed ${typeLabel} callback(s) to ${url}.\n` +
       "The stack alerts every subscriber of its alert topic: email for each, SMS for critical ones (a low balance is critical).\n" +
       `The alerts say "${SMOKE_TEST_ACCOUNT_NAME}" as the account name and TEST in the subject and SMS.`;
@@ -255,7 +254,7 @@ async function main(argv: string[]): Promise<number> {
       `${bodies.length} request(s) of up to ${batch}${values.duplicate ? ', each twice' : ''}`,
   );
 
-  if (!local && !(await confirmed(url, count, typeLabel, values.forged || values['wrong-account'], values.forged, values.yes))) {
+  if (!local && !(await confirmed(url, count, typeLabel, values.forged || values['wrong-account'], values.yes))) {
     console.log('Nothing sent.');
     return 1;
   }

@@ -494,9 +494,9 @@ describe('the front door: help, mistakes and prerequisites, as a new user meets 
     expect(result.stderr).not.toMatch(/^\s+at /m);
   });
 
-  it('send-callback --help warns that --forged pages everyone and says what the smoke test proves', async () => {
+  it('send-callback --help warns that --forged raises an alarm and says what the smoke test proves', async () => {
     const { stdout } = await run('tools/send-callback.ts', ['--help']);
-    expect(stdout).toMatch(/--forged[\s\S]*CallbacksBadSignature alarm: everyone on the operations topic is\s+paged/);
+    expect(stdout).toMatch(/--forged[\s\S]*trips the CallbacksUnverifiable alarm: an email to\s+everyone on the operations topic/);
     expect(stdout).toContain('it does not show that those\nvalues match what Voximplant has');
   });
 
@@ -594,10 +594,10 @@ describe('the front door: help, mistakes and prerequisites, as a new user meets 
       expect(received).toEqual([]);
     });
 
-    it('--forged says first that it pages everyone', async () => {
+    it('--forged says first that it raises an alarm for everyone on the operations topic', async () => {
       const result = await run('tools/send-callback.ts', ['--url', target, '--forged'], vox);
       expect(result.code).toBe(2);
-      expect(result.stdout).toContain('trips the CallbacksBadSignature alarm: everyone subscribed to the operations topic is paged');
+      expect(result.stdout).toContain('trips the CallbacksUnverifiable alarm: every email subscriber of the operations topic');
       expect(received).toEqual([]);
     });
 
