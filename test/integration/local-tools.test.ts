@@ -383,15 +383,16 @@ describe('npm start, send-callback and configure against it', () => {
     expect(missing.stderr).toMatch(/--salt is missing: pass it, set VOX_SALT/);
   });
 
-  it('configure --local rotates: previous pair, then new values, which the receiver uses within its cache TTL', async () => {
+  it('configure --local rotates: previous pair, then new values, which the receiver uses at once (no cache wait)', async () => {
     const previous = await configure('--local', '--previous', '--salt', SECRETS.salt, '--api-key', SECRETS.apiKey);
     expect(previous.code).toBe(0);
     const current = await run('tools/configure.ts', ['--local'], {
       VOX_SALT: ROTATED.salt,
-      VOX_ACCOUNT_ID: SECRETS.accountId,
+      VOX_ACCOUNT_ID: ` ${SECRETS.accountId} `, // pasted with spaces: trimmed, and said
       VOX_API_KEY: ROTATED.apiKey,
     });
     expect(current.code).toBe(0);
+    expect(current.stdout).toContain('note: removed the spaces around the account id');
     expect(current.stdout).toContain('Wrote /voximplant-alerts/salt (SecureString), /voximplant-alerts/account-id (String), /voximplant-alerts/api-key (SecureString)');
     expect(current.stdout + previous.stdout).not.toMatch(new RegExp(`${ROTATED.salt}|${ROTATED.apiKey}|${SECRETS.salt}`));
 
