@@ -23,6 +23,7 @@ import * as esbuild from 'esbuild';
 import { ENV_CREDENTIALS_MODULE, ESM_REQUIRE_BANNER } from '../infra/stack';
 import { receiverFunction, resolveEnvironment, type Template } from '../test/support/cdk-out';
 import { ENV } from '../lambda/names';
+import { parseCommandLine } from '../tools/cli';
 import type { E2eResult } from './e2e';
 import { attribute, byBundle, packageOf, top, type CpuProfile } from './profile';
 import { percentile, prng, shuffle, summarize, type Summary } from './stats';
@@ -30,9 +31,21 @@ import type { WarmResult } from './warm';
 
 const ROOT = resolve(__dirname, '..');
 const RESULTS = join(ROOT, 'bench-results');
-const args = new Set(process.argv.slice(2));
-const QUICK = args.has('--quick');
-const KEEP = args.has('--keep');
+const USAGE = `Usage: npm run bench [-- --quick] [-- --keep]
+
+Measures the receiver (bundle, cold start, warm path, calls, end to end, cost) and writes
+bench-results/bench.json. Synthesizes first, so it takes ~3 minutes (--quick: ~65 s). Asserts nothing.
+
+Options:
+  --quick     fewer iterations
+  --keep      keep the synth output, esbuild outputs and CPU profiles in bench-results/tmp-<pid>/
+  -h, --help  this text`;
+const args = parseCommandLine(process.argv.slice(2), USAGE, {
+  quick: { type: 'boolean', default: false },
+  keep: { type: 'boolean', default: false },
+});
+const QUICK = args.quick;
+const KEEP = args.keep;
 const WORK = join(RESULTS, `tmp-${process.pid}`);
 
 const ITERATIONS = {

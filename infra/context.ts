@@ -6,7 +6,7 @@
  * Values from the command line always arrive as strings; cdk.json may also hold numbers or string arrays.
  */
 import type { Severity } from '../lambda/callback';
-import { DEFAULTS } from '../lambda/config';
+import { DEFAULTS, typeNameProblem } from '../lambda/config';
 
 /** Every context key the stack reads, with its default (README "Configuration (context)" lists the same). */
 export const CONTEXT_KEYS = {
@@ -165,6 +165,9 @@ function parseTypeList(key: string, value: unknown, fallback: string): string[] 
     if (!TYPE_NAME.test(name)) {
       throw new ContextError(key, name, "not a Voximplant callback type; expected snake_case names like min_balance,account_is_frozen, or '*' for all");
     }
+    // A typo (min_balanse) would deploy a receiver that ignores every callback of the intended type.
+    const unknown = typeNameProblem(name);
+    if (unknown) throw new ContextError(key, name, `${unknown} (npm run send-callback -- --list-types lists them all)`);
   }
   return dedupe(names);
 }

@@ -3,6 +3,7 @@
  * Read once per cold start; the infra stack sets the same names (see README "Configuration").
  */
 import { ENV } from './names';
+import { KNOWN_TYPES } from './render';
 
 export interface Config {
   /** SSM prefix: <prefix>/salt, /account-id, /api-key and the optional /salt-previous, /api-key-previous. */
@@ -37,6 +38,53 @@ export function parseAlertTypes(value: string | undefined): ReadonlySet<string> 
   const names = (value ?? DEFAULTS.alertTypes).split(/[\s,]+/).filter(Boolean);
   if (names.includes('*')) return '*';
   return new Set(names.length > 0 ? names : [DEFAULTS.alertTypes]);
+}
+
+/**
+ * Levenshtein distance between two strings, in UTF-16 code units (type names are ASCII): insertions,
+ * deletions and substitutions each cost 1. O(a·b) time, O(b) memory.
+ */
+export function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i += 1) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j += 1) {
+      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = current;
+  }
+  return previous[b.length];
+}
+
+/** The known name closest to `name` (smallest edit distance, first in catalogue order on a tie). */
+export function closestName(name: string, known: readonly string[] = KNOWN_TYPES): string {
+  let best = known[0];
+  let bestDistance = Infinity;
+  for (const candidate of known) {
+    const distance = editDistance(name, candidate);
+    if (distance < bestDistance) [best, bestDistance] = [candidate, distance];
+  }
+  return best;
+}
+
+/**
+ * Checks configured callback type names (ALERT_TYPES, the stack's alertTypes/smsAlertTypes) against the
+ * catalogue the receiver renders (KNOWN_TYPES, from the protocol reference). Returns one sentence per
+ * unknown name, naming the closest known type; [] when all are known or the list is '*'. A typo here would
+ * silently drop every callback of the intended type, so callers stop instead of starting. Types *arriving*
+ * in callbacks are not checked against this list (they are accepted and rendered generically).
+ */
+export function unknownTypeNames(names: Iterable<string> | '*'): string[] {
+  if (names === '*') return [];
+  return [...names].flatMap((name) => {
+    const problem = typeNameProblem(name);
+    return problem ? [`${JSON.stringify(name)} is ${problem}`] : [];
+  });
+}
+
+/** For one name: undefined when known, else "not a known Voximplant callback type; did you mean <closest>?". */
+export function typeNameProblem(name: string): string | undefined {
+  return KNOWN_TYPES.includes(name) ? undefined : `not a known Voximplant callback type; did you mean ${closestName(name)}?`;
 }
 
 export function isForwarded(config: Pick<Config, 'alertTypes'>, type: string): boolean {

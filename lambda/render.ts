@@ -109,6 +109,18 @@ function list(value: unknown): { readonly items: readonly unknown[]; readonly to
   return { items: [value], total: 1 };
 }
 
+/**
+ * A phone number in one format everywhere: E.164 with its '+' (Voximplant sends numbers as digits,
+ * `16505550134`; caller IDs sometimes with '+'). Spaces, dashes, dots and parentheses between digits are
+ * dropped; anything that is not 7-15 digits then stays cleaned text, as sent.
+ */
+function phone(value: unknown): string | undefined {
+  const shown = text(value, 32);
+  if (shown === undefined) return undefined;
+  const digits = /^\+?[\d ().-]+$/.test(shown) ? shown.replace(/[^\d]/g, '') : '';
+  return /^[1-9]\d{6,14}$/.test(digits) ? `+${digits}` : shown;
+}
+
 /** Amounts carry the account's currency unless they bring their own. */
 function currencyCode(value: unknown): string {
   return typeof value === 'string' ? value.slice(0, 16).replace(/[^A-Za-z]/g, '').slice(0, 5).toUpperCase() : '';
@@ -224,6 +236,11 @@ const payment =
     };
   };
 
+/** A rented number's subscription is named after the number: shown as a phone number. */
+function subscriptionName(item: unknown, max = VALUE_MAX): string | undefined {
+  return prop(item, 'type') === 'phone_number' ? phone(prop(item, 'name')) : text(prop(item, 'name'), max);
+}
+
 function subscriptionEntry(item: unknown, currency: unknown): string | undefined {
   if (record(item) === undefined) return text(item);
   const cost = prop(item, 'cost');
@@ -234,7 +251,7 @@ function subscriptionEntry(item: unknown, currency: unknown): string | undefined
     renewal !== undefined && `next renewal ${date(renewal) ?? 'unknown'}`,
     text(prop(item, 'details')),
   );
-  const name = text(prop(item, 'name')) ?? 'unnamed subscription';
+  const name = subscriptionName(item) ?? 'unnamed subscription';
   return extra === '' ? name : `${name} (${extra})`;
 }
 
@@ -244,7 +261,7 @@ const subscriptions =
     const entries = bullets(
       d.get('subscriptions'),
       (item) => subscriptionEntry(item, d.currency),
-      (item) => (record(item) ? text(prop(item, 'name'), 40) : text(item, 40)),
+      (item) => (record(item) ? subscriptionName(item, 40) : text(item, 40)),
     );
     return { what, detail: entries.detail, summary, lines: ['Subscriptions:', ...entries.lines], action, smsAction };
   };
@@ -269,7 +286,7 @@ const sipRegistrations =
   };
 
 const certificates =
-  (what: string, summary: string): Renderer =>
+  (what: string, summary: string, expired = false): Renderer =>
   (d) => {
     const entries = bullets(d.get('certificates'), (item) => {
       if (record(item) === undefined) return text(item);
@@ -277,7 +294,7 @@ const certificates =
       const apps = inline(prop(item, 'applications'));
       const extra = parts(
         text(prop(item, 'push_credential_id')) && `credential ${text(prop(item, 'push_credential_id'))}`,
-        expires !== undefined && `expires ${date(expires) ?? 'unknown'}`,
+        expires !== undefined && `${expired ? 'expired' : 'expires'} ${date(expires) ?? 'unknown'}`,
         apps && `applications ${apps}`,
       );
       const name = text(prop(item, 'cert_file_name')) ?? 'certificate';
@@ -294,12 +311,13 @@ const certificates =
   };
 
 const document =
-  (what: string, summary: string, action?: string): Renderer =>
+  (what: string, summary: string, action?: string, statusInSubject = false): Renderer =>
   (d) => {
     const status = text(d.get('account_document_status'), 40);
     return {
       what,
-      detail: status,
+      // "document verified (VERIFIED)" says it twice: only a generic "status changed" needs the status.
+      detail: statusInSubject ? status : undefined,
       summary,
       facts: [
         ['Document id', text(d.get('account_document_id'))],
@@ -383,10 +401,7 @@ const minBalance: Renderer = (d) => {
     ]
       .filter(Boolean)
       .join(' '),
-    facts: [
-      ['Credit limit reached', credit ? 'yes' : 'no'],
-      ['Reminder', repeated ? 'yes' : 'no'],
-    ],
+    // What is not the case is left out: the summary already says "credit limit" or "reminder" when it is.
     action: CONSOLE_TOP_UP,
     smsAction: 'Top up now before calls stop.',
   };
@@ -410,7 +425,7 @@ const nextCharge: Renderer = (d) => {
 
 const callerIds: Renderer = (d) => {
   const expires = date(d.get('expiration_date'));
-  const ids = bullets(d.get('callerids'), (item) => text(item, 40));
+  const ids = bullets(d.get('callerids'), phone);
   return {
     what: 'caller ID expiring',
     detail: expires && `on ${expires}`,
@@ -472,7 +487,7 @@ const transcription: Renderer = (d) => ({
 
 const smsInbound: Renderer = (d) => {
   // Only the receiving number is the customer's own; the sender and the text belong to someone else.
-  const to = text(d.get('destination_number'), 32);
+  const to = phone(d.get('destination_number'));
   return {
     what: 'inbound SMS',
     detail: to && `to ${to}`,
@@ -489,7 +504,7 @@ const numberActivation: Renderer = (d) => {
     detail: status,
     summary: 'The activation status of a rented phone number changed.',
     facts: [
-      ['Phone number', text(d.get('phone_number'), 32)],
+      ['Phone number', phone(d.get('phone_number'))],
       ['Activation status', status],
     ],
   };
@@ -615,6 +630,7 @@ const TYPES: Readonly<Record<string, TypeEntry>> = {
     render: certificates(
       'push certificate expired',
       'Push notification certificates have expired: push notifications to those applications fail.',
+      true,
     ),
   },
   account_document_status_updated: {
@@ -624,6 +640,7 @@ const TYPES: Readonly<Record<string, TypeEntry>> = {
       'document status changed',
       'The status of a verification document changed.',
       'Check the document in the control panel and upload it again if it was rejected.',
+      true,
     ),
   },
   regulation_address_documents_requested: {
@@ -720,6 +737,14 @@ const unknownType =
 // Composing
 
 /**
+ * The account name `npm run send-callback` puts in the callbacks it sends to a deployment (a smoke test):
+ * such an alert says TEST in its subject, SMS and first email line, so nobody takes it for an emergency.
+ * The name is unsigned like every body field; a forger gains nothing by it (the callback must still verify,
+ * and each id alerts once).
+ */
+export const SMOKE_TEST_ACCOUNT_NAME = 'TEST sent by send-callback';
+
+/**
  * The top-level item fields renderAlert reads, besides the envelope fields and the type's own data
  * (`item[type]`). A parked item keeps these and nothing else (receiver.ts parkable()), so a retry renders
  * the same alert without storing personal data it never shows.
@@ -759,13 +784,14 @@ export function renderAlert(item: CallbackItem, options: RenderOptions): Alert {
   const shortDetail = detail === undefined ? '' : ` (${fit(detail, DETAIL_MAX)})`;
   const shortAccount = accountName === undefined ? `account ${accountId}` : fit(accountName, SHORT_MAX);
 
-  const subject = fit(ascii(clean(`Voximplant: ${body.what} on ${shortAccount}${shortDetail}`, SUBJECT_MAX * 2)), SUBJECT_MAX);
+  const test = accountName === SMOKE_TEST_ACCOUNT_NAME;
+  const subject = fit(ascii(clean(`${test ? 'TEST: ' : ''}Voximplant: ${body.what} on ${shortAccount}${shortDetail}`, SUBJECT_MAX * 2)), SUBJECT_MAX);
 
   // Most important first, so truncation only ever loses the tail: what, the numbers, the action, the account.
   const sms = fit(
     gsm(
       clean(
-        [`Voximplant: ${body.what}${shortDetail}.`, body.smsAction, `Account ${shortAccount} (${accountId}).`]
+        [`${test ? 'TEST, not real: ' : ''}Voximplant: ${body.what}${shortDetail}.`, body.smsAction, `Account ${shortAccount} (${accountId}).`]
           .filter(Boolean)
           .join(' '),
         SMS_MAX * 2,
@@ -777,6 +803,7 @@ export function renderAlert(item: CallbackItem, options: RenderOptions): Alert {
   const account = accountName === undefined ? `id ${accountId}` : `"${accountName}" (id ${accountId})`;
   const facts: Fact[] = [['Account', account], ...(hasBalance ? [['Balance', balance] as const] : []), ...(body.facts ?? [])];
   const email = [
+    ...(test ? [`${SMOKE_TEST_ACCOUNT_NAME}: not a real alert, nothing needs doing. It shows the alerts reach you.`, ''] : []),
     body.summary,
     '',
     ...facts.filter(([, value]) => value !== undefined).map(([label, value]) => `${label}: ${value}`),

@@ -45,7 +45,7 @@ export function envelope(...callbacks: Array<Record<string, unknown>>): string {
 // Realistic sample data per type, for `npm run send-callback` (illustrative values, shapes from the
 // protocol reference). Nested types carry their data one level deeper, as Voximplant sometimes sends them.
 
-const PHONE_SUBSCRIPTION = { type: 'phone_number', name: '+1 650 555 0134', details: 'Phone number rent, San Francisco' };
+const PHONE_SUBSCRIPTION = { type: 'phone_number', name: '16505550134', details: 'Phone number rent, San Francisco' };
 const PAYMENT = { transaction_id: 88_014_231, transaction_type: 'payment', amount: 50 };
 const DOCUMENT = {
   account_document_id: 3141,

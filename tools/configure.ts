@@ -4,47 +4,61 @@
  * Values come from flags, VOX_* variables, or a prompt that does not echo. Secrets are never printed.
  */
 import { createInterface } from 'node:readline/promises';
-import { parseArgs } from 'node:util';
 import { DeleteParametersCommand, GetParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { DEFAULTS, parameterNames } from '../lambda/config';
 import { describe } from '../lambda/errors';
+import { Failure, parseCommandLine, runCommand, UsageError } from './cli';
 import { motoEnv } from './moto';
 import { putSecrets, type VoxSecrets } from './provision';
 
 /** Voximplant's limit for the callback salt. */
 export const SALT_MAX_LENGTH = 40;
 
-/** What is wrong with the values given (only the ones present are checked); never includes the values. */
+/** Control characters (newline, tab, escape...): never part of a salt, key or id typed into Voximplant's panel. */
+const CONTROL = /\p{Cc}/u;
+/** Voximplant account ids are positive decimal integers: digits, no leading zero, a safe integer. */
+const ACCOUNT_ID = /^[1-9]\d*$/;
+
+/**
+ * Trims the spaces around the account id (digits only, so they can never be part of it) and says so.
+ * The salt and API keys are left as given: validateSecrets refuses surrounding spaces there instead,
+ * because Voximplant compares them exactly and guessing would turn a typo into a silent 401.
+ */
+export function normalizeSecrets<T extends Partial<VoxSecrets>>(secrets: T): { readonly secrets: T; readonly notes: string[] } {
+  if (secrets.accountId === undefined || secrets.accountId === secrets.accountId.trim()) return { secrets, notes: [] };
+  return { secrets: { ...secrets, accountId: secrets.accountId.trim() }, notes: ['removed the spaces around the account id'] };
+}
+
+/**
+ * What is wrong with the values given (only the ones present are checked), one sentence each; never
+ * includes the values. Refused: an empty value; control characters (a newline from a paste) anywhere;
+ * spaces around a salt or key; a salt over 40 characters (Voximplant's limit); an account id that is not
+ * a positive decimal safe integer without a leading zero.
+ */
 export function validateSecrets(secrets: Partial<VoxSecrets>): string[] {
   const problems: string[] = [];
-  const checkSalt = (label: string, salt: string | undefined) => {
-    if (salt === undefined) return;
-    if (salt.trim() === '') problems.push(`the ${label} is empty`);
-    else if ([...salt].length > SALT_MAX_LENGTH) {
-      problems.push(`the ${label} is ${[...salt].length} characters long: Voximplant allows at most ${SALT_MAX_LENGTH}`);
+  const checkText = (label: string, value: string | undefined, maxLength?: number) => {
+    if (value === undefined) return;
+    if (value.trim() === '') problems.push(`the ${label} is empty`);
+    else if (CONTROL.test(value)) problems.push(`the ${label} contains a control character (a newline or tab?): paste it again as one line`);
+    else if (value !== value.trim()) {
+      problems.push(`the ${label} starts or ends with a space: refused rather than trimmed, as Voximplant compares it exactly; enter it without the spaces`);
+    } else if (maxLength !== undefined && [...value].length > maxLength) {
+      problems.push(`the ${label} is ${[...value].length} characters long: Voximplant allows at most ${maxLength}`);
     }
   };
-  const checkKey = (label: string, key: string | undefined) => {
-    if (key !== undefined && key.trim() === '') problems.push(`the ${label} is empty`);
-  };
-  checkSalt('salt', secrets.salt);
-  checkSalt('previous salt', secrets.saltPrevious);
-  checkKey('API key', secrets.apiKey);
-  checkKey('previous API key', secrets.apiKeyPrevious);
+  checkText('salt', secrets.salt, SALT_MAX_LENGTH);
+  checkText('previous salt', secrets.saltPrevious, SALT_MAX_LENGTH);
+  checkText('API key', secrets.apiKey);
+  checkText('previous API key', secrets.apiKeyPrevious);
   if (secrets.accountId !== undefined) {
-    if (secrets.accountId.trim() === '') problems.push('the account id is empty');
-    else if (!/^\d+$/.test(secrets.accountId.trim())) problems.push('the account id must be a number (digits only, e.g. 1234567)');
+    const id = secrets.accountId;
+    if (id.trim() === '') problems.push('the account id is empty');
+    else if (!ACCOUNT_ID.test(id) || !Number.isSafeInteger(Number(id))) {
+      problems.push('the account id must be a positive whole number without a leading zero, at most 9007199254740991 (digits only, e.g. 1234567)');
+    }
   }
   return problems;
-}
-
-class UsageError extends Error {
-  override readonly name = 'UsageError';
-}
-
-/** A failure explained in its message (no stack trace needed). */
-class Failure extends Error {
-  override readonly name = 'Failure';
 }
 
 const USAGE = `Usage: npm run configure -- [options]
@@ -173,31 +187,22 @@ async function check(ssm: SSMClient, prefix: string, where: string): Promise<num
 }
 
 async function main(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      prefix: { type: 'string' },
-      local: { type: 'boolean', default: false },
-      check: { type: 'boolean', default: false },
-      salt: { type: 'string' },
-      'account-id': { type: 'string' },
-      'api-key': { type: 'string' },
-      previous: { type: 'boolean', default: false },
-      'remove-previous': { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-    strict: true,
-    allowPositionals: false,
+  const values = parseCommandLine(argv, USAGE, {
+    prefix: { type: 'string' },
+    local: { type: 'boolean', default: false },
+    check: { type: 'boolean', default: false },
+    salt: { type: 'string' },
+    'account-id': { type: 'string' },
+    'api-key': { type: 'string' },
+    previous: { type: 'boolean', default: false },
+    'remove-previous': { type: 'boolean', default: false },
   });
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
   const modes = [values.check, values.previous, values['remove-previous']].filter(Boolean).length;
   if (modes > 1) throw new UsageError('use only one of --check, --previous, --remove-previous');
 
   let prefix = values.prefix ?? DEFAULTS.parameterPrefix;
   let where: string;
+  let localPid: number | undefined;
   if (values.local) {
     // Imported here so `configure` against AWS does not depend on the local stack's module.
     const { readState, statePath } = await import('./local-stack');
@@ -207,6 +212,7 @@ async function main(argv: string[]): Promise<number> {
     else process.env.AWS_REGION = state.region;
     prefix = values.prefix ?? state.prefix;
     where = `local stack at ${state.url}`;
+    localPid = state.pid;
   } else {
     where = 'AWS';
   }
@@ -228,6 +234,7 @@ async function main(argv: string[]): Promise<number> {
     if (values['remove-previous']) {
       await ssm.send(new DeleteParametersCommand({ Names: [names.saltPrevious, names.apiKeyPrevious] }));
       console.log(`Deleted ${names.saltPrevious} and ${names.apiKeyPrevious} (if they existed) in ${where}.`);
+      if (localPid !== undefined) process.kill(localPid, 'SIGUSR2'); // see below
       console.log('Callbacks signed with the previous salt/API key are refused once the receiver refreshes its cache.');
       return 0;
     }
@@ -241,11 +248,14 @@ async function main(argv: string[]): Promise<number> {
       };
     } else {
       secrets = {
-        accountId: (await valueOf({ flag: values['account-id'], variable: 'VOX_ACCOUNT_ID', flagName: '--account-id', prompt: 'Account id: ', hidden: false })).trim(),
+        accountId: await valueOf({ flag: values['account-id'], variable: 'VOX_ACCOUNT_ID', flagName: '--account-id', prompt: 'Account id: ', hidden: false }),
         salt: await valueOf({ flag: values.salt, variable: 'VOX_SALT', flagName: '--salt', prompt: `Salt, at most ${SALT_MAX_LENGTH} characters (hidden): `, hidden: true }),
         apiKey: await valueOf({ flag: values['api-key'], variable: 'VOX_API_KEY', flagName: '--api-key', prompt: 'API key (hidden): ', hidden: true }),
       };
     }
+    const normalized = normalizeSecrets(secrets);
+    for (const note of normalized.notes) console.log(`note: ${note}`);
+    secrets = normalized.secrets;
     const problems = validateSecrets(secrets);
     if (problems.length > 0) throw new UsageError(`not written: ${problems.join('; ')}`);
 
@@ -255,24 +265,18 @@ async function main(argv: string[]): Promise<number> {
       ? [`${names.saltPrevious} (SecureString)`, `${names.apiKeyPrevious} (SecureString)`]
       : [`${names.salt} (SecureString)`, `${names.accountId} (String)`, `${names.apiKey} (SecureString)`];
     console.log(`Wrote ${written.join(', ')} in ${where}.`);
-    console.log(
-      'The receiver picks up new values within its secrets cache TTL (SECRETS_TTL_SECONDS, 5 minutes by default)' +
-        (values.previous ? '; it accepts both the current and the previous pair until you run --remove-previous.' : '.'),
-    );
+    const both = values.previous ? '; it accepts both the current and the previous pair until you run --remove-previous.' : '.';
+    if (localPid !== undefined) {
+      // The local stack restarts its function on SIGUSR2 (tools/local-stack.ts), dropping the cached secrets.
+      process.kill(localPid, 'SIGUSR2');
+      console.log(`The local stack (pid ${localPid}) restarts its function now, so the next request uses these values${both}`);
+    } else {
+      console.log(`The receiver picks up new values within its secrets cache TTL (SECRETS_TTL_SECONDS, 5 minutes by default)${both}`);
+    }
     return 0;
   } finally {
     ssm.destroy();
   }
 }
 
-if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (error: unknown) => {
-      const usage = error instanceof UsageError || (error as { code?: string })?.code?.startsWith('ERR_PARSE_ARGS');
-      const plain = usage || error instanceof Failure;
-      process.stderr.write(`error: ${plain ? (error as Error).message : awsHint(error)}\n`);
-      process.exit(usage ? 2 : 1);
-    },
-  );
-}
+if (require.main === module) runCommand(USAGE, () => main(process.argv.slice(2)), awsHint);

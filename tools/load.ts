@@ -30,13 +30,13 @@ import { Agent, request as httpRequest } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { DeleteMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { SsmSecrets } from '../lambda/aws/ssm-secrets';
 import type { Alert } from '../lambda/callback';
 import { describe } from '../lambda/errors';
 import { buildCallback } from './callbacks';
+import { parseCommandLine, runCommand, UsageError } from './cli';
 import { isAlive, parseAlert, readState, ROOT, statePath, type LocalStackState } from './local-stack';
 import { freePort, motoEnv } from './moto';
 import type { VoxSecrets } from './provision';
@@ -65,10 +65,6 @@ Options:
 
 // ---------------------------------------------------------------------------------------------------
 // Small helpers
-
-class UsageError extends Error {
-  override readonly name = 'UsageError';
-}
 
 /** Per-request bound: above the function's 10 s timeout in the local stack, so a slow answer is still seen. */
 const REQUEST_TIMEOUT_MS = 20_000;
@@ -930,27 +926,17 @@ function waitForState(file: string, deadline: number): Promise<LocalStackState> 
 }
 
 async function main(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      callbacks: { type: 'string' },
-      batch: { type: 'string' },
-      concurrency: { type: 'string' },
-      duplicates: { type: 'string' },
-      forged: { type: 'string' },
-      url: { type: 'string' },
-      'use-running': { type: 'boolean', default: false },
-      json: { type: 'boolean', default: false },
-      timeout: { type: 'string' },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-    strict: true,
-    allowPositionals: false,
+  const values = parseCommandLine(argv, USAGE, {
+    callbacks: { type: 'string' },
+    batch: { type: 'string' },
+    concurrency: { type: 'string' },
+    duplicates: { type: 'string' },
+    forged: { type: 'string' },
+    url: { type: 'string' },
+    'use-running': { type: 'boolean', default: false },
+    json: { type: 'boolean', default: false },
+    timeout: { type: 'string' },
   });
-  if (values.help) {
-    process.stdout.write(`${USAGE}\n`);
-    return 0;
-  }
   const config = {
     callbacks: wholeNumber('--callbacks', values.callbacks, 5000, 1, 100_000),
     batch: wholeNumber('--batch', values.batch, 10, 1, MAX_BATCH),
@@ -1202,13 +1188,4 @@ function printReport(r: LoadResult): void {
   for (const problem of r.problems) out(`  problem: ${problem}`);
 }
 
-if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (error: unknown) => {
-      const usage = error instanceof UsageError || (error as { code?: string })?.code?.startsWith('ERR_PARSE_ARGS');
-      process.stderr.write(`error: ${usage ? (error as Error).message : (error as Error)?.stack ?? String(error)}\n${usage ? 'see --help\n' : ''}`);
-      process.exit(usage ? 2 : 1);
-    },
-  );
-}
+if (require.main === module) runCommand(USAGE, () => main(process.argv.slice(2)));

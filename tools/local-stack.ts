@@ -9,15 +9,16 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, wri
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { dirname, join, resolve } from 'node:path';
 import { randomBytes, randomInt, randomUUID } from 'node:crypto';
-import { parseArgs } from 'node:util';
+import { parseEnv } from 'node:util';
 import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import { DeleteQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DeleteParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type { Alert } from '../lambda/callback';
-import { DEFAULTS, parameterNames } from '../lambda/config';
+import { DEFAULTS, parameterNames, parseAlertTypes, unknownTypeNames } from '../lambda/config';
 import { ENV, METRICS } from '../lambda/names';
+import { parseCommandLine, runCommand, UsageError } from './cli';
 import { validateSecrets } from './configure';
 import {
   GATEWAY_RESPONSES,
@@ -29,7 +30,7 @@ import {
   toEvent,
   type HttpResponse,
 } from './http-adapter';
-import { motoEnv, startMoto, type MotoServer } from './moto';
+import { findMotoPython, MotoMissingError, motoEnv, startMoto, type MotoServer } from './moto';
 import { pollOnce, type QueueHandler } from './sqs-event-source';
 import { createInbox, provision, readInbox, receiverEnv, type InboxMessage, type LocalResources, type VoxSecrets } from './provision';
 
@@ -113,20 +114,12 @@ function removeState(path: string): void {
 // ---------------------------------------------------------------------------------------------------
 // Secrets: VOX_* from the environment, else a .env file, else generated demo values.
 
-/** Parses simple KEY=VALUE lines: blank lines and `#` comments skipped, `export ` allowed, one pair of quotes removed. */
+/**
+ * Parses a .env file with Node's own parser (`util.parseEnv`, the dotenv format): `# comments` on their own
+ * line or after a value are dropped, `export ` is allowed, quotes keep `#` and spaces inside a value.
+ */
 export function parseDotEnv(text: string): Record<string, string> {
-  const values: Record<string, string> = {};
-  for (const rawLine of text.split(/\r?\n/)) {
-    const line = rawLine.trim();
-    if (line === '' || line.startsWith('#')) continue;
-    const match = /^(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$/.exec(line);
-    if (!match) continue;
-    let value = match[2];
-    const quoted = /^(['"])(.*)\1$/.exec(value);
-    if (quoted) value = quoted[2];
-    values[match[1]] = value;
-  }
-  return values;
+  return { ...parseEnv(text) } as Record<string, string>;
 }
 
 /** Demo values: a random salt (Voximplant allows at most 40 characters), a 7-digit account id, a uuid API key. */
@@ -145,10 +138,6 @@ const SECRET_VARIABLES = {
   saltPrevious: 'VOX_SALT_PREVIOUS',
   apiKeyPrevious: 'VOX_API_KEY_PREVIOUS',
 } as const;
-
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
-}
 
 export function resolveSecrets(
   env: NodeJS.ProcessEnv,
@@ -301,6 +290,18 @@ async function deleteAwsResources(
 
 type Handler = (event: APIGatewayProxyEventV2, context?: Context) => Promise<APIGatewayProxyStructuredResultV2>;
 
+const LAMBDA_DIR = join(ROOT, 'lambda');
+
+/**
+ * The receiver's handler as a new Lambda container would load it: every module under lambda/ is evaluated
+ * afresh (module-level clients, configuration and the secrets cache included). Needs the environment set first.
+ */
+function loadHandler(): Handler {
+  for (const key of Object.keys(require.cache)) if (key.startsWith(LAMBDA_DIR)) delete require.cache[key];
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (require('../lambda/handler') as typeof import('../lambda/handler')).handler as Handler;
+}
+
 async function invoke(handler: Handler, event: APIGatewayProxyEventV2, region: string): Promise<HttpResponse> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<HttpResponse>((resolve) => {
@@ -438,30 +439,14 @@ from the environment or the .env file; without them, demo values are generated a
 Other receiver settings come from the environment as in AWS (ALERT_TYPES, SECRETS_TTL_SECONDS, ...).`;
 
 async function main(argv: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        port: { type: 'string' },
-        host: { type: 'string' },
-        aws: { type: 'boolean', default: false },
-        'env-file': { type: 'string' },
-        'quiet-lambda-logs': { type: 'boolean', default: false },
-        'no-print-alerts': { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (error) {
-    fail(`${(error as Error).message}\n\n${USAGE}`);
-    return 2;
-  }
-  if (values.help) {
-    say(USAGE);
-    return 0;
-  }
+  const values = parseCommandLine(argv, USAGE, {
+    port: { type: 'string' },
+    host: { type: 'string' },
+    aws: { type: 'boolean', default: false },
+    'env-file': { type: 'string' },
+    'quiet-lambda-logs': { type: 'boolean', default: false },
+    'no-print-alerts': { type: 'boolean', default: false },
+  });
 
   const portText = values.port ?? process.env.PORT ?? '3000';
   const port = Number(portText);
@@ -481,6 +466,21 @@ async function main(argv: string[]): Promise<number> {
     dotEnv = parseDotEnv(readFileSync(envFile, 'utf8'));
   } else if (values['env-file']) {
     fail(`--env-file ${envFile} does not exist`);
+    return 2;
+  }
+  let motoPython: string | undefined;
+  if (!useAws) {
+    try {
+      motoPython = (await findMotoPython()).python;
+    } catch (error) {
+      if (!(error instanceof MotoMissingError)) throw error;
+      fail(error.message);
+      return 1;
+    }
+  }
+  const badTypes = unknownTypeNames(parseAlertTypes(process.env[ENV.alertTypes] || undefined));
+  if (badTypes.length > 0) {
+    fail(`ALERT_TYPES: ${badTypes.join('; ')} (npm run send-callback -- --list-types lists them, '*' forwards all)`);
     return 2;
   }
   let secrets: VoxSecrets;
@@ -519,6 +519,8 @@ async function main(argv: string[]): Promise<number> {
 
   // 3. From here on, everything started is stopped on exit.
   let stopping = false;
+  /** Aborted by Ctrl-C: a moto server still starting is killed at once instead of awaited. */
+  const startup = new AbortController();
   let moto: Promise<MotoServer | undefined> = Promise.resolve(undefined);
   let resources: LocalResources | undefined;
   let senderInboxUrl: string | undefined;
@@ -530,6 +532,7 @@ async function main(argv: string[]): Promise<number> {
       process.exit(code === 0 ? 130 : code);
     }
     stopping = true;
+    startup.abort();
     say(dim('\nstopping...'));
     server.close();
     server.closeAllConnections();
@@ -578,7 +581,7 @@ async function main(argv: string[]): Promise<number> {
       say(`Using ${bold('real AWS')} (region ${region}, your default credentials chain).`);
     } else {
       say(dim('starting moto server...'));
-      moto = startMoto();
+      moto = startMoto({ signal: startup.signal, python: motoPython });
       const server_ = await moto;
       if (!server_) throw new Error('moto did not start');
       Object.assign(process.env, motoEnv(server_.endpoint));
@@ -622,7 +625,14 @@ async function main(argv: string[]): Promise<number> {
     process.env.POWERTOOLS_SERVICE_NAME ??= METRICS.service;
     process.env.POWERTOOLS_METRICS_NAMESPACE ??= METRICS.namespace;
     process.env.AWS_LAMBDA_FUNCTION_NAME ??= LOCAL_NAME;
-    handler = (await import('../lambda/handler')).handler as Handler;
+    handler = loadHandler();
+    // `configure --local` wrote new secrets: start a new "container" so they apply to the next request,
+    // instead of after the function's secrets cache TTL (5 minutes).
+    process.on('SIGUSR2', () => {
+      if (stopping) return;
+      handler = loadHandler();
+      say(`${dim('»')} secrets changed (configure --local): function restarted as a new container; the next request reads them from SSM`);
+    });
 
     const motoServer = await moto;
     writeState(stateFile, {
@@ -671,7 +681,8 @@ async function main(argv: string[]): Promise<number> {
     // 8. The retry queue, consumed by the same handler (Lambda's SQS event source does this in AWS).
     const retryClient = new SQSClient({});
     const retryQueueUrl = resources.retryQueueUrl;
-    const queueHandler = handler as unknown as QueueHandler;
+    // Through `handler`, so a restarted function (SIGUSR2) serves the queue too.
+    const queueHandler: QueueHandler = (event) => (handler as unknown as QueueHandler)(event);
     void (async () => {
       while (!stopping) {
         try {
@@ -705,17 +716,10 @@ async function main(argv: string[]): Promise<number> {
     return new Promise<number>(() => undefined); // stop() exits
   } catch (error) {
     if (stopping) return new Promise<number>(() => undefined);
-    fail(error instanceof UsageError ? error.message : (error as Error).stack ?? String(error));
+    const plain = error instanceof UsageError || error instanceof MotoMissingError;
+    fail(plain ? (error as Error).message : (error as Error).stack ?? String(error));
     return stop(1);
   }
 }
 
-if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (error: unknown) => {
-      fail((error as Error)?.stack ?? String(error));
-      process.exit(1);
-    },
-  );
-}
+if (require.main === module) runCommand(USAGE, () => main(process.argv.slice(2)));

@@ -39,12 +39,13 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdtempSync, readFileSync, rmSync, type WriteStream } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { isDeepStrictEqual, parseArgs } from 'node:util';
+import { isDeepStrictEqual } from 'node:util';
 import { DescribeTableCommand, DescribeTimeToLiveCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetTopicAttributesCommand, ListSubscriptionsByTopicCommand, ListTopicsCommand, SNSClient } from '@aws-sdk/client-sns';
 import { GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DEFAULTS, parameterNames } from '../lambda/config';
 import { DEDUPE_TABLE, ENV, RETRY_QUEUE } from '../lambda/names';
+import { exitUsage, parseCommandLine } from './cli';
 import { freePort, motoEnv, startMoto, type MotoServer } from './moto';
 
 const ROOT = resolve(__dirname, '..');
@@ -78,26 +79,18 @@ Usage: npm run rehearse-deploy [-- options]
   --timeout <seconds>  bound for the whole run (default 300, or REHEARSE_TIMEOUT_SECONDS)
   --keep               keep the temp dir (cloud assembly, CLI logs) even when the run passes
   --verbose            stream the CDK CLI's output
-  --help               this text
+  -h, --help           this text
 
 Exit code: 0 passed, 1 failed, 124 timed out, 130/143 interrupted.`;
 
-const { values: options } = parseArgs({
-  options: {
-    timeout: { type: 'string' },
-    keep: { type: 'boolean', default: false },
-    verbose: { type: 'boolean', default: false },
-    help: { type: 'boolean', default: false },
-  },
+const options = parseCommandLine(process.argv.slice(2), HELP, {
+  timeout: { type: 'string' },
+  keep: { type: 'boolean', default: false },
+  verbose: { type: 'boolean', default: false },
 });
-if (options.help) {
-  console.log(HELP);
-  process.exit(0);
-}
 const timeoutSeconds = Number(options.timeout ?? process.env.REHEARSE_TIMEOUT_SECONDS ?? 300);
 if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0) {
-  console.error(`--timeout must be a positive number of seconds, got ${JSON.stringify(options.timeout)}`);
-  process.exit(2);
+  exitUsage(`--timeout must be a positive number of seconds, got ${JSON.stringify(options.timeout ?? process.env.REHEARSE_TIMEOUT_SECONDS)}`, HELP);
 }
 const deadline = Date.now() + timeoutSeconds * 1000;
 
@@ -407,7 +400,7 @@ async function main(): Promise<number> {
     });
 
     const boto = async (calls: BotoCall[]): Promise<BotoResult[]> => {
-      const { code, output, stdout } = await run('python3', ['-c', BOTO_BRIDGE], awsEnv, logFor('boto3'), JSON.stringify(calls));
+      const { code, output, stdout } = await run(server.python, ['-c', BOTO_BRIDGE], awsEnv, logFor('boto3'), JSON.stringify(calls));
       if (code !== 0) throw new StepError(`the boto3 bridge failed (exit ${code}):\n${tail(output)}`);
       return JSON.parse(stdout) as BotoResult[];
     };

@@ -4,7 +4,7 @@
  * deployed URL it is the post-deploy smoke test.
  */
 import { randomInt, randomUUID } from 'node:crypto';
-import { parseArgs } from 'node:util';
+import { createInterface } from 'node:readline/promises';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { SsmSecrets } from '../lambda/aws/ssm-secrets';
@@ -12,8 +12,9 @@ import type { Alert } from '../lambda/callback';
 import { DEFAULTS } from '../lambda/config';
 import { describe } from '../lambda/errors';
 import type { Counts } from '../lambda/receiver';
-import { KNOWN_TYPES } from '../lambda/render';
+import { KNOWN_TYPES, SMOKE_TEST_ACCOUNT_NAME } from '../lambda/render';
 import { envelope, sampleCallback } from './callbacks';
+import { Failure, parseCommandLine, runCommand, UsageError } from './cli';
 import { formatAlert, parseAlert, readState, statePath, type LocalStackState } from './local-stack';
 import { motoEnv } from './moto';
 import { readInbox, type InboxMessage, type VoxSecrets } from './provision';
@@ -33,26 +34,26 @@ Options:
   --count <n>          how many callbacks to send (default 1, or one per type given)
   --batch <n>          callbacks per request (default 1)
   --callback-id <n>    the first callback id; the others follow (default: time-based, unique)
-  --forged             sign with a wrong salt/API key: expects 401 and no alert
+  --forged             sign with a wrong salt/API key: expects 401 and no alert. Against a deployment
+                       this (and --wrong-account) trips the CallbacksUnverifiable alarm: an email to
+                       everyone on the operations topic, by design
   --wrong-account      use another account id (signed for it): expects 401 and no alert
   --duplicate          send every request twice: expects the repeat to count as duplicates, no second alert
   --prefix <path>      SSM prefix holding the secrets of a deployed receiver (default ${DEFAULTS.parameterPrefix})
   --timeout <ms>       how long to wait for alerts locally (default 15000)
   --list-types         print the known callback types and exit
+  --yes                against a deployment: send without asking first (for CI)
   -h, --help           this text
+
+Against a deployment (--url that is not the local stack) it says first what it will send and who will
+get it, and asks; the alerts go to every subscriber of the stack's topics, marked
+"${SMOKE_TEST_ACCOUNT_NAME}" in the account name and "TEST" in the subject and SMS.
 
 Secrets: for the local stack, read from its SSM. For any other URL: VOX_SALT, VOX_ACCOUNT_ID and
 VOX_API_KEY if all are set, else SSM under --prefix with your AWS credentials (GetParameters, decrypted).
+Signing with the stack's own SSM values shows the stack works end to end; it does not show that those
+values match what Voximplant has (a wrong salt there still gets every real callback a 401).
 Exit code 0 when the receiver answered as expected and (locally) the alerts arrived; 1 otherwise.`;
-
-class UsageError extends Error {
-  override readonly name = 'UsageError';
-}
-
-/** A failure explained in its message (no stack trace needed). */
-class Failure extends Error {
-  override readonly name = 'Failure';
-}
 
 function positiveInt(name: string, text: string | undefined, fallback: number, max: number): number {
   if (text === undefined) return fallback;
@@ -78,6 +79,29 @@ const quietLog = {
   warn: (message: string) => process.stderr.write(`warning: ${message}\n`),
   error: (message: string) => process.stderr.write(`error: ${message}\n`),
 };
+
+/**
+ * Against a deployment: says what will be sent and who hears about it, then asks (unless --yes).
+ * Resolves false when the user says no; throws UsageError when there is nobody to ask (no terminal).
+ */
+async function confirmed(url: string, count: number, typeLabel: string, negative: boolean, yes: boolean): Promise<boolean> {
+  const plan = negative
+    ? `This sends ${count} ${typeLabel} callback(s) that must be refused (401) to ${url}.` +
+      '\nNo alert results, but a refused callback that names your account, or another account id, trips the CallbacksUnverifiable ' +
+      'alarm: every email subscriber of the operations topic is told to check the secrets.'
+    : `This sends ${count} signed ${typeLabel} callback(s) to ${url}.\n` +
+      "The stack alerts every subscriber of its alert topic: email for each, SMS for critical ones (a low balance is critical).\n" +
+      `The alerts say "${SMOKE_TEST_ACCOUNT_NAME}" as the account name and TEST in the subject and SMS.`;
+  console.log(plan);
+  if (yes) return true;
+  if (!process.stdin.isTTY) throw new UsageError('not a terminal, so nobody can confirm: pass --yes to send without asking');
+  const rl = createInterface({ input: process.stdin, output: process.stdout });
+  try {
+    return /^y(es)?$/i.test((await rl.question('Send? [y/N] ')).trim());
+  } finally {
+    rl.close();
+  }
+}
 
 async function secretsFromSsm(prefix: string): Promise<VoxSecrets> {
   const ssm = new SSMClient({});
@@ -138,29 +162,20 @@ async function collectAlerts(sqs: SQSClient, queueUrl: string, accountId: string
 }
 
 async function main(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      url: { type: 'string' },
-      type: { type: 'string', default: 'min_balance' },
-      count: { type: 'string' },
-      batch: { type: 'string' },
-      'callback-id': { type: 'string' },
-      forged: { type: 'boolean', default: false },
-      'wrong-account': { type: 'boolean', default: false },
-      duplicate: { type: 'boolean', default: false },
-      prefix: { type: 'string' },
-      timeout: { type: 'string' },
-      'list-types': { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-    strict: true,
-    allowPositionals: false,
+  const values = parseCommandLine(argv, USAGE, {
+    url: { type: 'string' },
+    type: { type: 'string', default: 'min_balance' },
+    count: { type: 'string' },
+    batch: { type: 'string' },
+    'callback-id': { type: 'string' },
+    forged: { type: 'boolean', default: false },
+    'wrong-account': { type: 'boolean', default: false },
+    duplicate: { type: 'boolean', default: false },
+    prefix: { type: 'string' },
+    timeout: { type: 'string' },
+    'list-types': { type: 'boolean', default: false },
+    yes: { type: 'boolean', default: false },
   });
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
   if (values['list-types']) {
     console.log(KNOWN_TYPES.join('\n'));
     return 0;
@@ -223,16 +238,26 @@ async function main(argv: string[]): Promise<number> {
     ? { ...secrets, accountId: String((Number(secrets.accountId) % 9_000_000) + 1_000_001) }
     : secrets;
   const signWith = values.forged ? { salt: `forged-${randomUUID().slice(0, 8)}`, apiKey: randomUUID() } : undefined;
+  // Against a deployment the alerts reach real people: make them unmistakable as a test.
+  const fields = local ? undefined : { account_name: SMOKE_TEST_ACCOUNT_NAME };
   const bodies: Array<{ ids: number[]; body: string }> = [];
   for (let i = 0; i < ids.length; i += batch) {
     const chunk = ids.slice(i, i + batch);
-    bodies.push({ ids: chunk, body: envelope(...chunk.map((callbackId) => sampleCallback(signer, { callbackId, type: types[(callbackId - firstId) % types.length], signWith }))) });
+    bodies.push({
+      ids: chunk,
+      body: envelope(...chunk.map((callbackId) => sampleCallback(signer, { callbackId, type: types[(callbackId - firstId) % types.length], signWith, fields }))),
+    });
   }
   const what = values.forged ? 'forged ' : values['wrong-account'] ? 'wrong-account ' : '';
   console.log(
     `Sending ${count} ${what}${typeLabel} callback(s), ids ${ids[0]}${count > 1 ? `..${ids[ids.length - 1]}` : ''}, ` +
       `${bodies.length} request(s) of up to ${batch}${values.duplicate ? ', each twice' : ''}`,
   );
+
+  if (!local && !(await confirmed(url, count, typeLabel, values.forged || values['wrong-account'], values.yes))) {
+    console.log('Nothing sent.');
+    return 1;
+  }
 
   const problems: string[] = [];
   let expectedAlerts = 0;
@@ -244,6 +269,14 @@ async function main(argv: string[]): Promise<number> {
       const c = response.counts;
       if (negative) {
         if (response.status !== 401) problems.push(`expected 401 for ${what.trim()} callbacks, got ${response.status}`);
+      } else if (response.status === 401) {
+        problems.push(
+          'expected 200, got 401: the receiver verified none of the callbacks. ' +
+            (local
+              ? 'The secrets in its SSM and the ones it uses differ: did something other than `configure --local` change them?'
+              : 'If the secrets in SSM changed in the last 5 minutes, the receiver may still use the old ones (SECRETS_TTL_SECONDS); ' +
+                'otherwise the function log line "No callback verified" names the reason.'),
+        );
       } else if (response.status !== 200 || !c) {
         problems.push(`expected 200 with counts, got ${response.status}`);
       } else if (c.rejected > 0) {
@@ -300,14 +333,4 @@ async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
-if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (error: unknown) => {
-      const usage = error instanceof UsageError || (error as { code?: string })?.code?.startsWith('ERR_PARSE_ARGS');
-      const plain = usage || error instanceof Failure;
-      process.stderr.write(`error: ${plain ? (error as Error).message : describe(error)}\n${usage ? 'see --help\n' : ''}`);
-      process.exit(usage ? 2 : 1);
-    },
-  );
-}
+if (require.main === module) runCommand(USAGE, () => main(process.argv.slice(2)), describe);

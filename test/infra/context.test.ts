@@ -15,6 +15,7 @@ import {
   SEVERITIES,
 } from '../../infra/context';
 import { DEFAULTS } from '../../lambda/config';
+import { KNOWN_TYPES } from '../../lambda/render';
 
 const fromRecord = (record: Record<string, unknown>) => (key: string) => record[key];
 
@@ -66,10 +67,11 @@ describe('readSettings', () => {
     expect(settings.throttleRate).toBe(3);
   });
 
-  it('refuses an SMS filter larger than SNS allows (150 combinations)', () => {
-    const types = Array.from({ length: 51 }, (_, i) => `type_${i}`).join(',');
-    expect(() => readSettings(fromRecord({ smsSeverities: '*', smsAlertTypes: types }))).not.toThrow();
-    expect(() => readSettings(fromRecord({ smsSeverities: 'critical,warning,info', smsAlertTypes: types }))).toThrow(/at most 150/);
+  it('fits every known type with every severity in one SNS filter policy (at most 150 combinations)', () => {
+    // Only catalogue names are accepted, so the largest possible filter is the whole catalogue x 3 severities.
+    const settings = readSettings(fromRecord({ smsSeverities: 'critical,warning,info', smsAlertTypes: KNOWN_TYPES.join(',') }));
+    expect(settings.smsAlertTypes).toHaveLength(KNOWN_TYPES.length);
+    expect(KNOWN_TYPES.length * 3).toBeLessThanOrEqual(150);
   });
 });
 
@@ -140,6 +142,16 @@ describe('callback types', () => {
     expect(() => parseAlertTypes('MinBalance')).toThrow(/alertTypes="MinBalance": not a Voximplant callback type/);
     expect(() => parseAlertTypes('*,min_balance')).toThrow(/cannot be combined/);
     expect(() => parseSmsAlertTypes('min-balance')).toThrow(/smsAlertTypes="min-balance"/);
+  });
+
+  it('stops on a type name that is not in the catalogue, naming the closest known type', () => {
+    expect(() => parseAlertTypes('min_balanse')).toThrow(
+      'Invalid context value alertTypes="min_balanse": not a known Voximplant callback type; did you mean min_balance?',
+    );
+    expect(() => parseAlertTypes('min_balance,acount_is_frozen')).toThrow(/"acount_is_frozen": .*did you mean account_is_frozen\?/);
+    expect(() => parseSmsAlertTypes('sip_registration_failed')).toThrow(/smsAlertTypes=.*did you mean sip_registration_fail\?/);
+    expect(() => readSettings(fromRecord({ alertTypes: 'nonsense' }))).toThrow(ContextError);
+    expect(parseAlertTypes(KNOWN_TYPES.join(','))).toBe(KNOWN_TYPES.join(','));
   });
 
   it('SMS types default to all forwarded types', () => {

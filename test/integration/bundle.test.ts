@@ -3,7 +3,7 @@
  * with the environment the template gives the function, against moto.
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
@@ -19,11 +19,33 @@ let fn: ReturnType<typeof receiverFunction>;
 let bundle: string;
 let resources: LocalResources;
 let environment: Record<string, string>;
+let lambdaNode: string;
+
+/**
+ * A Node.js of the function's runtime major (nodejs24.x → 24): LAMBDA_NODE (.ci/run sets it), else the copy
+ * `bash .ci/node.sh 24` caches in .ci/node/24, else this Node if it is that major. Anything else fails with
+ * the command that fixes it: the bundle is tested on what it ships on, never silently on another Node.
+ */
+function findLambdaNode(runtime: string): string {
+  const major = /^nodejs(\d+)\.x$/.exec(runtime)?.[1];
+  if (!major) throw new Error(`unexpected Lambda runtime ${runtime}`);
+  const cached = join(__dirname, '..', '..', '.ci', 'node', major, 'node_modules', 'node', 'bin', 'node');
+  const candidate = process.env.LAMBDA_NODE || (existsSync(cached) ? cached : process.execPath);
+  const version = spawnSync(candidate, ['--version'], { encoding: 'utf8' }).stdout?.trim() ?? '';
+  if (!version.startsWith(`v${major}.`)) {
+    throw new Error(
+      `the bundle test runs the bundle on Node.js ${major}, the function's runtime (${runtime}); ${candidate} is ${version || 'not runnable'}. ` +
+        `Run \`bash .ci/node.sh ${major}\` once (node@${major} from the npm registry into .ci/node/${major}, git-ignored), or set LAMBDA_NODE.`,
+    );
+  }
+  return candidate;
+}
 
 beforeAll(async () => {
   template = readTemplate();
   fn = receiverFunction(template);
   bundle = bundlePath(fn.resource);
+  lambdaNode = findLambdaNode(String(fn.resource.Properties!.Runtime));
   const prefix = fn.resource.Properties!.Environment.Variables[ENV.parameterPrefix] as string;
   resources = await provision(`bundle-${Date.now()}`, VOX, { prefix });
   environment = resolveEnvironment(template, fn.resource, {
@@ -36,7 +58,7 @@ beforeAll(async () => {
 function invoke(events: APIGatewayProxyEventV2[]) {
   const { PATH, HOME } = process.env;
   // Only what Lambda would give the function: the template's variables plus region and credentials.
-  const run = spawnSync(process.execPath, [join(__dirname, '..', 'support', 'run-bundle.mjs'), bundle], {
+  const run = spawnSync(lambdaNode, [join(__dirname, '..', 'support', 'run-bundle.mjs'), bundle], {
     input: JSON.stringify(events),
     env: { PATH, HOME, ...environment, ...motoEnv(process.env.MOTO_ENDPOINT!) },
     encoding: 'utf8',
@@ -48,6 +70,13 @@ function invoke(events: APIGatewayProxyEventV2[]) {
   }
   return { results: JSON.parse(last.slice('RESULTS '.length)) as Array<{ statusCode: number; body: string }>, output: run.stdout + run.stderr };
 }
+
+it('runs on the Node.js major of the function runtime', () => {
+  const { output } = invoke([]);
+  const runtime = String(fn.resource.Properties!.Runtime);
+  expect(runtime).toMatch(/^nodejs\d+\.x$/);
+  expect(output).toContain(`NODE v${runtime.replace(/^nodejs(\d+)\.x$/, '$1')}.`);
+});
 
 it('is an ESM bundle with the SDK inside and the createRequire banner', () => {
   expect(bundle).toMatch(/\.mjs$/);

@@ -3,15 +3,16 @@
  * `npm run send-callback` and `npm run configure`, each a real child process talking over HTTP.
  * The state file lives in a temporary directory (LOCAL_STACK_STATE), so a developer's own stack is never touched.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { request as httpRequest } from 'node:http';
+import { createServer as createHttpServer, request as httpRequest } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { freePort } from '../../tools/moto';
+import { findMotoPython, freePort, MOTO_INSTALL_COMMANDS, MotoMissingError } from '../../tools/moto';
 import { generateDemoSecrets, parseDotEnv, resolveSecrets } from '../../tools/local-stack';
-import { validateSecrets } from '../../tools/configure';
+import { normalizeSecrets, validateSecrets } from '../../tools/configure';
+import { nodeVersionProblem, usageLine } from '../../tools/cli';
 import { SAMPLE_DATA } from '../../tools/callbacks';
 import { KNOWN_TYPES } from '../../lambda/render';
 
@@ -120,6 +121,15 @@ function isRunning(pid: number): boolean {
   }
 }
 
+/** Polls a condition (not a clock): resolves as soon as it holds, fails with `what` after the deadline. */
+async function waitUntil(condition: () => boolean, what: string, timeoutMs = 10_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 /** A raw POST of `size` bytes, to see what the server answers before the body is done. */
 function postBytes(url: string, size: number): Promise<{ status: number; body: string }> {
   return new Promise((done, reject) => {
@@ -146,12 +156,53 @@ function postBytes(url: string, size: number): Promise<{ status: number; body: s
 }
 
 describe('local tools, pure parts', () => {
-  it('parses simple .env files', () => {
+  it('parses .env files: comments after a value are not part of it, quotes keep # and spaces', () => {
     expect(parseDotEnv('# comment\n\nexport VOX_SALT="a b#c"\nVOX_ACCOUNT_ID = 123\nVOX_API_KEY=\'k=1\'\nnot a pair\n')).toEqual({
       VOX_SALT: 'a b#c',
       VOX_ACCOUNT_ID: '123',
       VOX_API_KEY: 'k=1',
     });
+    expect(parseDotEnv('VOX_SALT=s3cr3t   # the salt\n')).toEqual({ VOX_SALT: 's3cr3t' });
+  });
+
+  it("reads the README's own .env example as the three values it shows", () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const block = [...readme.matchAll(/```(?:sh|dotenv)\n([\s\S]*?)```/g)].map((m) => m[1]).find((code) => /^VOX_SALT=/m.test(code));
+    expect(block).toBeDefined();
+    expect(block).toMatch(/#/); // the example does carry comments after the values
+    expect(parseDotEnv(block!)).toEqual({
+      VOX_SALT: 'the-salt-you-set-in-webhooks-settings',
+      VOX_ACCOUNT_ID: '1234567',
+      VOX_API_KEY: 'the-account-api-key',
+    });
+  });
+
+  it('refuses secrets that cannot work, saying why, and trims only the account id (saying so)', () => {
+    expect(validateSecrets({ accountId: '01234567' })).toEqual([expect.stringMatching(/without a leading zero/)]);
+    expect(validateSecrets({ accountId: '9'.repeat(40) })).toEqual([expect.stringMatching(/at most 9007199254740991/)]);
+    expect(validateSecrets({ accountId: '9007199254740991' })).toEqual([]);
+    expect(validateSecrets({ accountId: '-5' })).toHaveLength(1);
+    expect(validateSecrets({ salt: 'abc\ndef' })).toEqual([expect.stringMatching(/salt contains a control character/)]);
+    expect(validateSecrets({ apiKey: 'key\t' })).toEqual([expect.stringMatching(/API key contains a control character/)]);
+    expect(validateSecrets({ salt: ' s3cr3t' })).toEqual([expect.stringMatching(/salt starts or ends with a space: refused rather than trimmed/)]);
+    expect(validateSecrets({ apiKeyPrevious: 'k ' })).toEqual([expect.stringMatching(/previous API key starts or ends with a space/)]);
+    expect(normalizeSecrets({ accountId: ' 1234567 ' })).toEqual({ secrets: { accountId: '1234567' }, notes: ['removed the spaces around the account id'] });
+    expect(normalizeSecrets({ accountId: '1234567', salt: ' s ' })).toEqual({ secrets: { accountId: '1234567', salt: ' s ' }, notes: [] });
+  });
+
+  it('finds moto within 2 seconds or names the commands that install it', async () => {
+    const started = Date.now();
+    await expect(findMotoPython({ MOTO_PYTHON: '/nonexistent/python' })).rejects.toThrow(MotoMissingError);
+    await expect(findMotoPython({}, dir)).resolves.toMatchObject({ source: 'python3' }); // no .venv in dir: python3 (CI's has moto)
+    console.log(`moto discovery: ${Date.now() - started} ms for a missing MOTO_PYTHON and a python3 probe`);
+    await expect(findMotoPython({ MOTO_PYTHON: '/nonexistent/python' })).rejects.toThrow(MOTO_INSTALL_COMMANDS);
+  });
+
+  it('checks the Node.js version: 22 and newer pass', () => {
+    expect(nodeVersionProblem('v20.20.2')).toMatch(/Node.js 22 or newer is required, this is v20.20.2/);
+    expect(nodeVersionProblem('v22.0.0')).toBeUndefined();
+    expect(nodeVersionProblem('v24.11.1')).toBeUndefined();
+    expect(usageLine('Intro.\n\nUsage: npm run x -- [options]\n\nmore')).toBe('Usage: npm run x -- [options]');
   });
 
   it('has sample data for exactly the types the receiver knows', () => {
@@ -173,7 +224,7 @@ describe('local tools, pure parts', () => {
     expect(() => resolveSecrets({ VOX_SALT: 's' }, undefined)).toThrow(/VOX_ACCOUNT_ID, VOX_API_KEY are not set/);
     const longSalt = 'x'.repeat(41);
     expect(() => resolveSecrets({ VOX_SALT: longSalt, VOX_ACCOUNT_ID: 'acme', VOX_API_KEY: 'k' }, undefined)).toThrow(
-      /at most 40[\s\S]*must be a number/,
+      /at most 40[\s\S]*must be a positive whole number/,
     );
     try {
       resolveSecrets({ VOX_SALT: longSalt, VOX_ACCOUNT_ID: '1', VOX_API_KEY: 'k' }, undefined);
@@ -196,8 +247,8 @@ describe('npm start, send-callback and configure against it', () => {
       `# the user's own values\nVOX_SALT=${SECRETS.salt}\nexport VOX_ACCOUNT_ID=${SECRETS.accountId}\nVOX_API_KEY="${SECRETS.apiKey}"\n`,
     );
     port = await freePort();
-    // A 1 s secrets cache, so a value written by `configure` is in use within the test.
-    stack = start('tools/local-stack.ts', ['--env-file', envFile], childEnv({ PORT: String(port), SECRETS_TTL_SECONDS: '1' }));
+    // The default 5-minute secrets cache: `configure --local` must still take effect at once.
+    stack = start('tools/local-stack.ts', ['--env-file', envFile], childEnv({ PORT: String(port) }));
     const [, readyUrl] = await stack.waitFor(/Ready: (http:\/\/\S+)/, 45_000);
     url = readyUrl;
     motoPid = Number((await stack.waitFor(/moto pid (\d+)/))[1]);
@@ -311,7 +362,19 @@ describe('npm start, send-callback and configure against it', () => {
     const refused = await configure('--local', '--salt', tooLong, '--account-id', 'acme', '--api-key', 'k');
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain('Voximplant allows at most 40');
-    expect(refused.stderr).toContain('the account id must be a number');
+    expect(refused.stderr).toContain('the account id must be a positive whole number');
+    expect(refused.stderr).toContain('Usage: npm run configure -- [options]');
+    expect(refused.stderr).not.toMatch(/^\s+at /m);
+
+    const leadingZero = await configure('--local', '--salt', 'fine-salt', '--account-id', '0765432', '--api-key', 'k');
+    expect(leadingZero.code).toBe(2);
+    expect(leadingZero.stderr).toContain('without a leading zero');
+    const spaced = await configure('--local', '--salt', ' fine-salt', '--account-id', '765432', '--api-key', 'k');
+    expect(spaced.code).toBe(2);
+    expect(spaced.stderr).toContain('the salt starts or ends with a space: refused rather than trimmed');
+    const newline = await configure('--local', '--salt', 'fine\nsalt', '--account-id', '765432', '--api-key', 'k');
+    expect(newline.code).toBe(2);
+    expect(newline.stderr).toContain('the salt contains a control character');
     expect(refused.stdout + refused.stderr).not.toContain(tooLong);
 
     // Not a terminal and no value: a clear message instead of a prompt.
@@ -320,15 +383,16 @@ describe('npm start, send-callback and configure against it', () => {
     expect(missing.stderr).toMatch(/--salt is missing: pass it, set VOX_SALT/);
   });
 
-  it('configure --local rotates: previous pair, then new values, which the receiver uses within its cache TTL', async () => {
+  it('configure --local rotates: previous pair, then new values, which the receiver uses at once (no cache wait)', async () => {
     const previous = await configure('--local', '--previous', '--salt', SECRETS.salt, '--api-key', SECRETS.apiKey);
     expect(previous.code).toBe(0);
     const current = await run('tools/configure.ts', ['--local'], {
       VOX_SALT: ROTATED.salt,
-      VOX_ACCOUNT_ID: SECRETS.accountId,
+      VOX_ACCOUNT_ID: ` ${SECRETS.accountId} `, // pasted with spaces: trimmed, and said
       VOX_API_KEY: ROTATED.apiKey,
     });
     expect(current.code).toBe(0);
+    expect(current.stdout).toContain('note: removed the spaces around the account id');
     expect(current.stdout).toContain('Wrote /voximplant-alerts/salt (SecureString), /voximplant-alerts/account-id (String), /voximplant-alerts/api-key (SecureString)');
     expect(current.stdout + previous.stdout).not.toMatch(new RegExp(`${ROTATED.salt}|${ROTATED.apiKey}|${SECRETS.salt}`));
 
@@ -337,10 +401,13 @@ describe('npm start, send-callback and configure against it', () => {
     expect(check.stdout).toMatch(/ok +\/voximplant-alerts\/salt-previous +SecureString/);
     expect(check.stdout).toMatch(/ok +\/voximplant-alerts\/api-key-previous +SecureString/);
 
-    // The sender signs with the new current values from SSM; the receiver accepts them (old and new both verify).
-    // The cache TTL is 1 s: retry (a bounded number of times) while the receiver may still hold the old values.
-    let sent = await sendCallback('--callback-id', '9501');
-    for (let attempt = 0; attempt < 3 && sent.stdout.includes('-> 401'); attempt += 1) sent = await sendCallback('--callback-id', '9501');
+    // configure --local restarts the function (SIGUSR2) each time: no 5-minute wait for the cache.
+    expect(current.stdout).toMatch(/The local stack \(pid \d+\) restarts its function now/);
+    await stack.waitFor(/function restarted[\s\S]*function restarted/);
+
+    // The sender signs with the new current values from SSM; the receiver, restarted, has them: one try.
+    const sent = await sendCallback('--callback-id', '9501');
+    expect(sent.stderr).toBe('');
     expect(sent.code).toBe(0);
     expect(sent.stdout).toContain('"accepted":1');
   });
@@ -366,14 +433,6 @@ describe('npm start, send-callback and configure against it', () => {
 });
 
 describe('npm start killed outright (SIGKILL: no handler runs)', () => {
-  /** Polls a condition (not a clock): resolves as soon as it holds, fails with `what` after the deadline. */
-  async function waitUntil(condition: () => boolean, what: string, timeoutMs = 10_000) {
-    const deadline = Date.now() + timeoutMs;
-    while (!condition()) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
 
   it('leaves no moto behind: moto ends with its parent, and a new start is not blocked by the stale state file', async () => {
     const killedState = join(dir, 'killed-state.json');
@@ -397,4 +456,159 @@ describe('npm start killed outright (SIGKILL: no handler runs)', () => {
       expect(await again.exited).toBe(0);
     }
   }, 120_000);
+});
+
+describe('the front door: help, mistakes and prerequisites, as a new user meets them', () => {
+  const COMMANDS: Array<[string, string]> = [
+    ['tools/local-stack.ts', 'Usage: npm start'],
+    ['tools/send-callback.ts', 'Usage: npm run send-callback'],
+    ['tools/configure.ts', 'Usage: npm run configure'],
+    ['tools/load.ts', 'Usage: npm run load'],
+    ['tools/rehearse-deploy.ts', 'Usage: npm run rehearse-deploy'],
+    ['bench/bench.ts', 'Usage: npm run bench'],
+    ['tools/preflight.ts', 'Usage: npx tsx tools/preflight.ts'],
+  ];
+
+  it.each(COMMANDS)('%s --help prints its usage and does nothing else', async (script, usage) => {
+    const benchResults = join(ROOT, 'bench-results');
+    const hadBenchResults = existsSync(benchResults);
+    const result = await run(script, ['--help']);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(usage);
+    expect(result.stdout).not.toMatch(/starting moto|\[bench\]|Deploy rehearsal \(offline\): real CDK/);
+    expect(existsSync(stateFile)).toBe(false);
+    if (!hadBenchResults) expect(existsSync(benchResults)).toBe(false);
+  });
+
+  it.each(COMMANDS)('%s with a bad flag: one error line and the usage line, exit 2', async (script, usage) => {
+    const result = await run(script, ['--bogus']);
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr.trim().split('\n')).toEqual([expect.stringContaining("error: Unknown option '--bogus'"), expect.stringContaining(usage)]);
+  });
+
+  it('a flag missing its value (npm start -- --env-file) gets the usage line, not a stack trace', async () => {
+    const result = await run('tools/local-stack.ts', ['--env-file']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^error: Option '--env-file <value>' argument missing\nUsage: npm start/);
+    expect(result.stderr).not.toMatch(/^\s+at /m);
+  });
+
+  it('send-callback --help warns that --forged raises an alarm and says what the smoke test proves', async () => {
+    const { stdout } = await run('tools/send-callback.ts', ['--help']);
+    expect(stdout).toMatch(/--forged[\s\S]*trips the CallbacksUnverifiable alarm: an email to\s+everyone on the operations topic/);
+    expect(stdout).toContain('it does not show that those\nvalues match what Voximplant has');
+  });
+
+  it('ALERT_TYPES with a typo stops npm start before anything starts, naming the closest known type', async () => {
+    const result = await run('tools/local-stack.ts', [], { ALERT_TYPES: 'min_balanse', PORT: String(await freePort()) });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('ALERT_TYPES: "min_balanse" is not a known Voximplant callback type; did you mean min_balance?');
+    expect(result.stdout).not.toContain('starting moto');
+    expect(existsSync(stateFile)).toBe(false);
+  });
+
+  it('without moto, npm start and npm test fail at once with one line and the commands that work', async () => {
+    for (const script of ['tools/local-stack.ts', 'tools/preflight.ts']) {
+      const started = Date.now();
+      const result = await run(script, [], { MOTO_PYTHON: join(dir, 'no-such-python'), PORT: String(await freePort()) });
+      console.log(`${script} without moto: exit ${result.code} after ${Date.now() - started} ms (tsx start-up included)`);
+      expect(result.code).toBe(1);
+      const lines = result.stderr.trim().split('\n');
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toContain(`MOTO_PYTHON=${join(dir, 'no-such-python')} cannot run moto server`);
+      expect(lines[0]).toContain(MOTO_INSTALL_COMMANDS);
+      expect(result.stdout).not.toContain('starting moto');
+    }
+  });
+
+  /** The first descendant of `root` whose command line contains `marker`, from `ps`. */
+  function descendant(root: number, marker: string): number | undefined {
+    const rows = execFileSync('ps', ['-eo', 'pid=,ppid=,args='], { encoding: 'utf8' })
+      .split('\n')
+      .map((line) => /^\s*(\d+)\s+(\d+)\s+(.*)$/.exec(line))
+      .filter((m): m is RegExpExecArray => m !== null)
+      .map((m) => ({ pid: Number(m[1]), ppid: Number(m[2]), args: m[3] }));
+    const family = new Set([root]);
+    for (let grew = true; grew; ) {
+      grew = false;
+      for (const row of rows) {
+        if (family.has(row.ppid) && !family.has(row.pid)) {
+          family.add(row.pid);
+          grew = true;
+        }
+      }
+    }
+    return rows.find((row) => row.pid !== root && family.has(row.pid) && row.args.includes(marker))?.pid;
+  }
+
+  it('Ctrl-C while moto is still starting stops everything at once, moto included', async () => {
+    const env = childEnv({ PORT: String(await freePort()), LOCAL_STACK_STATE: join(dir, 'ctrl-c-state.json') });
+    const stack = start('tools/local-stack.ts', [], env);
+    await stack.waitFor(/starting moto server/);
+    let moto: number | undefined;
+    await waitUntil(() => (moto = descendant(stack.child.pid!, 'moto.server')) !== undefined, 'moto has been spawned');
+    const receiver = descendant(stack.child.pid!, 'local-stack.ts')!; // the node process tsx runs the tool in
+    const started = Date.now();
+    // A terminal's Ctrl-C reaches the tool and moto alike, once each: moto dies of it before it ever answers.
+    process.kill(moto!, 'SIGINT');
+    process.kill(receiver, 'SIGINT');
+    const code = await Promise.race([stack.exited, new Promise<string>((r) => setTimeout(r, 15_000, 'still running after 15 s').unref())]);
+    console.log(`Ctrl-C during start-up: exit ${code} after ${Date.now() - started} ms`);
+    expect(code).toBe(0);
+    expect(stack.output()).toMatch(/stopping\.\.\.\n[\s\S]*stopped/);
+    expect(stack.output()).not.toContain('Ready:');
+    expect(stack.stderr()).not.toMatch(/did not answer|^\s+at /m);
+    await waitUntil(() => !isRunning(moto!), `moto (pid ${moto}) has exited`);
+  }, 30_000);
+
+  describe('send-callback --url against a deployment (here: a stand-in server that records what it gets)', () => {
+    let received: string[];
+    let server: ReturnType<typeof createHttpServer>;
+    let target: string;
+    const vox = { VOX_SALT: 'deployed-salt', VOX_ACCOUNT_ID: '7654321', VOX_API_KEY: 'deployed-key' };
+
+    beforeAll(async () => {
+      received = [];
+      server = createHttpServer((req, res) => {
+        let body = '';
+        req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+        req.on('end', () => {
+          received.push(body);
+          res.writeHead(200, { 'content-type': 'application/json' });
+          res.end(JSON.stringify({ accepted: 1, duplicates: 0, ignored: 0, rejected: 0 }));
+        });
+      });
+      await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+      const address = server.address();
+      target = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/`;
+    });
+    afterAll(() => new Promise<void>((done) => server.close(() => done())));
+
+    it('says what it will send and to whom, and sends nothing without a confirmation', async () => {
+      const result = await run('tools/send-callback.ts', ['--url', target], vox);
+      expect(result.code).toBe(2);
+      expect(result.stdout).toContain(`This sends 1 signed min_balance callback(s) to ${target}`);
+      expect(result.stdout).toContain('every subscriber of its alert topic: email for each, SMS for critical ones');
+      expect(result.stderr).toContain('pass --yes to send without asking');
+      expect(received).toEqual([]);
+    });
+
+    it('--forged says first that it raises an alarm for everyone on the operations topic', async () => {
+      const result = await run('tools/send-callback.ts', ['--url', target, '--forged'], vox);
+      expect(result.code).toBe(2);
+      expect(result.stdout).toContain('trips the CallbacksUnverifiable alarm: every email subscriber of the operations topic');
+      expect(received).toEqual([]);
+    });
+
+    it('with --yes sends a callback that is unmistakably a test', async () => {
+      const result = await run('tools/send-callback.ts', ['--url', target, '--yes'], vox);
+      expect(result.stderr).toBe('');
+      expect(result.code).toBe(0);
+      expect(received).toHaveLength(1);
+      const [callback] = JSON.parse(received[0]).callbacks;
+      expect(callback).toMatchObject({ type: 'min_balance', account_id: 7654321, account_name: 'TEST sent by send-callback' });
+    });
+  });
 });

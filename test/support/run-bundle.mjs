@@ -20,4 +20,4 @@ for (const [i, event] of JSON.parse(input).entries()) {
   };
   results.push(await handler(event, context));
 }
-process.stdout.write(`\nRESULTS ${JSON.stringify(results)}\n`);
+process.stdout.write(`\nNODE ${process.version}\nRESULTS ${JSON.stringify(results)}\n`);

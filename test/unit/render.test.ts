@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import type { Alert, CallbackItem } from '../../lambda/callback';
 import { DEFAULTS } from '../../lambda/config';
 import { parkable } from '../../lambda/receiver';
-import { KNOWN_TYPES, renderAlert, severityOf } from '../../lambda/render';
+import { KNOWN_TYPES, renderAlert, severityOf, SMOKE_TEST_ACCOUNT_NAME } from '../../lambda/render';
 
 const CONSOLE = DEFAULTS.consoleUrl;
 const OPTIONS = { consoleUrl: CONSOLE };
@@ -55,15 +55,15 @@ const FIXTURES: Record<string, { data?: unknown; shows: string[] }> = {
   next_charge_alert: { data: { required_money: 30.5, insufficient_funds_amount: 25.63 }, shows: ['30.50 USD', '25.63 USD'] },
   subscription_is_frozen: {
     data: { subscriptions: [{ type: 'phone_number', name: '+1 555 0100', cost: 1, details: 'US local' }] },
-    shows: ['+1 555 0100', '1.00 USD', 'phone_number'],
+    shows: ['+15550100', '1.00 USD', 'phone_number'],
   },
   subscription_is_detached: {
     data: { subscriptions: [{ type: 'phone_number', name: '+44 20 7946 0000', details: 'London' }] },
-    shows: ['+44 20 7946 0000'],
+    shows: ['+442079460000'],
   },
   unverified_subscription_detached: {
     data: { subscriptions: [{ type: 'phone_number', name: '+49 30 123456', details: 'Berlin' }] },
-    shows: ['+49 30 123456', 'verification'],
+    shows: ['+4930123456', 'verification'],
   },
   renewed_subscriptions: {
     data: {
@@ -72,7 +72,7 @@ const FIXTURES: Record<string, { data?: unknown; shows: string[] }> = {
         { type: 'phone_number', name: '+1 555 0101', cost: 2.5, next_renewal: '2025-04-02 00:00:00', details: 'US' },
       ],
     },
-    shows: ['+1 555 0100', '+1 555 0101', '2.50 USD', '2025-04-01', '2025-04-02 00:00:00 UTC'],
+    shows: ['+15550100', '+15550101', '2.50 USD', '2025-04-01', '2025-04-02 00:00:00 UTC'],
   },
   sip_registration_fail: {
     data: { sip_registrations: [{ sip_registration_id: 4411, status_code: 403, error_message: 'Forbidden' }] },
@@ -282,7 +282,7 @@ describe('min_balance', () => {
     const alert = minBalance({ is_min_credit: false, is_repeated: true });
     expect(alert.subject).toBe('Voximplant: balance still low on acme (4.87 USD)');
     expect(alert.email).toContain('This is a reminder');
-    expect(alert.email).toContain('Reminder: yes');
+    expect(alert.email).not.toMatch(/Reminder:|Credit limit reached:/);
   });
 
   it('distinguishes the credit limit', () => {
@@ -290,7 +290,11 @@ describe('min_balance', () => {
     expect(alert.subject).toBe('Voximplant: credit limit reached on acme (4.87 USD)');
     expect(alert.sms).toMatch(/^Voximplant: credit limit reached \(4\.87 USD\)/);
     expect(alert.email).toContain('credit limit');
-    expect(alert.email).toContain('Credit limit reached: yes');
+    expect(alert.email).not.toMatch(/Reminder:|Credit limit reached:/);
+  });
+
+  it('leaves out what is not the case instead of listing internal flags as "no"', () => {
+    expect(minBalance({ is_min_credit: false, is_repeated: false }).email).not.toMatch(/: no\b|Credit limit|Reminder/);
   });
 
   it('reads booleans and balances sent as strings', () => {
@@ -340,14 +344,53 @@ describe('privacy', () => {
   });
 });
 
+describe('wording', () => {
+  it('says "expired" for an expired certificate and "expires" for one that will', () => {
+    const cert = { certificates: [{ cert_file_name: 'push.p12', expiration_date: '2025-01-31 00:00:00' }] };
+    expect(render(item('expired_certificates', cert)).email).toContain('push.p12 (expired 2025-01-31 00:00:00 UTC)');
+    expect(render(item('expired_certificates', cert)).email).not.toContain('expires');
+    expect(render(item('expiring_certificates', cert)).email).toContain('push.p12 (expires 2025-01-31 00:00:00 UTC)');
+  });
+
+  it('does not repeat the status in a document subject that already says it', () => {
+    const verified = render(item('account_document_verified', { account_document_id: 1, account_document_status: 'VERIFIED' }));
+    expect(verified.subject).toBe('Voximplant: document verified on acme');
+    expect(verified.email).toContain('Status: VERIFIED');
+    const changed = render(item('account_document_status_updated', { account_document_status: 'REJECTED' }));
+    expect(changed.subject).toBe('Voximplant: document status changed on acme (REJECTED)');
+  });
+
+  it('shows every phone number in E.164, whatever format it arrived in', () => {
+    expect(render(item('sms_inbound', { destination_number: '16505550134' })).email).toContain('Your number: +16505550134');
+    expect(render(item('phone_number_activation_status_changed', { phone_number: '+1 (650) 555-0134' })).email).toContain('Phone number: +16505550134');
+    const callerIds = render(item('expiring_callerid', { callerids: ['16505550134', '+16505550135'] })).email;
+    expect(callerIds).toContain('- +16505550134\n- +16505550135\n');
+    const subscription = { subscriptions: [{ type: 'phone_number', name: '1 650 555 0134' }] };
+    expect(render(item('subscription_is_detached', subscription)).subject).toContain('(+16505550134)');
+    // Not a number: shown as sent (cleaned), never forced into one.
+    expect(render(item('sms_inbound', { destination_number: 'short code 1234' })).email).toContain('Your number: short code 1234');
+    expect(render(item('sms_inbound', { destination_number: '0123' })).email).toContain('Your number: 0123');
+  });
+
+  it('marks a smoke test sent by send-callback as a test everywhere a person looks first', () => {
+    const alert = render(item('min_balance', {}, { account_name: SMOKE_TEST_ACCOUNT_NAME }));
+    expect(alert.subject).toMatch(/^TEST: Voximplant: balance low on TEST sent by send-callback/);
+    expect(alert.sms).toMatch(/^TEST, not real: Voximplant: balance low/);
+    expect(alert.email.split('\n')[0]).toBe('TEST sent by send-callback: not a real alert, nothing needs doing. It shows the alerts reach you.');
+    expect(alert.subject.length).toBeLessThanOrEqual(99);
+    expect(alert.sms.length).toBeLessThanOrEqual(160);
+    expect(render(item('min_balance', {})).subject).not.toContain('TEST');
+  });
+});
+
 describe('hostile shapes', () => {
   it.each([
-    ['sms_inbound', { destination_number: '15550001111' }, '15550001111'],
+    ['sms_inbound', { destination_number: '15550001111' }, '+15550001111'],
     ['transcription_complete', { call_session_history_id: 880011 }, '880011'],
-    ['phone_number_activation_status_changed', { phone_number: '15550002222' }, '15550002222'],
+    ['phone_number_activation_status_changed', { phone_number: '15550002222' }, '+15550002222'],
     ['next_charge_alert', { required_money: 30.5 }, '30.50 USD'],
     ['sip_registration_fail', { sip_registrations: [{ sip_registration_id: 4411, status_code: 503 }] }, 'status 503'],
-    ['min_balance', { is_min_credit: true }, 'Credit limit reached: yes'],
+    ['min_balance', { is_min_credit: true }, 'reached its credit limit'],
   ])('%s renders both the flat and the nested shape', (type, data, shown) => {
     expect(render(item(type, data)).email).toContain(shown);
     expect(render(item(type, { [type]: data })).email).toContain(shown);

@@ -1,0 +1,89 @@
+/**
+ * What every command of this project does the same way: check the Node.js version, parse its flags with
+ * Node's own `util.parseArgs`, answer `--help` without doing anything else, and turn a mistake into one
+ * `error:` line plus the command's usage line (exit 2) instead of a stack trace.
+ */
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+
+/** The oldest Node.js major the tools, the tests and the AWS SDK versions we use support (Node 20 is past its end of life). */
+export const MIN_NODE_MAJOR = 22;
+
+/** The command was called wrongly (a bad flag or value): exit 2 with the usage line. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+/** A failure fully explained by its message (a missing prerequisite, an unreachable URL): exit 1, no stack trace. */
+export class Failure extends Error {
+  override readonly name = 'Failure';
+}
+
+/** Why this Node.js cannot run the tools, or undefined when it can. `version` is `process.version`'s shape (`v22.1.0`). */
+export function nodeVersionProblem(version: string = process.version): string | undefined {
+  const major = Number(/^v?(\d+)\./.exec(version)?.[1] ?? 0);
+  if (major >= MIN_NODE_MAJOR) return undefined;
+  return (
+    `Node.js ${MIN_NODE_MAJOR} or newer is required, this is ${version}: install Node.js ${MIN_NODE_MAJOR} LTS ` +
+    '(https://nodejs.org/en/download, or your version manager: `nvm install 22`)'
+  );
+}
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+const HELP = { help: { type: 'boolean', short: 'h', default: false } } as const;
+
+/** The usage line of a help text: its first line starting with "Usage:" (else its first line). */
+export function usageLine(usage: string): string {
+  const lines = usage.split('\n');
+  return (lines.find((line) => line.startsWith('Usage:')) ?? lines[0]).trim();
+}
+
+/**
+ * Parses `argv` strictly against `options` (plus `-h/--help`). With `--help` it prints `usage` and exits 0
+ * before anything else happens; a bad flag exits 2 with one error line and the usage line. Also refuses a
+ * Node.js older than MIN_NODE_MAJOR, so every command says so first.
+ */
+export function parseCommandLine<const T extends Options>(argv: readonly string[], usage: string, options: T) {
+  const tooOld = nodeVersionProblem();
+  if (tooOld) exitWith(1, `error: ${tooOld}`);
+  const config = { args: [...argv], options: { ...options, ...HELP }, strict: true, allowPositionals: false } as const;
+  let values: ReturnType<typeof parseArgs<{ options: T & typeof HELP; strict: true; allowPositionals: false }>>['values'];
+  try {
+    ({ values } = parseArgs(config));
+  } catch (error) {
+    return exitWith(2, usageMessage((error as Error).message, usage));
+  }
+  if ((values as { help?: boolean }).help) exitWith(0, usage, 'stdout');
+  return values;
+}
+
+/** For a mistake found outside parseCommandLine at the top level of a script: the same two lines, exit 2. */
+export function exitUsage(message: string, usage: string): never {
+  return exitWith(2, usageMessage(message, usage));
+}
+
+function usageMessage(message: string, usage: string): string {
+  return `error: ${message}\n${usageLine(usage)}  (--help for all options)`;
+}
+
+function exitWith(code: number, text: string, stream: 'stdout' | 'stderr' = 'stderr'): never {
+  process[stream].write(`${text}\n`);
+  process.exit(code);
+}
+
+/**
+ * Runs a command's `main` and exits with its code. UsageError → exit 2 with the usage line; Failure → exit 1
+ * with its message; anything else → exit 1 with `describe(error)` (default: the stack, for bugs).
+ */
+export function runCommand(
+  usage: string,
+  main: () => Promise<number>,
+  describe: (error: unknown) => string = (error) => (error as Error)?.stack ?? String(error),
+): void {
+  main().then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      if (error instanceof UsageError) exitWith(2, usageMessage(error.message, usage));
+      exitWith(1, `error: ${error instanceof Failure ? error.message : describe(error)}`);
+    },
+  );
+}
