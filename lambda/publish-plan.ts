@@ -19,8 +19,11 @@ export const SIZE_MARGIN_BYTES = 4_096;
 export const MESSAGE_BUDGET_BYTES = SNS_LIMITS.maxMessageBytes - SIZE_MARGIN_BYTES;
 export const BATCH_BUDGET_BYTES = SNS_LIMITS.maxBatchBytes - SIZE_MARGIN_BYTES;
 
+/** One alert's PublishBatch entry (the SDK's PublishBatchRequestEntry, structurally). */
+export type AlertEntry = BatchEntry & { readonly Id: string; readonly Message: string; readonly MessageStructure: 'json' };
+
 /** The PublishBatch entry for one alert. `id` must be unique in its call (sns-limits.ts, entry id rules). */
-export function toBatchEntry(alert: Alert, id: string): BatchEntry & { readonly MessageStructure: 'json' } {
+export function toBatchEntry(alert: Alert, id: string): AlertEntry {
   return {
     Id: id,
     Subject: alert.subject,
@@ -43,33 +46,42 @@ const sizeOf = (alert: Alert): number => plannedBytes(toBatchEntry(alert, '0'));
 const BULLET = /^- /;
 const MORE = /^- and (\d+) more$/;
 
-/** The email's bullet lists: line ranges [start, end) of consecutive bullets, and what the tail already hides. */
-function lists(lines: readonly string[]) {
-  const found: Array<{ start: number; end: number; hidden: number; bytes: number }> = [];
-  for (let i = 0; i < lines.length; ) {
-    if (!BULLET.test(lines[i])) {
-      i += 1;
-      continue;
-    }
-    const start = i;
-    let bytes = 0;
-    while (i < lines.length && BULLET.test(lines[i])) bytes += Buffer.byteLength(lines[i++]);
-    const more = MORE.exec(lines[i - 1]);
-    found.push({ start, end: more ? i - 1 : i, hidden: more ? Number(more[1]) : 0, bytes });
-  }
-  return found;
+/** A run of bullet lines: the entries shown, how many more the tail already said there are, their cost. */
+interface List {
+  readonly shown: string[];
+  hidden: number;
+  bytes: number;
 }
 
-/** Drops the last shown entry of the email's largest list that still shows more than one, or answers undefined. */
-function dropOneListEntry(email: string): string | undefined {
-  const lines = email.split('\n');
-  const candidates = lists(lines).filter((list) => list.end - list.start > 1);
-  if (candidates.length === 0) return undefined;
-  const largest = candidates.reduce((a, b) => (b.bytes > a.bytes ? b : a));
-  const hadMore = lines[largest.end] !== undefined && MORE.test(lines[largest.end]) ? 1 : 0;
-  lines.splice(largest.end - 1, 1 + hadMore, `- and ${largest.hidden + 1} more`);
-  return lines.join('\n');
+/** About what one email line costs in the entry: escaped once in `email`, twice inside the `default` JSON. */
+const lineCost = (line: string): number =>
+  Buffer.byteLength(JSON.stringify(line)) + Buffer.byteLength(JSON.stringify(JSON.stringify(line)));
+
+/** The email as plain lines and bullet lists. */
+function segments(email: string): Array<string | List> {
+  const result: Array<string | List> = [];
+  let list: List | undefined;
+  for (const line of email.split('\n')) {
+    if (!BULLET.test(line)) {
+      list = undefined;
+      result.push(line);
+      continue;
+    }
+    if (list === undefined) result.push((list = { shown: [], hidden: 0, bytes: 0 }));
+    const more = MORE.exec(line);
+    if (more) list.hidden += Number(more[1]);
+    else {
+      list.shown.push(line);
+      list.bytes += lineCost(line);
+    }
+  }
+  return result;
 }
+
+const joinSegments = (parts: ReadonlyArray<string | List>): string =>
+  parts
+    .flatMap((part) => (typeof part === 'string' ? [part] : [...part.shown, ...(part.hidden > 0 ? [`- and ${part.hidden} more`] : [])]))
+    .join('\n');
 
 const ELLIPSIS = '…';
 
@@ -88,16 +100,29 @@ function cutEmail(alert: Alert, budget: number): Alert {
 
 /**
  * The alert as it will be published: unchanged when its entry fits `budget` bytes; otherwise the least
- * important parts go first: entries of the email's longest lists, one at a time from the end, each list
- * keeping its first entry and saying `- and N more`; then, if that is not enough, the email's tail. Subject
- * and SMS are bounded by their own contracts (callback.ts) and never cut here.
+ * important parts go first: entries of the email's largest lists, from the end, each list keeping its first
+ * entry and saying `- and N more`; then, if that is not enough, the email's tail. Subject and SMS are bounded
+ * by their own contracts (callback.ts) and never cut here.
  */
 export function fitAlert(alert: Alert, budget = MESSAGE_BUDGET_BYTES): Alert {
+  let size = sizeOf(alert);
+  if (size <= budget) return alert;
+  const parts = segments(alert.email);
+  const lists = parts.filter((part): part is List => typeof part !== 'string');
   let fitted = alert;
-  while (sizeOf(fitted) > budget) {
-    const email = dropOneListEntry(fitted.email);
-    if (email === undefined) return cutEmail(fitted, budget);
-    fitted = { ...fitted, email };
+  while (size > budget) {
+    // Drop by estimate, then measure exactly: one serialization per round, not one per line.
+    let estimate = size;
+    while (estimate > budget) {
+      const largest = lists.reduce<List | undefined>((a, b) => (b.shown.length > 1 && (!a || b.bytes > a.bytes) ? b : a), undefined);
+      if (largest === undefined) return cutEmail({ ...alert, email: joinSegments(parts) }, budget);
+      const cost = lineCost(largest.shown.pop()!);
+      largest.hidden += 1;
+      largest.bytes -= cost;
+      estimate -= cost;
+    }
+    fitted = { ...alert, email: joinSegments(parts) };
+    size = sizeOf(fitted);
   }
   return fitted;
 }
@@ -105,7 +130,7 @@ export function fitAlert(alert: Alert, budget = MESSAGE_BUDGET_BYTES): Alert {
 /** One alert planned into a call: the alert as given (for the result) and the entry that carries it. */
 export interface PlannedEntry {
   readonly alert: Alert;
-  readonly entry: BatchEntry & { readonly MessageStructure: 'json' };
+  readonly entry: AlertEntry;
 }
 
 /**
