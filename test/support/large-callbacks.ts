@@ -7,8 +7,8 @@ import type { VoxSecrets } from '../../tools/provision';
 
 /** Cyrillic (2 bytes a character in UTF-8), longer than the 80 characters render.ts shows of a value. */
 const CYRILLIC_DETAILS = 'Аренда городского номера, Москва, тариф «Бизнес», списание ежемесячно, продление автоматически, без НДС';
-/** Emoji (4 bytes a character, 2 UTF-16 units), longer than any cap. */
-const EMOJI_NAME = '🔔📱🚀🔥✨🎉💬📦🛡️🔑'.repeat(12);
+/** `length` emoji (4 bytes each in UTF-8, 2 UTF-16 units, 1 code point). */
+const emoji = (length: number) => Array.from({ length }, (_, i) => String.fromCodePoint(0x1f300 + ((i * 7) % 700))).join('');
 
 /** `renewed_subscriptions` listing `count` rented phone numbers with Cyrillic subscription details. */
 export function cyrillicRenewals(secrets: VoxSecrets, callbackId: number, count = 12): Record<string, unknown> {
@@ -26,9 +26,10 @@ export function cyrillicRenewals(secrets: VoxSecrets, callbackId: number, count 
 export function emojiCertificates(secrets: VoxSecrets, callbackId: number, count = 12): Record<string, unknown> {
   const certificates = Array.from({ length: count }, (_, i) => ({
     push_credential_id: 7000 + i,
-    cert_file_name: `${EMOJI_NAME}-${i}.p12`,
+    // Just past what render.ts shows (80 code points of a name, 5 applications of 40), so the request stays small.
+    cert_file_name: `${emoji(80)}-${i}.p12`,
     expiration_date: '2026-12-20 00:00:00',
-    applications: Array.from({ length: 8 }, (_, j) => `${EMOJI_NAME}-app-${j}`),
+    applications: Array.from({ length: 6 }, (_, j) => `${emoji(38)}-${j}`),
   }));
-  return buildCallback(secrets, { callbackId, type: 'expiring_certificates', data: { certificates }, fields: { account_name: `${EMOJI_NAME}` } });
+  return buildCallback(secrets, { callbackId, type: 'expiring_certificates', data: { certificates }, fields: { account_name: emoji(40) } });
 }
