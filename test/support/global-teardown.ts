@@ -5,9 +5,13 @@
  */
 export default async function globalTeardown(): Promise<void> {
   const check = globalThis.__SNS_LIMITS_CHECK__;
-  await check?.stop();
+  if (check && check.child.exitCode === null) {
+    const exited = new Promise((resolve) => check.child.once('exit', resolve));
+    check.child.stdin?.end(); // the check exits when its stdin closes
+    await exited;
+  }
   await globalThis.__MOTO__?.stop();
-  const refusals = check?.snsLimitRefusals ?? [];
+  const refusals = check?.refusals ?? [];
   if (refusals.length > 0) {
     throw new Error(
       `SNS would have refused ${refusals.length} PublishBatch call(s) that moto accepts:\n` +
