@@ -337,7 +337,7 @@ describe('SnsPublisher', () => {
     expect(fake.refused).toEqual([]);
     expect(fake.calls.length).toBeGreaterThan(1);
     expect(JSON.parse(JSON.parse(fake.calls[0][0].Message!).default).callbackId).toBe(0);
-    expect(result).toEqual({ published: alerts, failed: [] });
+    expect(result).toEqual({ published: alerts, failed: [], ambiguous: [] });
   });
 
   it('reports the entries SNS refused, and a whole batch when the call fails', async () => {
