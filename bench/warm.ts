@@ -15,7 +15,7 @@ import type { Context } from 'aws-lambda';
 import type { CallbackItem } from '../lambda/callback';
 import { DEFAULTS } from '../lambda/config';
 import { ENV } from '../lambda/names';
-import { toBatchEntry } from '../lambda/aws/sns-publisher';
+import { toBatchEntry } from '../lambda/publish-plan';
 import * as source from './fixtures/core';
 import { httpEvent, SECRETS, VOX } from '../test/support/fixtures';
 import { buildCallback, envelope } from '../tools/callbacks';

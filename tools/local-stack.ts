@@ -200,7 +200,7 @@ const cyan = paint('36');
 
 const SEVERITY_PAINT: Record<string, (text: string) => string> = { critical: red, warning: yellow, info: cyan };
 
-/** The alert the topic carries to programmatic subscribers (the `sqs` entry: the Alert as JSON). */
+/** The alert the topic carries to programmatic subscribers (the `default` entry: the Alert as JSON). */
 export function parseAlert(message: InboxMessage): Alert | undefined {
   try {
     const alert = JSON.parse(message.message) as Alert;

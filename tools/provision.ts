@@ -150,7 +150,7 @@ export function receiverEnv(resources: LocalResources): Record<string, string> {
 /** One alert as an SQS subscriber of the topic receives it (SNS envelope, not raw delivery). */
 export interface InboxMessage {
   readonly subject: string | undefined;
-  /** The `sqs` entry of the alert's per-protocol message: the alert as JSON. */
+  /** The `default` entry of the alert's per-protocol message (what an sqs subscriber gets): the alert as JSON. */
   readonly message: string;
   readonly attributes: Readonly<Record<string, string>>;
 }

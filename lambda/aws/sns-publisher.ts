@@ -1,38 +1,14 @@
 /**
- * Publishes alerts to the SNS topic with PublishBatch (10 per call), one text per protocol:
- * email gets the readable body, SMS the one-segment text, programmatic subscribers the alert as JSON.
+ * Publishes alerts to the SNS topic with PublishBatch, in the calls publish-plan.ts packs (at most 10 entries
+ * and under SNS's 256 KiB per call, most urgent first): email gets the readable body, SMS the one-segment text,
+ * programmatic subscribers the alert as JSON.
  */
-import { PublishBatchCommand, type PublishBatchRequestEntry, type SNSClient } from '@aws-sdk/client-sns';
+import { PublishBatchCommand, type SNSClient } from '@aws-sdk/client-sns';
 import type { Alert } from '../callback';
-import { MESSAGE_ATTRIBUTES } from '../names';
 import type { Log, PublishResult, Publisher } from '../ports';
 import { describe } from '../errors';
+import { planBatches, type PlannedEntry } from '../publish-plan';
 import { mayHaveArrived } from './unsent-only-retry';
-
-const BATCH_SIZE = 10;
-
-export function toBatchEntry(alert: Alert, id: string): PublishBatchRequestEntry {
-  const structured = JSON.stringify(alert);
-  return {
-    Id: id,
-    Subject: alert.subject,
-    MessageStructure: 'json',
-    Message: JSON.stringify({
-      default: alert.email,
-      email: alert.email,
-      sms: alert.sms,
-      'email-json': structured,
-      sqs: structured,
-      lambda: structured,
-      http: structured,
-      https: structured,
-    }),
-    MessageAttributes: {
-      [MESSAGE_ATTRIBUTES.callbackType]: { DataType: 'String', StringValue: alert.type },
-      [MESSAGE_ATTRIBUTES.severity]: { DataType: 'String', StringValue: alert.severity },
-    },
-  };
-}
 
 export class SnsPublisher implements Publisher {
   constructor(
@@ -42,9 +18,7 @@ export class SnsPublisher implements Publisher {
   ) {}
 
   async publish(alerts: readonly Alert[]): Promise<PublishResult> {
-    const batches: Alert[][] = [];
-    for (let i = 0; i < alerts.length; i += BATCH_SIZE) batches.push(alerts.slice(i, i + BATCH_SIZE));
-    const results = await Promise.all(batches.map((batch) => this.publishBatch(batch)));
+    const results = await Promise.all(planBatches(alerts).map((call) => this.publishBatch(call)));
     return {
       published: results.flatMap((r) => r.published),
       failed: results.flatMap((r) => r.failed),
@@ -52,12 +26,13 @@ export class SnsPublisher implements Publisher {
     };
   }
 
-  private async publishBatch(batch: readonly Alert[]): Promise<PublishResult> {
+  private async publishBatch(call: readonly PlannedEntry[]): Promise<PublishResult> {
+    const batch: readonly Alert[] = call.map(({ alert }) => alert);
     try {
       const { Failed = [] } = await this.client.send(
         new PublishBatchCommand({
           TopicArn: this.topicArn,
-          PublishBatchRequestEntries: batch.map((alert, i) => toBatchEntry(alert, String(i))),
+          PublishBatchRequestEntries: call.map(({ entry }) => entry),
         }),
       );
       const failedIds = new Set(Failed.map((f) => f.Id));

@@ -462,9 +462,9 @@ describe('5. PublishBatch partially failing (1 of 3 entries refused)', () => {
     const batch = [callback(), callback(), callback()];
     const refusedId = idOf(batch[1]);
     const mark = output.length;
-    // The entry's `sqs` message is the alert as JSON: refuse the one for the middle callback.
+    // The entry's `default` message is the alert as JSON: refuse the one for the middle callback.
     proxy.refusePublishEntry = (entry: PublishBatchEntry) =>
-      (JSON.parse(JSON.parse(entry.Message).sqs) as Alert).callbackId === refusedId;
+      (JSON.parse(JSON.parse(entry.Message).default) as Alert).callbackId === refusedId;
 
     const response = await send(w, ...batch);
     timings.push({ fault: '5 PublishBatch partial', step: 'webhook (1 of 3 entries Failed)', ms: response.ms, status: response.status });

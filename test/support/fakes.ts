@@ -1,8 +1,10 @@
-/** In-memory stand-ins for the receiver's edges (ports.ts), recording what they were asked to do. */
+/** In-memory stand-ins for the receiver's edges (ports.ts) and for SNS, recording what they were asked to do. */
+import { SNSServiceException, type PublishBatchCommandInput, type PublishBatchCommandOutput } from '@aws-sdk/client-sns';
 import type { Alert, Secrets } from '../../lambda/callback';
 import { loadConfig, type Config } from '../../lambda/config';
 import type { CallbackKey, Claim, DedupeStore, HeldClaim, Log, ParkedRequest, PublishResult, Publisher, RetryQueue, SecretsSource } from '../../lambda/ports';
 import type { Deps } from '../../lambda/receiver';
+import { checkPublishBatch, type BatchEntry, type SnsLimitViolation } from '../../lambda/sns-limits';
 import { SECRETS } from './fixtures';
 
 export class FakeSecrets implements SecretsSource {
@@ -63,6 +65,34 @@ export class FakePublisher implements Publisher {
     const late = (a: Alert) => !fails(a) && has(this.slow, a);
     this.sent.push(...alerts.filter((a) => !fails(a)));
     return { published: alerts.filter((a) => !fails(a) && !late(a)), failed: alerts.filter(fails), ambiguous: alerts.filter(late) };
+  }
+}
+
+/**
+ * SNS's PublishBatch as the unit tests' SDK stub answers it (`mockClient(SNSClient)` with
+ * `.callsFake((input) => topic.publishBatch(input))`): a call that breaks one of SNS's documented limits
+ * (lambda/sns-limits.ts) is refused whole with the error AWS answers (an SNSServiceException named after the
+ * code, HTTP 400); an accepted call records its entries, and entries `failing` picks come back as `Failed`.
+ */
+export class FakeSnsTopic {
+  /** Entries of every accepted call, one array per call, in order. */
+  readonly calls: BatchEntry[][] = [];
+  /** Why each refused call was refused. */
+  readonly refused: SnsLimitViolation[] = [];
+  failing: (entry: BatchEntry) => boolean = () => false;
+
+  async publishBatch(input: PublishBatchCommandInput): Promise<Partial<PublishBatchCommandOutput>> {
+    const entries: readonly BatchEntry[] = input.PublishBatchRequestEntries ?? [];
+    const refused = checkPublishBatch(entries);
+    if (refused) {
+      this.refused.push(refused);
+      throw new SNSServiceException({ name: refused.code, $fault: 'client', $metadata: { httpStatusCode: 400 }, message: refused.message });
+    }
+    this.calls.push([...entries]);
+    return {
+      Successful: entries.filter((e) => !this.failing(e)).map((e) => ({ Id: e.Id, MessageId: `m-${e.Id}` })),
+      Failed: entries.filter((e) => this.failing(e)).map((e) => ({ Id: e.Id, Code: 'InternalError', SenderFault: false })),
+    };
   }
 }
 

@@ -14,10 +14,18 @@
  *   (a service that works but answers slower than the client waits);
  * - `refusePublishEntry`: SNS `PublishBatch` only: the entries it picks are not forwarded to moto and come
  *   back in the response's `Failed` list (`InternalError`, `SenderFault` false), the others are published.
+ *
+ * Not a fault but SNS itself, always on (unless `enforceSnsLimits` is false): a `PublishBatch` that breaks one
+ * of SNS's documented limits (lambda/sns-limits.ts: entries, sizes, ids, subject, attributes) is answered as
+ * AWS answers it, HTTP 400 with the error code (e.g. `BatchRequestTooLong`), and never reaches moto, which
+ * would accept it. Checked after `hanging`, `failing` and `throttling` (an unreachable SNS checks nothing).
+ * global-setup.ts puts one such proxy, with no faults, in front of the run's moto, so every suite that
+ * publishes through MOTO_ENDPOINT is checked too.
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, request as httpRequest, type IncomingMessage, type OutgoingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { checkPublishBatch, type AttributeValue, type BatchEntry, type SnsLimitViolation } from '../../lambda/sns-limits';
 
 export type Service = 'ssm' | 'sns' | 'dynamodb' | 'sqs' | 'other';
 
@@ -39,6 +47,18 @@ function actionOf(req: IncomingMessage, body: Buffer): string {
     return new URLSearchParams(body.toString('utf8')).get('Action') ?? 'unknown';
   }
   return 'unknown';
+}
+
+/** An SNS error as the Query protocol answers it: an XML ErrorResponse with the code. */
+function snsErrorResponse(status: number, code: string, message: string): { status: number; headers: OutgoingHttpHeaders; body: string } {
+  const requestId = randomUUID();
+  return {
+    status,
+    headers: { 'content-type': 'text/xml', 'x-amzn-requestid': requestId },
+    body:
+      `<ErrorResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><Error><Type>Sender</Type><Code>${code}</Code>` +
+      `<Message>${escapeXml(message)}</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`,
+  };
 }
 
 /** What each service answers when it throttles, in its own protocol. */
@@ -65,23 +85,14 @@ function throttlingResponse(service: Service): { status: number; headers: Outgoi
       };
     case 'sns': // Query protocol: an XML ErrorResponse; SNS documents ThrottledException as HTTP 429, code Throttled
     case 'other':
-      return {
-        status: 429,
-        headers: { 'content-type': 'text/xml', 'x-amzn-requestid': requestId },
-        body:
-          '<ErrorResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><Error><Type>Sender</Type><Code>Throttled</Code>' +
-          `<Message>Rate exceeded</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`,
-      };
+      return snsErrorResponse(429, 'Throttled', 'Rate exceeded');
   }
 }
 
 const MEMBER = /^PublishBatchRequestEntries\.member\.(\d+)\.(.+)$/;
 
-/**
- * Splits a PublishBatch form into the entries kept (renumbered from 1, so moto sees a well-formed request)
- * and the entries refused.
- */
-function splitPublishBatch(form: URLSearchParams, refuse: (entry: PublishBatchEntry) => boolean) {
+/** A PublishBatch form's entries, in member order, and its other fields. */
+function publishBatchForm(form: URLSearchParams) {
   const entries = new Map<number, Record<string, string>>();
   const rest: Array<[string, string]> = [];
   for (const [key, value] of form) {
@@ -94,9 +105,50 @@ function splitPublishBatch(form: URLSearchParams, refuse: (entry: PublishBatchEn
     if (!entries.has(index)) entries.set(index, {});
     entries.get(index)![member[2]] = value;
   }
-  const ordered = [...entries.entries()].sort(([a], [b]) => a - b).map(([, entry]) => entry);
-  const kept = ordered.filter((entry) => !refuse(entry));
-  const refused = ordered.filter((entry) => refuse(entry));
+  const ordered: PublishBatchEntry[] = [...entries.entries()].sort(([a], [b]) => a - b).map(([, entry]) => entry);
+  return { entries: ordered, rest };
+}
+
+const ATTRIBUTE = /^MessageAttributes\.entry\.(\d+)\.(Name|Value\.DataType|Value\.StringValue|Value\.BinaryValue)$/;
+
+/** One entry's form fields as the SDK shape sns-limits.ts checks (attributes from `MessageAttributes.entry.N.*`). */
+function toBatchEntry(fields: PublishBatchEntry): BatchEntry {
+  const attributes = new Map<number, { name?: string; value: { DataType?: string; StringValue?: string; BinaryValue?: Uint8Array } }>();
+  for (const [key, value] of Object.entries(fields)) {
+    const match = ATTRIBUTE.exec(key);
+    if (!match) continue;
+    const index = Number(match[1]);
+    if (!attributes.has(index)) attributes.set(index, { value: {} });
+    const attribute = attributes.get(index)!;
+    if (match[2] === 'Name') attribute.name = value;
+    else if (match[2] === 'Value.DataType') attribute.value.DataType = value;
+    else if (match[2] === 'Value.StringValue') attribute.value.StringValue = value;
+    else attribute.value.BinaryValue = Buffer.from(value, 'base64');
+  }
+  const MessageAttributes: Record<string, AttributeValue> = {};
+  for (const { name, value } of attributes.values()) MessageAttributes[name ?? ''] = { ...value, DataType: value.DataType };
+  return {
+    Id: fields.Id,
+    Message: fields.Message,
+    Subject: fields.Subject,
+    MessageStructure: fields.MessageStructure,
+    ...(attributes.size > 0 ? { MessageAttributes } : {}),
+  };
+}
+
+/** Why SNS would refuse this PublishBatch form (lambda/sns-limits.ts), or undefined. */
+export function publishBatchRefusal(form: URLSearchParams): SnsLimitViolation | undefined {
+  return checkPublishBatch(publishBatchForm(form).entries.map(toBatchEntry));
+}
+
+/**
+ * Splits a PublishBatch form into the entries kept (renumbered from 1, so moto sees a well-formed request)
+ * and the entries refused.
+ */
+function splitPublishBatch(form: URLSearchParams, refuse: (entry: PublishBatchEntry) => boolean) {
+  const { entries, rest } = publishBatchForm(form);
+  const kept = entries.filter((entry) => !refuse(entry));
+  const refused = entries.filter((entry) => refuse(entry));
   const forwarded = new URLSearchParams(rest);
   kept.forEach((entry, i) => {
     for (const [field, value] of Object.entries(entry)) forwarded.append(`PublishBatchRequestEntries.member.${i + 1}.${field}`, value);
@@ -128,6 +180,10 @@ export class FaultProxy {
   readonly throttling = new Set<Service>();
   /** Services whose requests are read and never answered, until `releaseHung()` or `stop()`. */
   readonly hanging = new Set<Service>();
+  /** Answer a PublishBatch that breaks SNS's documented limits as AWS does (400), instead of forwarding it. */
+  enforceSnsLimits = true;
+  /** Every PublishBatch refused for SNS's limits, in order. */
+  readonly snsLimitRefusals: SnsLimitViolation[] = [];
   /** SNS PublishBatch entries to refuse (listed as `Failed` in the response); the rest reach moto. */
   refusePublishEntry?: (entry: PublishBatchEntry) => boolean;
   /** `service:Action` → milliseconds: the next such request is applied at once and answered that late. */
@@ -172,6 +228,15 @@ export class FaultProxy {
       res.writeHead(status, headers);
       res.end(errorBody);
       return;
+    }
+    if (service === 'sns' && action === 'PublishBatch' && this.enforceSnsLimits) {
+      const refused = publishBatchRefusal(new URLSearchParams(body.toString('utf8')));
+      if (refused) {
+        this.snsLimitRefusals.push(refused);
+        const { status, headers, body: errorBody } = snsErrorResponse(400, refused.code, refused.message);
+        this.reply(res, status, headers, errorBody);
+        return;
+      }
     }
     const lateMs = this.answerLate.get(`${service}:${action}`) ?? this.answerLateEvery.get(`${service}:${action}`);
     if (lateMs !== undefined) {

@@ -14,11 +14,11 @@ import { GetParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { Alert } from '../../lambda/callback';
 import { CLAIM_LEASE_SECONDS, DynamoDedupe } from '../../lambda/aws/dynamo-dedupe';
-import { SnsPublisher, toBatchEntry } from '../../lambda/aws/sns-publisher';
+import { SnsPublisher } from '../../lambda/aws/sns-publisher';
 import { SqsRetryQueue } from '../../lambda/aws/sqs-retry-queue';
 import { SsmSecrets } from '../../lambda/aws/ssm-secrets';
 import { SecretsUnavailableError } from '../../lambda/ports';
-import { MemoryLog } from '../support/fakes';
+import { FakeSnsTopic, MemoryLog } from '../support/fakes';
 import { VOX } from '../support/fixtures';
 
 const ssm = mockClient(SSMClient);
@@ -295,8 +295,18 @@ describe('SnsPublisher', () => {
     sms: 'Balance low',
   });
 
-  it('builds a per-protocol message with filterable attributes', () => {
-    const entry = toBatchEntry(alert(1), '0');
+  const publisher = () => new SnsPublisher(new SNSClient({}), 'arn:topic', new MemoryLog());
+  /** SNS's own checks (lambda/sns-limits.ts) answer every PublishBatch the stubbed client sends. */
+  function topic() {
+    const fake = new FakeSnsTopic();
+    sns.on(PublishBatchCommand).callsFake((input) => fake.publishBatch(input));
+    return fake;
+  }
+
+  it('sends one entry per alert: email, SMS and the alert as JSON, with filterable attributes', async () => {
+    const fake = topic();
+    await publisher().publish([alert(1)]);
+    const [[entry]] = fake.calls;
     expect(entry).toMatchObject({
       Id: '0',
       Subject: 'Voximplant: balance low',
@@ -307,17 +317,27 @@ describe('SnsPublisher', () => {
       },
     });
     const message = JSON.parse(entry.Message!);
-    expect(message).toMatchObject({ default: 'Your balance is low.', email: 'Your balance is low.', sms: 'Balance low' });
-    expect(JSON.parse(message.sqs)).toEqual(alert(1));
+    expect(message).toEqual({ default: JSON.stringify(alert(1)), email: 'Your balance is low.', sms: 'Balance low' });
   });
 
-  it('publishes in batches of at most 10', async () => {
-    sns.on(PublishBatchCommand).resolves({ Successful: [], Failed: [] });
+  it('publishes in calls of at most 10, in order', async () => {
+    const fake = topic();
     const alerts = Array.from({ length: 23 }, (_, i) => alert(i));
-    const result = await new SnsPublisher(new SNSClient({}), 'arn:topic', new MemoryLog()).publish(alerts);
-    const sizes = sns.commandCalls(PublishBatchCommand).map((c) => c.args[0].input.PublishBatchRequestEntries!.length);
-    expect(sizes).toEqual([10, 10, 3]);
-    expect(result.published).toHaveLength(23);
+    const result = await publisher().publish(alerts);
+    expect(fake.calls.map((call) => call.length)).toEqual([10, 10, 3]);
+    expect(fake.refused).toEqual([]);
+    expect(result.published.map((a) => a.callbackId)).toEqual(alerts.map((a) => a.callbackId));
+  });
+
+  it('packs by bytes: ten alerts of 60 KB each go out in calls SNS accepts, the first one in the first call', async () => {
+    const fake = topic();
+    const big = (callbackId: number): Alert => ({ ...alert(callbackId), email: 'Ж'.repeat(15_000) }); // 30 KB, twice in the entry
+    const alerts = Array.from({ length: 10 }, (_, i) => big(i));
+    const result = await publisher().publish(alerts);
+    expect(fake.refused).toEqual([]);
+    expect(fake.calls.length).toBeGreaterThan(1);
+    expect(JSON.parse(JSON.parse(fake.calls[0][0].Message!).default).callbackId).toBe(0);
+    expect(result).toEqual({ published: alerts, failed: [], ambiguous: [] });
   });
 
   it('reports the entries SNS refused, and a whole batch when the call fails', async () => {
