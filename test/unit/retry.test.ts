@@ -3,6 +3,7 @@
  * failures come back as batch item failures with exponential backoff, and the message codec round-trips.
  */
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
+import { Deadline } from '../../lambda/deadline';
 import { METRICS } from '../../lambda/names';
 import { SecretsUnavailableError } from '../../lambda/ports';
 import { receive } from '../../lambda/receiver';
@@ -112,7 +113,7 @@ describe('a parked request survives a key rotation', () => {
   it('alerts exactly once for an item verified and parked before the salt and key were rotated', async () => {
     const deps = fakeDeps();
     deps.publisher.failing = new Set([1]);
-    const webhookOutcome = await receive(envelope(buildCallback(VOX, { callbackId: 1 })), deps);
+    const webhookOutcome = await receive(envelope(buildCallback(VOX, { callbackId: 1 })), deps, Deadline.forInvocation(undefined));
     expect(webhookOutcome).toMatchObject({ kind: 'retry', parked: { verified: true } });
     const parked = (webhookOutcome as Extract<typeof webhookOutcome, { kind: 'retry' }>).parked;
     expect(JSON.parse(parked.body).callbacks[0]).not.toHaveProperty('hash');
@@ -130,7 +131,7 @@ describe('a parked request survives a key rotation', () => {
     const deps = fakeDeps();
     deps.secrets.failure = new SecretsUnavailableError('SSM down');
     const forged = envelope(buildCallback(VOX, { callbackId: 7, signWith: { salt: 'x', apiKey: 'y' } }));
-    const outcome = await receive(forged, deps);
+    const outcome = await receive(forged, deps, Deadline.forInvocation(undefined));
     expect(outcome).toMatchObject({ kind: 'retry', parked: { verified: false } });
     const parked = (outcome as Extract<typeof outcome, { kind: 'retry' }>).parked;
     expect(JSON.parse(parked.body).callbacks[0]).toHaveProperty('hash');
