@@ -2,30 +2,8 @@
  * The invocation deadline (lambda/deadline.ts) on a manual clock: remaining time, the abort signal,
  * reserves and slices, and waiting on shared work without waiting past one's own deadline.
  */
-import { BUDGET, Deadline, DeadlineExceededError, untilAborted, type Clock } from '../../lambda/deadline';
-
-/** A clock that moves only when told to, firing what was scheduled up to the new time, in order. */
-class ManualClock implements Clock {
-  private time = 1_000;
-  private readonly timers: Array<{ at: number; fn: () => void }> = [];
-  now(): number {
-    return this.time;
-  }
-  schedule(fn: () => void, ms: number): void {
-    this.timers.push({ at: this.time + ms, fn });
-  }
-  advance(ms: number): void {
-    const until = this.time + ms;
-    for (;;) {
-      const due = this.timers.filter((t) => t.at <= until).sort((a, b) => a.at - b.at)[0];
-      if (!due) break;
-      this.timers.splice(this.timers.indexOf(due), 1);
-      this.time = due.at;
-      due.fn();
-    }
-    this.time = until;
-  }
-}
+import { BUDGET, Deadline, DeadlineExceededError, untilAborted } from '../../lambda/deadline';
+import { ManualClock } from '../support/manual-clock';
 
 describe('Deadline', () => {
   it('counts down, never below zero', () => {
