@@ -4,7 +4,7 @@
  *
  * The SDK's connectionTimeout/requestTimeout stop at the response headers: a dependency that sends its
  * headers and then stalls the body is bounded only by an AbortSignal passed to `client.send` (the Node
- * HTTP handler destroys the request on abort, body included; test/integration/faults.test.ts, fault 13).
+ * HTTP handler destroys the request on abort, body included; test/integration/faults.test.ts, fault 14).
  * Every port call therefore gets a signal from a Deadline. Pure: no AWS imports; time comes from a Clock.
  */
 import { RECEIVER_FUNCTION } from './names';

@@ -78,7 +78,7 @@ describe('webhook with a stalled edge', () => {
 });
 
 function record(id: number, receiveCount = 1): SQSRecord {
-  const { body, attributes } = encodeParked({ body: envelope(buildCallback(VOX, { callbackId: id })), receivedAt: 1_700_000_000_000 });
+  const { body, attributes } = encodeParked({ body: envelope(buildCallback(VOX, { callbackId: id })), receivedAt: 1_700_000_000_000, verified: false });
   return {
     messageId: `m${id}`,
     receiptHandle: `rh${id}`,
