@@ -22,7 +22,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import type { Alert } from '../../lambda/callback';
 import type { handler as Handler } from '../../lambda/handler';
-import { DEDUPE_TABLE, METRICS, RECEIVER_FUNCTION, RETRY_QUEUE } from '../../lambda/names';
+import { DEDUPE_TABLE, ENV, METRICS, RECEIVER_FUNCTION, RETRY_QUEUE } from '../../lambda/names';
 import { parkable } from '../../lambda/receiver';
 import { backoffSeconds, encodeParked, PARKED_ATTRIBUTES } from '../../lambda/retry';
 import { buildCallback, envelope } from '../../tools/callbacks';
@@ -1021,6 +1021,36 @@ describe('14. A response that starts and stalls (status and headers sent, the bo
     expect(await send(w, item)).toMatchObject({ status: 200, body: { accepted: 1 } });
     expect(await drain(w)).toEqual({ received: 1, failed: [] });
     expect(await alerted(w)).toEqual([idOf(item)]);
+    await expectSettled(w, item);
+  });
+
+  it('the secrets refresh meets a stalled SSM while DynamoDB and SNS stall too: the cached secrets, 202 before the deadline, one alert', async () => {
+    // A TTL of 1 ms: every request after the first refreshes, as the first one after each 5 minutes does.
+    process.env[ENV.secretsTtlSeconds] = '0.001';
+    let w: World;
+    try {
+      w = await warmWorld('stall-refresh');
+    } finally {
+      delete process.env[ENV.secretsTtlSeconds];
+    }
+    const item = callback();
+    const mark = output.length;
+    for (const service of ['ssm', 'dynamodb', 'sns'] as const) proxy.stallingBody.add(service);
+
+    const response = await send(w, item);
+    timings.push({ fault: '13 SSM refresh, DynamoDB, SNS stalled', step: 'webhook (warm, secrets expired)', ms: response.ms, status: response.status, leftMs: response.leftMs });
+    expect(response).toMatchObject({ status: 202 });
+    expect(response.leftMs).toBeGreaterThan(0);
+    expect(logsSince(mark, 'SSM did not answer in time; using the cached secrets')).toHaveLength(1);
+    expect(actionsOf('sqs')).toEqual(['SendMessage']);
+    expect(await parked(w)).toBe(1);
+
+    recover('ssm', 'dynamodb', 'sns');
+    await endLease(w, item); // the claim landed unseen before its answer stalled
+    expect(await drain(w)).toEqual({ received: 1, failed: [] });
+    const alerts = await alerted(w);
+    alertCounts.push({ fault: '13 SSM refresh, DynamoDB, SNS stalled (webhook)', perCallback: [alerts.length] });
+    expect(alerts).toEqual([idOf(item)]);
     await expectSettled(w, item);
   });
 
