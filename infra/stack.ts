@@ -202,8 +202,9 @@ export class VoximplantAlertsStack extends Stack {
     dedupeTable.grant(receiver, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem');
     alertTopic.grantPublish(receiver);
     retryQueue.grantSendMessages(receiver);
-    // The same function consumes the queue; failed items come back with backoff (ChangeMessageVisibility,
-    // which the event source's grant already includes) until maxReceiveCount sends them to the DLQ.
+    // The same function consumes the queue; failed items come back with backoff (ChangeMessageVisibilityBatch,
+    // authorized by sqs:ChangeMessageVisibility, which the event source's grant already includes: SQS API
+    // Reference, "AddPermission") until maxReceiveCount sends them to the DLQ.
     receiver.addEventSource(new SqsEventSource(retryQueue, { batchSize: 10, reportBatchItemFailures: true }));
     // Exactly the five parameter names, never the whole prefix. Reading SecureStrings encrypted with the
     // AWS-managed aws/ssm key needs no KMS statement: that key's policy already allows decryption through

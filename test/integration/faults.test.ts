@@ -178,6 +178,13 @@ function expectOneOrTwoAlertsEach(alerts: number[], ...items: Array<Record<strin
   }
 }
 
+/** After recovery the queue's retry of the one request parked alerts `item` once; then it is settled. */
+async function expectRetryAlertsOnce(w: World, item: Record<string, unknown>) {
+  expect(await drain(w)).toEqual({ received: 1, failed: [] });
+  expect(await alerted(w)).toEqual([idOf(item)]);
+  await expectSettled(w, item);
+}
+
 /** Lambda's SQS event source, once: hands whatever is parked and visible to the handler, timed as `send` is. */
 async function drainTimed(w: World) {
   let ms = 0;
@@ -658,9 +665,7 @@ describe('8. Dependencies hanging (connection accepted, never answered)', () => 
 
     proxy.hanging.clear();
     proxy.releaseHung();
-    expect(await drain(w)).toEqual({ received: 1, failed: [] });
-    expect(await alerted(w)).toEqual([idOf(item)]);
-    await expectSettled(w, item);
+    await expectRetryAlertsOnce(w, item);
   });
 
   it('DynamoDB, SNS and SQS hanging in turn (the worst case): 503 before the timeout, nothing published or parked, the re-send alerts once', async () => {
@@ -954,9 +959,7 @@ describe('14. A response that starts and stalls (status and headers sent, the bo
     expect(await alerted(w)).toEqual([]);
 
     recover('ssm');
-    expect(await drain(w)).toEqual({ received: 1, failed: [] });
-    expect(await alerted(w)).toEqual([idOf(item)]);
-    await expectSettled(w, item);
+    await expectRetryAlertsOnce(w, item);
   });
 
   it('DynamoDB: the claim gives up within its slice and the alert goes out anyway (200) before the deadline; one alert', async () => {
@@ -1047,11 +1050,7 @@ describe('14. A response that starts and stalls (status and headers sent, the bo
 
     recover('ssm', 'dynamodb', 'sns');
     await endLease(w, item); // the claim landed unseen before its answer stalled
-    expect(await drain(w)).toEqual({ received: 1, failed: [] });
-    const alerts = await alerted(w);
-    alertCounts.push({ fault: '13 SSM refresh, DynamoDB, SNS stalled (webhook)', perCallback: [alerts.length] });
-    expect(alerts).toEqual([idOf(item)]);
-    await expectSettled(w, item);
+    await expectRetryAlertsOnce(w, item);
   });
 
   it.each([

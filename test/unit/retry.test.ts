@@ -10,35 +10,7 @@ import { receive } from '../../lambda/receiver';
 import { backoffSeconds, decodeParked, encodeParked, handleRetries } from '../../lambda/retry';
 import { buildCallback, envelope } from '../../tools/callbacks';
 import { fakeDeps } from '../support/fakes';
-import { VOX } from '../support/fixtures';
-
-function record(
-  body: string,
-  options: { id?: string; receiveCount?: number; receivedAt?: number; verified?: boolean; legacy?: boolean } = {},
-): SQSRecord {
-  const encoded = encodeParked({ body, receivedAt: options.receivedAt ?? 1_700_000_000_000, verified: options.verified ?? false });
-  const { body: messageBody } = encoded;
-  // A message parked by an earlier version carries no `verified` attribute.
-  const attributes = Object.fromEntries(Object.entries(encoded.attributes).filter(([name]) => !options.legacy || name !== 'verified'));
-  return {
-    messageId: options.id ?? 'm1',
-    receiptHandle: `rh-${options.id ?? 'm1'}`,
-    body: messageBody,
-    attributes: {
-      ApproximateReceiveCount: String(options.receiveCount ?? 1),
-      SentTimestamp: '1700000000000',
-      SenderId: 'x',
-      ApproximateFirstReceiveTimestamp: '1700000000000',
-    },
-    messageAttributes: Object.fromEntries(
-      Object.entries(attributes).map(([k, v]) => [k, { stringValue: v, dataType: 'String', stringListValues: [], binaryListValues: [] }]),
-    ),
-    md5OfBody: '',
-    eventSource: 'aws:sqs',
-    eventSourceARN: 'arn:aws:sqs:us-east-1:123456789012:retry',
-    awsRegion: 'us-east-1',
-  };
-}
+import { parkedRecord as record, VOX } from '../support/fixtures';
 
 const sqsEvent = (...records: SQSRecord[]): SQSEvent => ({ Records: records });
 

@@ -3,13 +3,13 @@
  * aborts, the shape of a body that never ends), on a manual clock: each invocation decides before its
  * deadline, parking gets its reserved slice, and the retry consumer backs off every record it could not finish.
  */
-import type { SQSEvent, SQSRecord } from 'aws-lambda';
+import type { SQSEvent } from 'aws-lambda';
 import { BUDGET, Deadline } from '../../lambda/deadline';
-import { encodeParked, handleRetries, backoffSeconds } from '../../lambda/retry';
+import { backoffSeconds, handleRetries } from '../../lambda/retry';
 import { handleWebhook } from '../../lambda/webhook';
 import { buildCallback, envelope } from '../../tools/callbacks';
 import { fakeDeps } from '../support/fakes';
-import { httpEvent, VOX } from '../support/fixtures';
+import { httpEvent, parkedRecord, VOX } from '../support/fixtures';
 import { ManualClock } from '../support/manual-clock';
 
 /** Lambda's 10 s, as the handler derives it from the context. */
@@ -77,24 +77,11 @@ describe('webhook with a stalled edge', () => {
   });
 });
 
-function record(id: number, receiveCount = 1): SQSRecord {
-  const { body, attributes } = encodeParked({ body: envelope(buildCallback(VOX, { callbackId: id })), receivedAt: 1_700_000_000_000, verified: false });
-  return {
-    messageId: `m${id}`,
-    receiptHandle: `rh${id}`,
-    body,
-    attributes: { ApproximateReceiveCount: String(receiveCount), SentTimestamp: '1', SenderId: 'x', ApproximateFirstReceiveTimestamp: '1' },
-    messageAttributes: Object.fromEntries(
-      Object.entries(attributes).map(([k, v]) => [k, { stringValue: v, dataType: 'String', stringListValues: [], binaryListValues: [] }]),
-    ),
-    md5OfBody: '',
-    eventSource: 'aws:sqs',
-    eventSourceARN: 'arn:aws:sqs:us-east-1:123456789012:retry',
-    awsRegion: 'us-east-1',
-  };
-}
-
-const batchOf = (n: number): SQSEvent => ({ Records: Array.from({ length: n }, (_, i) => record(i + 1, 1 + (i % 3))) });
+const batchOf = (n: number): SQSEvent => ({
+  Records: Array.from({ length: n }, (_, i) =>
+    parkedRecord(envelope(buildCallback(VOX, { callbackId: i + 1 })), { id: String(i + 1), receiveCount: 1 + (i % 3) }),
+  ),
+});
 
 describe('retry consumer with a stalled edge', () => {
   it.each([
@@ -142,7 +129,7 @@ describe('retry consumer with a stalled edge', () => {
     const { value } = await clock.settle(handleRetries(batchOf(3), deps, () => 0, deadline));
     expect(value.batchItemFailures).toHaveLength(3);
     expect(deps.secrets.calls).toBe(0); // nothing started
-    expect(deps.retryQueue.backoffs.map((b) => b.receiptHandle)).toEqual(['rh1', 'rh2', 'rh3']);
+    expect(deps.retryQueue.backoffs.map((b) => b.receiptHandle)).toEqual(['rh-1', 'rh-2', 'rh-3']);
     expect(deps.log.text()).toContain('Too little time left to retry parked requests');
   });
 
