@@ -7,6 +7,7 @@
  * HTTP handler destroys the request on abort, body included; test/integration/faults.test.ts, fault 14).
  * Every port call therefore gets a signal from a Deadline. Pure: no AWS imports; time comes from a Clock.
  */
+import { setMaxListeners } from 'node:events';
 import { RECEIVER_FUNCTION } from './names';
 
 /** Where a Deadline reads the time and schedules its abort; tests pass a manual one. */
@@ -89,6 +90,9 @@ export class Deadline {
   get signal(): AbortSignal {
     if (!this.controller) {
       const controller = (this.controller = new AbortController());
+      // Every call in flight listens (a request with many items claims them all at once); each removes its
+      // listener when done. Node's default of 10 would print a leak warning, a non-JSON log line.
+      setMaxListeners(0, controller.signal);
       const left = this.remainingMs();
       const abort = () => controller.abort(new DeadlineExceededError(left));
       if (left > 0) this.clock.schedule(abort, left);

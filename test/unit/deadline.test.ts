@@ -47,6 +47,23 @@ describe('Deadline', () => {
     expect(late.signal.aborted).toBe(true);
   });
 
+  it('lets every call in flight listen to its signal without a listener-leak warning (a log line that is not JSON)', async () => {
+    // A request with many items claims them all at once: Node's default cap of 10 listeners then warned.
+    let written = '';
+    const spy = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      written += chunk.toString();
+      return true;
+    });
+    try {
+      const { signal } = Deadline.in(1_000, new ManualClock());
+      for (let i = 0; i < 50; i += 1) signal.addEventListener('abort', () => undefined);
+      await new Promise((resolve) => setImmediate(resolve)); // Node emits warnings on the next tick
+    } finally {
+      spy.mockRestore();
+    }
+    expect(written).not.toContain('MaxListenersExceededWarning');
+  });
+
   it('a child keeps a reserve back: it ends that much earlier, and its parent still has the reserve', () => {
     const clock = new ManualClock();
     const invocation = Deadline.in(9_500, clock);
