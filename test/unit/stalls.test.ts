@@ -52,18 +52,18 @@ describe('webhook with a stalled edge', () => {
     expect(bodyOf(value)).toMatchObject({ accepted: 1 });
   });
 
-  it('publisher stalled: the publish ends early enough to release the claim and park within the reserve', async () => {
+  it('publisher stalled: the publish ends early enough to record its unknown outcome on the claim and park within the reserve', async () => {
     const clock = new ManualClock();
     const deps = fakeDeps();
     deps.publisher.stalled = true;
     const { deadline, run } = webhook(deps, clock);
     const { value } = await run;
     expect(value.statusCode).toBe(202);
-    expect(deps.dedupe.released).toEqual([`${VOX.accountId}#1`]); // released: a retry can alert
+    expect(deps.dedupe.records.get(`${VOX.accountId}#1`)).toBe('ambiguous'); // recorded: the retry gets its one extra publish
     expect(deadline.remainingMs()).toBeGreaterThan(BUDGET.lastCallMs - 100);
   });
 
-  it('publisher and retry queue stalled: 503 before the deadline, the claim released for the re-send', async () => {
+  it('publisher and retry queue stalled: 503 before the deadline, the unknown outcome recorded for the re-send', async () => {
     const clock = new ManualClock();
     const deps = fakeDeps();
     deps.publisher.stalled = true;
@@ -73,7 +73,7 @@ describe('webhook with a stalled edge', () => {
     expect(value.statusCode).toBe(503);
     expect(deadline.signal.aborted).toBe(true); // parking waited out its slice, which ends at the deadline...
     expect(clock.now() - deadline.at).toBeLessThan(BUDGET.responseMs); // ...within the response margin before Lambda's timeout
-    expect(deps.dedupe.released).toHaveLength(1);
+    expect(deps.dedupe.records.get(`${VOX.accountId}#1`)).toBe('ambiguous');
   });
 });
 
@@ -116,7 +116,7 @@ describe('retry consumer with a stalled edge', () => {
       deps.publisher.stalled = true;
       const { value, at } = await clock.settle(handleRetries(batchOf(records), deps, () => 0, invocation(clock)));
       expect(value.batchItemFailures).toHaveLength(records);
-      expect(deps.dedupe.released).toHaveLength(records); // each claimed, tried and released
+      expect([...deps.dedupe.records.values()].filter((r) => r === 'ambiguous')).toHaveLength(records); // each claimed, tried, recorded
       return at;
     };
     expect(await timeFor(10)).toBe(await timeFor(1));
