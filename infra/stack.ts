@@ -30,7 +30,7 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { parameterNames } from '../lambda/config';
-import { DEDUPE_TABLE, ENV, MESSAGE_ATTRIBUTES, METRICS, RETRY_QUEUE } from '../lambda/names';
+import { DEDUPE_TABLE, ENV, MESSAGE_ATTRIBUTES, METRICS, RECEIVER_FUNCTION, RETRY_QUEUE } from '../lambda/names';
 import { addAlarms, ALARM_PERIOD, type AlarmSpec } from './alarms';
 import { readSettings, type Settings } from './context';
 
@@ -166,7 +166,7 @@ export class VoximplantAlertsStack extends Stack {
       runtime: LAMBDA_RUNTIME,
       architecture: Architecture.ARM_64,
       memorySize: 256,
-      timeout: Duration.seconds(10),
+      timeout: Duration.seconds(RECEIVER_FUNCTION.timeoutSeconds),
       role: receiverRole,
       logGroup: receiverLogs,
       environment: {
@@ -202,8 +202,9 @@ export class VoximplantAlertsStack extends Stack {
     dedupeTable.grant(receiver, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem');
     alertTopic.grantPublish(receiver);
     retryQueue.grantSendMessages(receiver);
-    // The same function consumes the queue; failed items come back with backoff (ChangeMessageVisibility,
-    // which the event source's grant already includes) until maxReceiveCount sends them to the DLQ.
+    // The same function consumes the queue; failed items come back with backoff (ChangeMessageVisibilityBatch,
+    // authorized by sqs:ChangeMessageVisibility, which the event source's grant already includes: SQS API
+    // Reference, "AddPermission") until maxReceiveCount sends them to the DLQ.
     receiver.addEventSource(new SqsEventSource(retryQueue, { batchSize: 10, reportBatchItemFailures: true }));
     // Exactly the five parameter names, never the whole prefix. Reading SecureStrings encrypted with the
     // AWS-managed aws/ssm key needs no KMS statement: that key's policy already allows decryption through

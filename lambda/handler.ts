@@ -16,6 +16,7 @@ import { SqsRetryQueue } from './aws/sqs-retry-queue';
 import { SsmSecrets } from './aws/ssm-secrets';
 import { UnsentOnlyRetryStrategy } from './aws/unsent-only-retry';
 import { loadConfig } from './config';
+import { Deadline } from './deadline';
 import { describe } from './errors';
 import { METRICS } from './names';
 import type { Deps } from './receiver';
@@ -33,6 +34,8 @@ const config = loadConfig();
  * error), and two attempts per call bound each call to about 3 s, so even DynamoDB, SNS and SQS all
  * stalled in turn end before the timeout (measured in test/integration/faults.test.ts, fault 8).
  * SNS alone retries only what cannot have arrived: a publish has no idempotency key (fault 13).
+ * These end at the response headers; the whole call, body included, is bounded by the invocation's
+ * Deadline (deadline.ts).
  */
 const client = {
   maxAttempts: 2,
@@ -71,15 +74,16 @@ export async function handler(
   // Keys are per invocation: a warm container must not stamp one request's id on the next one's lines.
   logger.resetKeys();
   if (context) logger.addContext(context);
+  const deadline = Deadline.forInvocation(context);
   try {
     if (isQueueEvent(event)) {
       // An unexpected error here fails the whole batch: SQS redelivers it and dedupe keeps alerts single.
       logger.appendKeys({ source: 'retry-queue' });
-      return await handleRetries(event, deps);
+      return await handleRetries(event, deps, Date.now, deadline);
     }
     logger.appendKeys({ source: 'webhook', requestId: event.requestContext?.requestId });
     try {
-      return await handleWebhook(event, deps);
+      return await handleWebhook(event, deps, Date.now, deadline);
     } catch (error) {
       // A bug, not an outage of a dependency; still answer 5xx so the sender may retry.
       logger.error('Unhandled error', { error: describe(error) });

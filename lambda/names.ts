@@ -30,6 +30,12 @@ export const DEDUPE_TABLE = {
   publishesAttribute: 'publishes',
 } as const;
 
+/** The receiver function as the stack deploys it. */
+export const RECEIVER_FUNCTION = {
+  /** Lambda ends an invocation after this; every invocation must decide before it (lambda/deadline.ts). */
+  timeoutSeconds: 10,
+} as const;
+
 /** The parked-retry queue: how often a parked request is tried before it goes to the dead-letter queue. */
 export const RETRY_QUEUE = {
   /** With backoff 30 s, 60 s, ... capped at 15 min (retry.ts), 8 attempts span about 45 minutes. */

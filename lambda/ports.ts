@@ -1,12 +1,18 @@
 /**
  * The receiver's edges as small interfaces. The core (receiver.ts) depends on these only;
  * lambda/aws/* implements them with the AWS SDK, tests implement them with plain objects.
+ *
+ * Every call takes an AbortSignal (from the invocation's Deadline, deadline.ts) that bounds the whole
+ * call, response body included; an aborted call fails the way the method documents for any failure.
  */
 import type { Alert, Secrets } from './callback';
 
 export interface SecretsSource {
-  /** Current secrets; throws SecretsUnavailableError when they cannot be had. */
-  get(): Promise<Secrets>;
+  /**
+   * Current secrets; throws SecretsUnavailableError when they cannot be had by the time `signal` aborts
+   * (cached secrets past their TTL are returned rather than failing).
+   */
+  get(signal: AbortSignal): Promise<Secrets>;
 }
 
 export class SecretsUnavailableError extends Error {
@@ -52,20 +58,20 @@ export type HeldClaim = Extract<Claim, 'new' | 'final'>;
 
 export interface DedupeStore {
   /** Claims a callback for alerting. A claim that is neither completed nor released lapses after a short lease. */
-  claim(key: CallbackKey): Promise<Claim>;
+  claim(key: CallbackKey, signal: AbortSignal): Promise<Claim>;
   /** Marks a claimed callback as alerted (or settled): duplicates are suppressed for the replay window. Never throws. */
-  complete(key: CallbackKey): Promise<void>;
+  complete(key: CallbackKey, signal: AbortSignal): Promise<void>;
   /**
    * Gives a claim back after its publish was refused (provably not sent), so a retry can alert: a 'new'
    * claim is removed, a 'final' one returns to the ambiguous state (its one extra publish still unspent). Never throws.
    */
-  release(key: CallbackKey, claim: HeldClaim): Promise<void>;
+  release(key: CallbackKey, claim: HeldClaim, signal: AbortSignal): Promise<void>;
   /**
    * Records that the publish of a 'new' claim has an unknown outcome: the claim becomes ambiguous for the
    * replay window, and the next claim gets the one extra publish ('final'). Never throws; if it cannot be
    * recorded, the pending claim lapses after its lease and the callback is claimed 'new' again.
    */
-  recordAmbiguous(key: CallbackKey): Promise<void>;
+  recordAmbiguous(key: CallbackKey, signal: AbortSignal): Promise<void>;
 }
 
 /** Every alert given to `publish` is in exactly one of the three lists. */
@@ -79,7 +85,7 @@ export interface PublishResult {
 
 export interface Publisher {
   /** Publishes in the order given; never throws: what was not published comes back in `failed` or `ambiguous`. */
-  publish(alerts: readonly Alert[]): Promise<PublishResult>;
+  publish(alerts: readonly Alert[], signal: AbortSignal): Promise<PublishResult>;
 }
 
 /**
@@ -100,11 +106,17 @@ export interface ParkedRequest {
   readonly verified: boolean;
 }
 
+/** A parked message to hide for `seconds` (its next attempt comes then). */
+export interface RetryDelay {
+  readonly receiptHandle: string;
+  readonly seconds: number;
+}
+
 export interface RetryQueue {
   /** Stores the request for a later attempt; throws when it cannot (the caller then answers 503). */
-  park(request: ParkedRequest): Promise<void>;
-  /** Delays the next attempt of a parked message (exponential backoff); best effort, never throws. */
-  backoff(receiptHandle: string, seconds: number): Promise<void>;
+  park(request: ParkedRequest, signal: AbortSignal): Promise<void>;
+  /** Delays the next attempt of parked messages (exponential backoff), any number at once; best effort, never throws. */
+  backoff(delays: readonly RetryDelay[], signal: AbortSignal): Promise<void>;
 }
 
 /** The slice of a structured logger the core uses (Powertools Logger fits it). */

@@ -6,6 +6,7 @@
  */
 import type { Alert, CallbackItem, Severity } from './callback';
 import { isForwarded, type Config } from './config';
+import { BUDGET, type Deadline } from './deadline';
 import { describe } from './errors';
 import { METRICS } from './names';
 import { parseEnvelope, parseItem, safeTypeName } from './parse';
@@ -87,9 +88,9 @@ function parkedBody(items: readonly CallbackItem[], keepHash: boolean): string {
  * a captured id and hash can be used once only, and only as what they first were (a replay of an ignored
  * `card_payment` with `type: "min_balance"` is a duplicate, not an alert in the attacker's words).
  */
-async function consume(dedupe: DedupeStore, key: CallbackKey): Promise<Claim> {
-  const claim = await dedupe.claim(key);
-  if (claim === 'new' || claim === 'final') await dedupe.complete(key);
+async function consume(dedupe: DedupeStore, key: CallbackKey, claimBy: AbortSignal, completeBy: AbortSignal): Promise<Claim> {
+  const claim = await dedupe.claim(key, claimBy);
+  if (claim === 'new' || claim === 'final') await dedupe.complete(key, completeBy);
   return claim;
 }
 
@@ -102,9 +103,13 @@ function byUrgency(a: Alert, b: Alert): number {
 /**
  * Handles one body `{"callbacks":[...]}` (a webhook request's, or a parked one's) and decides its outcome.
  * Never throws for anything a dependency or the sender does; a dependency failure becomes `retry`.
+ * Decides by `deadline`: every dependency call is aborted by then, and a call that did not finish counts
+ * as failed. Publishing ends BUDGET.settleMs early, to leave time to complete or release the claims;
+ * reading secrets and claiming, which have a fallback, get at most BUDGET.fallbackCallMs each.
  */
-export async function receive(body: string, deps: Deps, options: ReceiveOptions = {}): Promise<Outcome> {
+export async function receive(body: string, deps: Deps, deadline: Deadline, options: ReceiveOptions = {}): Promise<Outcome> {
   const { config, log, counters } = deps;
+  const publishBy = deadline.child(BUDGET.settleMs);
   const envelope = parseEnvelope(body);
   if (!envelope.ok) {
     log.warn('Request refused', { statusCode: 400, reason: envelope.reason });
@@ -131,7 +136,7 @@ export async function receive(body: string, deps: Deps, options: ReceiveOptions 
   if (wellFormed.length > 0) {
     let secrets;
     try {
-      secrets = options.verified ? undefined : await deps.secrets.get();
+      secrets = options.verified ? undefined : await deps.secrets.get(publishBy.within(BUDGET.fallbackCallMs).signal);
     } catch (error) {
       counters.count(METRICS.names.secretsUnavailable, 1);
       log.error('Secrets unavailable: cannot verify callbacks', { error: describe(error), items: reports.slice(0, MAX_LOGGED_ITEMS) });
@@ -167,9 +172,10 @@ export async function receive(body: string, deps: Deps, options: ReceiveOptions 
   const forwarded = verified.filter(({ item }) => isForwarded(config, item.type));
   const notForwarded = verified.filter(({ item }) => !isForwarded(config, item.type));
 
+  const claimBy = publishBy.within(BUDGET.fallbackCallMs).signal;
   const [claims, consumed] = await Promise.all([
-    Promise.all(forwarded.map(({ item }) => deps.dedupe.claim(item))),
-    Promise.all(notForwarded.map(({ item }) => consume(deps.dedupe, item))),
+    Promise.all(forwarded.map(({ item }) => deps.dedupe.claim(item, claimBy))),
+    Promise.all(notForwarded.map(({ item }) => consume(deps.dedupe, item, claimBy, deadline.signal))),
   ]);
   notForwarded.forEach(({ report }, i) => {
     report.outcome = consumed[i] === 'duplicate' ? 'duplicate' : 'ignored';
@@ -191,17 +197,17 @@ export async function receive(body: string, deps: Deps, options: ReceiveOptions 
     toAlert.set(renderAlert(item, { consoleUrl: config.consoleUrl }), { claim, report, item });
   });
 
-  const { published, failed, ambiguous } = await deps.publisher.publish([...toAlert.keys()].sort(byUrgency));
+  const { published, failed, ambiguous } = await deps.publisher.publish([...toAlert.keys()].sort(byUrgency), publishBy.signal);
   const held = (claim: Claim): claim is HeldClaim => claim === 'new' || claim === 'final';
   // The final publish allowed after an unknown outcome: whatever its own outcome, the callback is done.
   const settledUnknown = ambiguous.filter((alert) => toAlert.get(alert)!.claim === 'final');
   await Promise.all([
-    ...[...published, ...settledUnknown].map((alert) => (held(toAlert.get(alert)!.claim) ? deps.dedupe.complete(alert) : undefined)),
+    ...[...published, ...settledUnknown].map((alert) => (held(toAlert.get(alert)!.claim) ? deps.dedupe.complete(alert, deadline.signal) : undefined)),
     ...failed.map((alert) => {
       const { claim, report, item } = toAlert.get(alert)!;
       report.outcome = 'failed';
       toRetry.push(item);
-      return held(claim) ? deps.dedupe.release(alert, claim) : undefined;
+      return held(claim) ? deps.dedupe.release(alert, claim, deadline.signal) : undefined;
     }),
     ...ambiguous.map((alert) => {
       const { claim, report, item } = toAlert.get(alert)!;
@@ -209,7 +215,7 @@ export async function receive(body: string, deps: Deps, options: ReceiveOptions 
       // It may have gone out: one more publish, and only one, is left to the parked retry.
       report.outcome = 'ambiguous';
       toRetry.push(item);
-      return claim === 'new' ? deps.dedupe.recordAmbiguous(alert) : undefined;
+      return claim === 'new' ? deps.dedupe.recordAmbiguous(alert, deadline.signal) : undefined;
     }),
   ]);
 

@@ -3,8 +3,10 @@
  * When a dependency failure keeps a verified callback from being alerted, the raw request is parked in
  * the retry queue and answered 202: Voximplant's retry behaviour is undocumented, so we retry ourselves.
  * Only when parking fails too is the answer 503, so nothing verified is ever acknowledged and lost.
+ * The receiver must be done BUDGET.lastCallMs before the invocation's deadline: parking gets that slice.
  */
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { BUDGET, Deadline } from './deadline';
 import { describe } from './errors';
 import { METRICS } from './names';
 import { receive, type Deps } from './receiver';
@@ -14,6 +16,7 @@ export async function handleWebhook(
   event: APIGatewayProxyEventV2,
   deps: Deps,
   now: () => number = Date.now,
+  deadline: Deadline = Deadline.forInvocation(undefined),
 ): Promise<APIGatewayProxyStructuredResultV2> {
   const receivedAt = now();
   const request = readRequest(event, deps.config.maxBodyBytes);
@@ -22,11 +25,11 @@ export async function handleWebhook(
     deps.log.warn('Request refused', { statusCode: request.response.statusCode });
     return request.response;
   }
-  const outcome = await receive(request.body, deps);
+  const outcome = await receive(request.body, deps, deadline.child(BUDGET.lastCallMs));
   if (outcome.kind === 'done') return json(outcome.statusCode, outcome.body);
 
   try {
-    await deps.retryQueue.park({ ...outcome.parked, receivedAt });
+    await deps.retryQueue.park({ ...outcome.parked, receivedAt }, deadline.signal);
   } catch (error) {
     deps.counters.count(METRICS.names.parkingFailures, 1);
     deps.log.error('Could not park the request for retry: answering 503 so the sender can retry', {

@@ -14,10 +14,10 @@ import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import { DeleteQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DeleteParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import type { Alert } from '../lambda/callback';
 import { DEFAULTS, parameterNames, parseAlertTypes, unknownTypeNames } from '../lambda/config';
-import { ENV, METRICS } from '../lambda/names';
+import { ENV, METRICS, RECEIVER_FUNCTION } from '../lambda/names';
 import { parseCommandLine, runCommand, UsageError } from './cli';
 import { validateSecrets } from './configure';
 import {
@@ -42,7 +42,7 @@ const DEFAULT_STATE_FILE = join(ROOT, '.local-stack', 'state.json');
 /** The name of the resources in moto (a fresh moto each run, so a fixed name is fine). */
 const LOCAL_NAME = 'voximplant-alerts-local';
 /** The function's timeout in the stack (infra/stack.ts); past it Lambda fails the call and API Gateway answers 500. */
-const FUNCTION_TIMEOUT_MS = 10_000;
+const FUNCTION_TIMEOUT_MS = RECEIVER_FUNCTION.timeoutSeconds * 1000;
 
 export type SecretsOrigin = 'generated demo values' | 'environment (VOX_*)' | '.env file' | 'environment and .env file';
 
@@ -681,8 +681,13 @@ async function main(argv: string[]): Promise<number> {
     // 8. The retry queue, consumed by the same handler (Lambda's SQS event source does this in AWS).
     const retryClient = new SQSClient({});
     const retryQueueUrl = resources.retryQueueUrl;
-    // Through `handler`, so a restarted function (SIGUSR2) serves the queue too.
-    const queueHandler: QueueHandler = (event) => (handler as unknown as QueueHandler)(event);
+    // Through `handler`, so a restarted function (SIGUSR2) serves the queue too; with a context, as Lambda
+    // passes one: the handler's deadline comes from its remaining time.
+    const queueHandler: QueueHandler = (event) =>
+      (handler as unknown as (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>)(
+        event,
+        lambdaContext(LOCAL_NAME, FUNCTION_TIMEOUT_MS, region),
+      );
     void (async () => {
       while (!stopping) {
         try {

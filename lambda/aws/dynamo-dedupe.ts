@@ -84,6 +84,7 @@ export class DynamoDedupe implements DedupeStore {
   private update(
     key: CallbackKey,
     expressions: { update: string; condition?: string; values: NonNullable<UpdateItemCommandInput['ExpressionAttributeValues']> },
+    signal: AbortSignal | undefined,
   ) {
     return this.client.send(
       new UpdateItemCommand({
@@ -94,10 +95,12 @@ export class DynamoDedupe implements DedupeStore {
         ExpressionAttributeNames: namesIn(expressions.update, expressions.condition),
         ExpressionAttributeValues: expressions.values,
       }),
+      { abortSignal: signal },
     );
   }
 
-  async claim(key: CallbackKey): Promise<Claim> {
+  /** `signal` (here and below) bounds the calls; optional only for callers outside the Lambda (tools, tests). */
+  async claim(key: CallbackKey, signal?: AbortSignal): Promise<Claim> {
     const now = this.epochSeconds();
     const token = randomUUID();
     const condition = 'attribute_not_exists(#pk) OR #expiresAt < :now';
@@ -117,10 +120,11 @@ export class DynamoDedupe implements DedupeStore {
           ExpressionAttributeValues: { ':now': N(now) },
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
+        { abortSignal: signal },
       );
       return 'new';
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return this.claimHeld(key, error.Item, token, now);
+      if (error instanceof ConditionalCheckFailedException) return this.claimHeld(key, error.Item, token, now, signal);
       return this.unavailable(key, error);
     }
   }
@@ -134,6 +138,7 @@ export class DynamoDedupe implements DedupeStore {
     stored: Record<string, AttributeValue> | undefined,
     token: string,
     now: number,
+    signal: AbortSignal | undefined,
     mayTakeFinal = true,
   ): Promise<Claim> {
     const status = stored?.status?.S as Status | undefined;
@@ -142,7 +147,7 @@ export class DynamoDedupe implements DedupeStore {
       case 'pending':
         return 'busy';
       case 'ambiguous':
-        return mayTakeFinal ? this.takeFinal(key, token, now) : 'busy';
+        return mayTakeFinal ? this.takeFinal(key, token, now, signal) : 'busy';
       case 'final':
         // Its holder neither completed nor released it in time: its outcome is unknown too, so it is done.
         return Number(stored?.[DEDUPE_TABLE.leaseAttribute]?.N) >= now ? 'busy' : 'duplicate';
@@ -152,44 +157,56 @@ export class DynamoDedupe implements DedupeStore {
   }
 
   /** ambiguous → final: the one extra publish, won by exactly one attempt (the condition names the state it leaves). */
-  private async takeFinal(key: CallbackKey, token: string, now: number): Promise<Claim> {
+  private async takeFinal(key: CallbackKey, token: string, now: number, signal: AbortSignal | undefined): Promise<Claim> {
     try {
-      await this.update(key, {
-        update: 'SET #status = :final, #claim = :token, #leaseUntil = :leaseUntil, #publishes = :two',
-        condition: '#status = :ambiguous AND #publishes = :one',
-        values: { ':final': S('final'), ':token': S(token), ':leaseUntil': N(now + CLAIM_LEASE_SECONDS), ':two': N(2), ':ambiguous': S('ambiguous'), ':one': N(1) },
-      });
+      await this.update(
+        key,
+        {
+          update: 'SET #status = :final, #claim = :token, #leaseUntil = :leaseUntil, #publishes = :two',
+          condition: '#status = :ambiguous AND #publishes = :one',
+          values: { ':final': S('final'), ':token': S(token), ':leaseUntil': N(now + CLAIM_LEASE_SECONDS), ':two': N(2), ':ambiguous': S('ambiguous'), ':one': N(1) },
+        },
+        signal,
+      );
       return 'final';
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return this.claimHeld(key, error.Item, token, now, false);
+      if (error instanceof ConditionalCheckFailedException) return this.claimHeld(key, error.Item, token, now, signal, false);
       return this.unavailable(key, error);
     }
   }
 
-  async complete(key: CallbackKey): Promise<void> {
+  async complete(key: CallbackKey, signal?: AbortSignal): Promise<void> {
     try {
-      await this.update(key, {
-        update: 'SET #status = :done, #expiresAt = :expiresAt',
-        values: { ':done': S('done'), ':expiresAt': N(this.epochSeconds() + this.ttlSeconds) },
-      });
+      await this.update(
+        key,
+        {
+          update: 'SET #status = :done, #expiresAt = :expiresAt',
+          values: { ':done': S('done'), ':expiresAt': N(this.epochSeconds() + this.ttlSeconds) },
+        },
+        signal,
+      );
     } catch (error) {
       // The alert went out; the claim lapses after its lease, after which a replay could alert again.
       this.log.warn('Could not mark callback as alerted', { callbackId: key.callbackId, error: describe(error) });
     }
   }
 
-  async release(key: CallbackKey, claim: HeldClaim): Promise<void> {
+  async release(key: CallbackKey, claim: HeldClaim, signal?: AbortSignal): Promise<void> {
     try {
       if (claim === 'new') {
-        await this.client.send(new DeleteItemCommand({ TableName: this.tableName, Key: this.key(key) }));
+        await this.client.send(new DeleteItemCommand({ TableName: this.tableName, Key: this.key(key) }), { abortSignal: signal });
         return;
       }
       // The earlier publish may still have gone out: back to ambiguous, the one extra publish unspent.
-      await this.update(key, {
-        update: 'SET #status = :ambiguous, #publishes = :one REMOVE #leaseUntil',
-        condition: '#status = :final',
-        values: { ':ambiguous': S('ambiguous'), ':one': N(1), ':final': S('final') },
-      });
+      await this.update(
+        key,
+        {
+          update: 'SET #status = :ambiguous, #publishes = :one REMOVE #leaseUntil',
+          condition: '#status = :final',
+          values: { ':ambiguous': S('ambiguous'), ':one': N(1), ':final': S('final') },
+        },
+        signal,
+      );
     } catch (error) {
       // The claim lapses after its lease; until then a retry is taken for a duplicate.
       this.log.warn('Could not release claim after a failed publish', {
@@ -200,13 +217,17 @@ export class DynamoDedupe implements DedupeStore {
     }
   }
 
-  async recordAmbiguous(key: CallbackKey): Promise<void> {
+  async recordAmbiguous(key: CallbackKey, signal?: AbortSignal): Promise<void> {
     try {
-      await this.update(key, {
-        update: 'SET #status = :ambiguous, #publishes = :one, #expiresAt = :expiresAt',
-        condition: '#status = :pending',
-        values: { ':ambiguous': S('ambiguous'), ':one': N(1), ':expiresAt': N(this.epochSeconds() + this.ttlSeconds), ':pending': S('pending') },
-      });
+      await this.update(
+        key,
+        {
+          update: 'SET #status = :ambiguous, #publishes = :one, #expiresAt = :expiresAt',
+          condition: '#status = :pending',
+          values: { ':ambiguous': S('ambiguous'), ':one': N(1), ':expiresAt': N(this.epochSeconds() + this.ttlSeconds), ':pending': S('pending') },
+        },
+        signal,
+      );
     } catch (error) {
       // The pending claim lapses after its lease; the callback is then claimed 'new' again and may alert twice more.
       this.log.warn('Could not record an unknown publish outcome on the claim', {

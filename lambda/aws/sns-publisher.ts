@@ -17,8 +17,9 @@ export class SnsPublisher implements Publisher {
     private readonly log: Log,
   ) {}
 
-  async publish(alerts: readonly Alert[]): Promise<PublishResult> {
-    const results = await Promise.all(planBatches(alerts).map((call) => this.publishBatch(call)));
+  /** `signal` bounds every PublishBatch call; optional only for callers outside the Lambda (tools, tests). */
+  async publish(alerts: readonly Alert[], signal?: AbortSignal): Promise<PublishResult> {
+    const results = await Promise.all(planBatches(alerts).map((call) => this.publishBatch(call, signal)));
     return {
       published: results.flatMap((r) => r.published),
       failed: results.flatMap((r) => r.failed),
@@ -26,7 +27,7 @@ export class SnsPublisher implements Publisher {
     };
   }
 
-  private async publishBatch(call: readonly PlannedEntry[]): Promise<PublishResult> {
+  private async publishBatch(call: readonly PlannedEntry[], signal: AbortSignal | undefined): Promise<PublishResult> {
     const batch: readonly Alert[] = call.map(({ alert }) => alert);
     try {
       const { Failed = [] } = await this.client.send(
@@ -34,6 +35,7 @@ export class SnsPublisher implements Publisher {
           TopicArn: this.topicArn,
           PublishBatchRequestEntries: call.map(({ entry }) => entry),
         }),
+        { abortSignal: signal },
       );
       const failedIds = new Set(Failed.map((f) => f.Id));
       for (const f of Failed) {

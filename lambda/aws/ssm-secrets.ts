@@ -1,16 +1,26 @@
 /**
  * Secrets from SSM Parameter Store, cached in memory for a TTL: a warm invocation makes no SSM call,
  * and a rotated key is picked up within the TTL without a redeploy.
+ *
+ * Concurrent callers share one refresh, and each waits for it only as long as its own signal allows:
+ * the refresh's SSM call is aborted once no caller waits for it any more.
  */
 import { GetParametersCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import type { Secrets } from '../callback';
 import { parameterNames } from '../config';
+import { untilAborted } from '../deadline';
 import { describe } from '../errors';
 import { SecretsUnavailableError, type Log, type SecretsSource } from '../ports';
 
+interface Refresh {
+  readonly promise: Promise<Secrets>;
+  readonly controller: AbortController;
+  waiters: number;
+}
+
 export class SsmSecrets implements SecretsSource {
   private cached?: { readonly secrets: Secrets; readonly fetchedAt: number };
-  private refreshing?: Promise<Secrets>;
+  private refreshing?: Refresh;
   private readonly names: ReturnType<typeof parameterNames>;
 
   constructor(
@@ -23,16 +33,45 @@ export class SsmSecrets implements SecretsSource {
     this.names = parameterNames(prefix);
   }
 
-  async get(): Promise<Secrets> {
+  /** `signal` bounds this caller's wait; optional only for callers outside the Lambda (tools, tests). */
+  async get(signal?: AbortSignal): Promise<Secrets> {
     if (this.cached && this.now() - this.cached.fetchedAt < this.ttlMs) return this.cached.secrets;
     // One refresh at a time, however many callers are waiting for it.
-    this.refreshing ??= this.refresh().finally(() => (this.refreshing = undefined));
-    return this.refreshing;
+    const refresh = (this.refreshing ??= this.startRefresh());
+    refresh.waiters += 1;
+    try {
+      return await untilAborted(refresh.promise, signal);
+    } catch (error) {
+      if (!signal?.aborted) throw error;
+      if (this.cached) {
+        this.log.warn('SSM did not answer in time; using the cached secrets', { error: describe(signal.reason) });
+        return this.cached.secrets;
+      }
+      throw new SecretsUnavailableError(`Reading secrets from SSM failed: ${describe(signal.reason)}`);
+    } finally {
+      refresh.waiters -= 1;
+      if (refresh.waiters === 0) {
+        refresh.controller.abort();
+        if (this.refreshing === refresh) this.refreshing = undefined;
+      }
+    }
   }
 
-  private async refresh(): Promise<Secrets> {
+  private startRefresh(): Refresh {
+    const controller = new AbortController();
+    const refresh: Refresh = {
+      controller,
+      waiters: 0,
+      promise: this.refresh(controller.signal).finally(() => {
+        if (this.refreshing === refresh) this.refreshing = undefined;
+      }),
+    };
+    return refresh;
+  }
+
+  private async refresh(signal: AbortSignal): Promise<Secrets> {
     try {
-      const secrets = await this.fetch();
+      const secrets = await this.fetch(signal);
       this.cached = { secrets, fetchedAt: this.now() };
       return secrets;
     } catch (error) {
@@ -45,12 +84,13 @@ export class SsmSecrets implements SecretsSource {
     }
   }
 
-  private async fetch(): Promise<Secrets> {
+  private async fetch(signal: AbortSignal): Promise<Secrets> {
     const names = this.names;
     let values: Map<string, string>;
     try {
       const { Parameters = [] } = await this.client.send(
         new GetParametersCommand({ Names: Object.values(names), WithDecryption: true }),
+        { abortSignal: signal },
       );
       values = new Map(Parameters.filter((p) => p.Name && p.Value).map((p) => [p.Name!, p.Value!]));
     } catch (error) {

@@ -18,7 +18,9 @@ const CONNECT_TIMEOUT = /did not establish a connection/;
 
 /**
  * Whether a failed SDK call may have reached the service although no answer came back: its outcome is
- * unknown. False for an answer (any HTTP status: a throttle, a 5xx, a refusal) and for failures before a
+ * unknown. True for a success status whose body never completed (cut off, or aborted by a deadline while
+ * it stalled: the SDK reports it as a deserialization error carrying the 2xx status). False for an error
+ * answer (a throttle, a 5xx, a refusal) and for failures before a
  * connection existed (ECONNREFUSED, DNS, connect timeout) or before sending (serialization). True for a
  * timeout after connecting, a reset or broken connection mid-request, and an abort (a deadline).
  * Never throws; accepts anything thrown.
@@ -26,7 +28,7 @@ const CONNECT_TIMEOUT = /did not establish a connection/;
 export function mayHaveArrived(error: unknown): boolean {
   if (typeof error !== 'object' || error === null) return false;
   const { name, code, message, $metadata } = error as { name?: unknown; code?: unknown; message?: unknown; $metadata?: { httpStatusCode?: number } };
-  if ($metadata?.httpStatusCode !== undefined) return false;
+  if ($metadata?.httpStatusCode !== undefined) return $metadata.httpStatusCode >= 200 && $metadata.httpStatusCode < 300;
   if (name === 'TimeoutError') return !CONNECT_TIMEOUT.test(String(message));
   if (name === 'AbortError') return true;
   return typeof code === 'string' && MID_REQUEST_CODES.includes(code);

@@ -22,10 +22,11 @@ import {
 } from '@aws-sdk/client-sqs';
 import type { Alert } from '../../lambda/callback';
 import type { handler as Handler } from '../../lambda/handler';
-import { DEDUPE_TABLE, METRICS, RETRY_QUEUE } from '../../lambda/names';
+import { DEDUPE_TABLE, ENV, METRICS, RECEIVER_FUNCTION, RETRY_QUEUE } from '../../lambda/names';
 import { parkable } from '../../lambda/receiver';
-import { backoffSeconds, PARKED_ATTRIBUTES } from '../../lambda/retry';
+import { backoffSeconds, encodeParked, PARKED_ATTRIBUTES } from '../../lambda/retry';
 import { buildCallback, envelope } from '../../tools/callbacks';
+import { lambdaContext } from '../../tools/http-adapter';
 import { startMoto, type MotoServer } from '../../tools/moto';
 import { provision, readInbox, receiverEnv, type LocalResources } from '../../tools/provision';
 import { pollOnce } from '../../tools/sqs-event-source';
@@ -33,7 +34,7 @@ import { FaultProxy, type PublishBatchEntry } from '../support/fault-proxy';
 import { httpEvent, VOX } from '../support/fixtures';
 
 /** The function's timeout in the stack: an answer must come before it, or nothing is answered or parked. */
-const FUNCTION_TIMEOUT_MS = 10_000;
+const FUNCTION_TIMEOUT_MS = RECEIVER_FUNCTION.timeoutSeconds * 1000;
 const MOTO = process.env.MOTO_ENDPOINT!;
 const ALERT_TYPES = 'min_balance,account_is_frozen';
 
@@ -43,7 +44,8 @@ let direct: SQSClient;
 let nextId = 7_000;
 /** Everything the Lambda wrote (Powertools logs and EMF metrics), captured instead of printed. */
 let output = '';
-const timings: Array<{ fault: string; step: string; ms: number; status?: number }> = [];
+/** `leftMs`: what the Lambda context had left when the handler returned (Lambda ends the invocation at 0). */
+const timings: Array<{ fault: string; step: string; ms: number; status?: number; leftMs?: number }> = [];
 /** Alerts per genuine callback over a whole fault (webhook, every queue retry, re-sends), printed at the end. */
 const alertTotals: string[] = [];
 
@@ -102,11 +104,16 @@ function callback(type = 'min_balance') {
 const idOf = (item: Record<string, unknown>) => item.callback_id as number;
 const sorted = (ids: number[]) => [...ids].sort((a, b) => a - b);
 
-/** One webhook request, timed. */
+/** A Lambda context with the function's timeout, as Lambda passes one: the handler's deadline comes from it. */
+const invocationContext = () => lambdaContext('ft-receiver', FUNCTION_TIMEOUT_MS);
+
+/** One webhook request, timed; `leftMs` is the time its context had left when it answered. */
 async function send(w: World, ...callbacks: Array<Record<string, unknown>>) {
+  const context = invocationContext();
   const started = performance.now();
-  const result = await w.handler(httpEvent(envelope(...callbacks)));
-  return { status: result.statusCode, body: JSON.parse(result.body ?? '{}') as Record<string, unknown>, ms: Math.round(performance.now() - started) };
+  const result = await w.handler(httpEvent(envelope(...callbacks)), context);
+  const ms = Math.round(performance.now() - started);
+  return { status: result.statusCode, body: JSON.parse(result.body ?? '{}') as Record<string, unknown>, ms, leftMs: context.getRemainingTimeInMillis() };
 }
 
 async function depth(sqs: SQSClient, queueUrl: string) {
@@ -171,9 +178,30 @@ function expectOneOrTwoAlertsEach(alerts: number[], ...items: Array<Record<strin
   }
 }
 
-/** Lambda's SQS event source, once: hands whatever is parked and visible to the handler. */
-function drain(w: World) {
-  return pollOnce(w.sqs, w.resources.retryQueueUrl, (event) => w.handler(event));
+/** After recovery the queue's retry of the one request parked alerts `item` once; then it is settled. */
+async function expectRetryAlertsOnce(w: World, item: Record<string, unknown>) {
+  expect(await drain(w)).toEqual({ received: 1, failed: [] });
+  expect(await alerted(w)).toEqual([idOf(item)]);
+  await expectSettled(w, item);
+}
+
+/** Lambda's SQS event source, once: hands whatever is parked and visible to the handler, timed as `send` is. */
+async function drainTimed(w: World) {
+  let ms = 0;
+  let leftMs = 0;
+  const result = await pollOnce(w.sqs, w.resources.retryQueueUrl, async (event) => {
+    const context = invocationContext();
+    const started = performance.now();
+    const response = await w.handler(event, context);
+    ms = Math.round(performance.now() - started);
+    leftMs = context.getRemainingTimeInMillis();
+    return response;
+  });
+  return { result, ms, leftMs };
+}
+
+async function drain(w: World) {
+  return (await drainTimed(w)).result;
 }
 
 /** Ends the backoff a failed retry set (what time would do), with the receipt handles pollOnce returned. */
@@ -276,7 +304,9 @@ afterAll(async () => {
   process.env.AWS_ENDPOINT_URL = MOTO;
   direct.destroy();
   await proxy.stop();
-  const lines = timings.map((t) => `${String(t.ms).padStart(6)} ms  ${t.status ?? 'none'}  ${t.fault}: ${t.step}`);
+  const lines = timings.map(
+    (t) => `${String(t.ms).padStart(6)} ms  ${t.leftMs === undefined ? '' : `(${t.leftMs} ms left)  `}${t.status ?? 'none'}  ${t.fault}: ${t.step}`,
+  );
   console.log(`Fault timings (handler wall time; the function's timeout is ${FUNCTION_TIMEOUT_MS} ms):\n${lines.join('\n')}`);
   console.log(`Alerts per callback:\n${alertTotals.join('\n')}`);
 });
@@ -285,6 +315,7 @@ beforeEach(() => {
   proxy.failing.clear();
   proxy.throttling.clear();
   proxy.hanging.clear();
+  proxy.stallingBody.clear();
   proxy.refusePublishEntry = undefined;
   proxy.answerLate.clear();
   proxy.answerLateEvery.clear();
@@ -424,6 +455,7 @@ describe('4. SNS Publish failing (the whole PublishBatch)', () => {
       status: 202,
       body: { message: 'accepted; alerts will be retried', accepted: 0, duplicates: 0, ignored: 0, rejected: 0 },
       ms: expect.any(Number),
+      leftMs: expect.any(Number),
     });
     expect(response.ms).toBeLessThan(FUNCTION_TIMEOUT_MS);
     expect(actionsOf('sns')).toEqual(['PublishBatch', 'PublishBatch']);
@@ -438,7 +470,7 @@ describe('4. SNS Publish failing (the whole PublishBatch)', () => {
     proxy.resetCounts();
     const stillDown = await drain(w);
     expect(stillDown).toEqual({ received: 1, failed: [expect.any(String)] });
-    expect(actionsOf('sqs')).toEqual(['ChangeMessageVisibility']);
+    expect(actionsOf('sqs')).toEqual(['ChangeMessageVisibilityBatch']);
     expect(logsSince(mark, 'Parked request failed again; retrying later')).toEqual([
       expect.objectContaining({ attempt: 1, backoffSeconds: 30, reason: 'publish failed' }),
     ]);
@@ -633,9 +665,7 @@ describe('8. Dependencies hanging (connection accepted, never answered)', () => 
 
     proxy.hanging.clear();
     proxy.releaseHung();
-    expect(await drain(w)).toEqual({ received: 1, failed: [] });
-    expect(await alerted(w)).toEqual([idOf(item)]);
-    await expectSettled(w, item);
+    await expectRetryAlertsOnce(w, item);
   });
 
   it('DynamoDB, SNS and SQS hanging in turn (the worst case): 503 before the timeout, nothing published or parked, the re-send alerts once', async () => {
@@ -896,5 +926,178 @@ describe('13. SNS slow: each PublishBatch applied, its answer later than the 1.5
     expect(await parked(w)).toBe(0);
     expect(await deadLettered(w)).toBe(0);
     await expectSettled(w, item);
+  });
+});
+
+describe('14. A response that starts and stalls (status and headers sent, the body never finishes)', () => {
+  /**
+   * The dependency applies the request and starts answering, then the body stalls (a half-dead
+   * connection, an overloaded proxy). The SDK's connectionTimeout and requestTimeout stop at the headers,
+   * so before the invocation deadline (lambda/deadline.ts) such a call ran into Lambda's timeout: no
+   * answer, nothing parked, the claim left pending. Now every SDK call carries the deadline's abort
+   * signal. Each row: the answer, that it came while the context still had time left (Lambda ends the
+   * invocation at 0), and the alerts once the dependency has recovered.
+   */
+  /** Ends the stall (the SDK has long given up on those connections) and checks nothing is stuck. */
+  function recover(...services: Array<'ssm' | 'dynamodb' | 'sns' | 'sqs'>) {
+    for (const service of services) proxy.stallingBody.delete(service);
+    proxy.failing.clear();
+    proxy.releaseHung();
+  }
+
+  it('SSM, on a cold start: parks (202) before the deadline; the retry alerts once', async () => {
+    const w = await world('stall-ssm');
+    const item = callback();
+    proxy.stallingBody.add('ssm');
+
+    const response = await send(w, item);
+    timings.push({ fault: '14 SSM body stalled', step: 'webhook (cold start)', ms: response.ms, status: response.status, leftMs: response.leftMs });
+    expect(response).toMatchObject({ status: 202, body: { message: 'accepted; alerts will be retried' } });
+    expect(response.leftMs).toBeGreaterThan(0);
+    expect(actionsOf('ssm')).toEqual(['GetParameters']); // aborted, not retried by the SDK
+    expect(await parked(w)).toBe(1);
+    expect(await alerted(w)).toEqual([]);
+
+    recover('ssm');
+    await expectRetryAlertsOnce(w, item);
+  });
+
+  it('DynamoDB: the claim gives up within its slice and the alert goes out anyway (200) before the deadline; one alert', async () => {
+    const w = await warmWorld('stall-ddb');
+    const item = callback();
+    const mark = output.length;
+    proxy.stallingBody.add('dynamodb');
+
+    const response = await send(w, item);
+    timings.push({ fault: '14 DynamoDB body stalled', step: 'webhook (warm)', ms: response.ms, status: response.status, leftMs: response.leftMs });
+    expect(response).toMatchObject({ status: 200, body: { accepted: 1 } });
+    expect(response.leftMs).toBeGreaterThan(0);
+    expect(metricsSince(mark)).toMatchObject({ [M.dedupeUnavailable]: 1, [M.published]: 1 });
+    expect(await alerted(w)).toEqual([idOf(item)]);
+    expect(await parked(w)).toBe(0);
+
+    // 200 ends it for the sender; nothing else alerts after recovery. (The claim that landed unseen stays
+    // pending until its lease lapses: a re-send meanwhile is parked as busy, as in fault 12.)
+    recover('dynamodb');
+    expect(await drain(w)).toEqual({ received: 0, failed: [] });
+    expect(await alerted(w)).toEqual([]);
+  });
+
+  it('SNS: parks (202) before the deadline with the claim settled; the stalled publish did go out, so at most two alerts', async () => {
+    const w = await warmWorld('stall-sns');
+    const item = callback();
+    proxy.stallingBody.add('sns');
+
+    const response = await send(w, item);
+    timings.push({ fault: '14 SNS body stalled', step: 'webhook (warm)', ms: response.ms, status: response.status, leftMs: response.leftMs });
+    expect(response).toMatchObject({ status: 202, body: { accepted: 0 } });
+    expect(response.leftMs).toBeGreaterThan(0);
+    // The claim is settled in the time kept for it: recorded ambiguous (UpdateItem), as in Lambda; under
+    // Jest, smithy's retry middleware wraps the cross-realm 'aborted' error of node:http and loses its
+    // status, so the outcome reads as refused and the claim is released (DeleteItem) instead.
+    expect(actionsOf('dynamodb')).toEqual(['PutItem', expect.stringMatching(/^(UpdateItem|DeleteItem)$/)]);
+    expect(actionsOf('sqs')).toEqual(['SendMessage']);
+    const alerts = await alerted(w); // SNS applied the publish before its answer stalled (ambiguous: fault 9's kind)
+    expect(await parked(w)).toBe(1);
+
+    recover('sns');
+    expect(await drain(w)).toEqual({ received: 1, failed: [] });
+    alerts.push(...(await alerted(w)));
+    alertTotals.push(`14 SNS body stalled: ${alerts.length} alerts for one callback`);
+    expectOneOrTwoAlertsEach(alerts, item);
+    await expectSettled(w, item);
+  });
+
+  it('SQS while parking (SNS failing): 503 before the deadline; the stalled SendMessage landed, and the callback alerts once', async () => {
+    const w = await warmWorld('stall-sqs');
+    const item = callback();
+    proxy.failing.add('sns');
+    proxy.stallingBody.add('sqs');
+
+    const response = await send(w, item);
+    timings.push({ fault: '14 SQS body stalled (SNS 503)', step: 'webhook (warm)', ms: response.ms, status: response.status, leftMs: response.leftMs });
+    expect(response).toMatchObject({ status: 503 });
+    expect(response.leftMs).toBeGreaterThan(0);
+    expect(actionsOf('sqs')).toEqual(['SendMessage']);
+    expect(await parked(w)).toBe(1); // it landed; the function could not know
+    expect(await alerted(w)).toEqual([]);
+
+    recover('sqs');
+    // The sender re-sends after the 503, and the queue retries what landed: one of them alerts.
+    expect(await send(w, item)).toMatchObject({ status: 200, body: { accepted: 1 } });
+    expect(await drain(w)).toEqual({ received: 1, failed: [] });
+    expect(await alerted(w)).toEqual([idOf(item)]);
+    await expectSettled(w, item);
+  });
+
+  it('the secrets refresh meets a stalled SSM while DynamoDB and SNS stall too: the cached secrets, 202 before the deadline, one alert', async () => {
+    // A TTL of 1 ms: every request after the first refreshes, as the first one after each 5 minutes does.
+    process.env[ENV.secretsTtlSeconds] = '0.001';
+    let w: World;
+    try {
+      w = await warmWorld('stall-refresh');
+    } finally {
+      delete process.env[ENV.secretsTtlSeconds];
+    }
+    const item = callback();
+    const mark = output.length;
+    for (const service of ['ssm', 'dynamodb', 'sns'] as const) proxy.stallingBody.add(service);
+
+    const response = await send(w, item);
+    timings.push({ fault: '14 SSM refresh, DynamoDB, SNS stalled', step: 'webhook (warm, secrets expired)', ms: response.ms, status: response.status, leftMs: response.leftMs });
+    expect(response).toMatchObject({ status: 202 });
+    expect(response.leftMs).toBeGreaterThan(0);
+    expect(logsSince(mark, 'SSM did not answer in time; using the cached secrets')).toHaveLength(1);
+    expect(actionsOf('sqs')).toEqual(['SendMessage']);
+    expect(await parked(w)).toBe(1);
+
+    recover('ssm', 'dynamodb', 'sns');
+    await endLease(w, item); // the claim landed unseen before its answer stalled
+    await expectRetryAlertsOnce(w, item);
+  });
+
+  it.each([
+    { name: 'SNS', stall: ['sns'] as const },
+    { name: 'DynamoDB and SNS', stall: ['dynamodb', 'sns'] as const },
+  ])('a full retry batch of 10 with $name stalled: all 10 fail with backoff before the deadline; at most two alerts each after recovery', async ({ name, stall }) => {
+    const w = await warmWorld(`stall-batch-${stall.join('-')}`);
+    const items = Array.from({ length: 10 }, () => callback());
+    for (const item of items) {
+      // As the webhook parks a verified item: only what the retry needs, no hash.
+      const { body, attributes } = encodeParked({ body: JSON.stringify({ callbacks: [parkable(item, false)] }), receivedAt: Date.now(), verified: true });
+      await w.sqs.send(
+        new SendMessageCommand({
+          QueueUrl: w.resources.retryQueueUrl,
+          MessageBody: body,
+          MessageAttributes: Object.fromEntries(Object.entries(attributes).map(([k, v]) => [k, { DataType: 'String', StringValue: v }])),
+        }),
+      );
+    }
+    const mark = output.length;
+    for (const service of stall) proxy.stallingBody.add(service);
+
+    const { result, ms, leftMs } = await drainTimed(w);
+    timings.push({ fault: `14 ${name} body stalled`, step: 'retry batch of 10', ms, leftMs });
+    expect(result).toEqual({ received: 10, failed: expect.any(Array) });
+    expect(result.failed).toHaveLength(10);
+    expect(leftMs).toBeGreaterThan(0);
+    expect(actionsOf('sqs')).toEqual(['ChangeMessageVisibilityBatch']); // one call backs off all ten
+    expect(logsSince(mark, 'Parked request failed again; retrying later')).toHaveLength(10);
+    expect(await drain(w)).toEqual({ received: 0, failed: [] }); // every one hidden by its backoff
+    expect(await parked(w)).toBe(10);
+    const alerts = await alerted(w); // publishes that SNS applied before its answer stalled
+
+    recover(...stall);
+    for (const item of items) {
+      // Only claims that landed unseen are still pending; the others fail endLease's condition.
+      await endLease(w, item).catch((error: Error) => expect(error.name).toBe('ConditionalCheckFailedException'));
+    }
+    await endBackoff(w, result.failed);
+    expect(await drain(w)).toEqual({ received: 10, failed: [] });
+    alerts.push(...(await alerted(w)));
+    const perCallback = items.map((item) => alerts.filter((id) => id === idOf(item)).length);
+    alertTotals.push(`14 ${name} body stalled, retry batch of 10: ${perCallback.join(',')} alerts per callback`);
+    expectOneOrTwoAlertsEach(alerts, ...items);
+    expect(await parked(w)).toBe(0);
   });
 });

@@ -1,18 +1,45 @@
-/** In-memory stand-ins for the receiver's edges (ports.ts) and for SNS, recording what they were asked to do. */
+/**
+ * In-memory stand-ins for the receiver's edges (ports.ts) and for SNS, recording what they were asked to do.
+ * Each edge can be `stalled`: a call then waits until its AbortSignal aborts and fails as that port fails
+ * (the shape of a dependency that sent its headers and never the body).
+ */
 import { SNSServiceException, type PublishBatchCommandInput, type PublishBatchCommandOutput } from '@aws-sdk/client-sns';
 import type { Alert, Secrets } from '../../lambda/callback';
 import { loadConfig, type Config } from '../../lambda/config';
-import type { CallbackKey, Claim, DedupeStore, HeldClaim, Log, ParkedRequest, PublishResult, Publisher, RetryQueue, SecretsSource } from '../../lambda/ports';
+import {
+  SecretsUnavailableError,
+  type CallbackKey,
+  type Claim,
+  type DedupeStore,
+  type HeldClaim,
+  type Log,
+  type ParkedRequest,
+  type PublishResult,
+  type Publisher,
+  type RetryDelay,
+  type RetryQueue,
+  type SecretsSource,
+} from '../../lambda/ports';
 import type { Deps } from '../../lambda/receiver';
 import { checkPublishBatch, type BatchEntry, type SnsLimitViolation } from '../../lambda/sns-limits';
 import { SECRETS } from './fixtures';
 
+/** Rejects with the signal's reason once it aborts: a call that never ends by itself. */
+export function untilAbort(signal: AbortSignal): Promise<never> {
+  return new Promise((_, reject) => {
+    if (signal.aborted) reject(signal.reason);
+    else signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+  });
+}
+
 export class FakeSecrets implements SecretsSource {
   calls = 0;
   failure?: Error;
+  stalled = false;
   constructor(public secrets: Secrets = SECRETS) {}
-  async get(): Promise<Secrets> {
+  async get(signal: AbortSignal): Promise<Secrets> {
     this.calls += 1;
+    if (this.stalled) await untilAbort(signal).catch(() => Promise.reject(new SecretsUnavailableError('stalled')));
     if (this.failure) throw this.failure;
     return this.secrets;
   }
@@ -22,8 +49,10 @@ export class FakeSecrets implements SecretsSource {
 export class FakeDedupe implements DedupeStore {
   readonly records = new Map<string, 'pending' | 'done' | 'ambiguous' | 'final'>();
   unavailable = false;
+  stalled = false;
   readonly released: string[] = [];
-  async claim({ accountId, callbackId }: CallbackKey): Promise<Claim> {
+  async claim({ accountId, callbackId }: CallbackKey, signal: AbortSignal): Promise<Claim> {
+    if (this.stalled) return untilAbort(signal).catch(() => 'unavailable' as const);
     if (this.unavailable) return 'unavailable';
     const key = `${accountId}#${callbackId}`;
     switch (this.records.get(key)) {
@@ -39,16 +68,19 @@ export class FakeDedupe implements DedupeStore {
         return 'busy';
     }
   }
-  async complete({ accountId, callbackId }: CallbackKey): Promise<void> {
+  async complete({ accountId, callbackId }: CallbackKey, signal: AbortSignal): Promise<void> {
+    if (this.stalled) return untilAbort(signal).catch(() => undefined);
     this.records.set(`${accountId}#${callbackId}`, 'done');
   }
-  async release({ accountId, callbackId }: CallbackKey, claim: HeldClaim): Promise<void> {
+  async release({ accountId, callbackId }: CallbackKey, claim: HeldClaim, signal: AbortSignal): Promise<void> {
+    if (this.stalled) return untilAbort(signal).catch(() => undefined);
     const key = `${accountId}#${callbackId}`;
     if (claim === 'final') this.records.set(key, 'ambiguous');
     else this.records.delete(key);
     this.released.push(key);
   }
-  async recordAmbiguous({ accountId, callbackId }: CallbackKey): Promise<void> {
+  async recordAmbiguous({ accountId, callbackId }: CallbackKey, signal: AbortSignal): Promise<void> {
+    if (this.stalled) return untilAbort(signal).catch(() => undefined);
     this.records.set(`${accountId}#${callbackId}`, 'ambiguous');
   }
 }
@@ -59,7 +91,10 @@ export class FakePublisher implements Publisher {
   failing: Set<number> | 'all' = new Set();
   /** Callback ids whose publish goes out but is reported with an unknown outcome (a slow SNS); `all` for every one. */
   slow: Set<number> | 'all' = new Set();
-  async publish(alerts: readonly Alert[]): Promise<PublishResult> {
+  /** Every publish waits until its signal aborts, then reports an unknown outcome (it may have gone out). */
+  stalled = false;
+  async publish(alerts: readonly Alert[], signal: AbortSignal): Promise<PublishResult> {
+    if (this.stalled) return untilAbort(signal).catch(() => ({ published: [], failed: [], ambiguous: alerts }));
     const has = (ids: Set<number> | 'all', a: Alert) => ids === 'all' || ids.has(a.callbackId);
     const fails = (a: Alert) => has(this.failing, a);
     const late = (a: Alert) => !fails(a) && has(this.slow, a);
@@ -98,14 +133,24 @@ export class FakeSnsTopic {
 
 export class FakeRetryQueue implements RetryQueue {
   readonly parked: ParkedRequest[] = [];
-  readonly backoffs: Array<{ receiptHandle: string; seconds: number }> = [];
+  readonly backoffs: RetryDelay[] = [];
+  /** How many backoff calls were made (each is one request per 10 messages in SQS). */
+  backoffCalls = 0;
   failure?: Error;
-  async park(request: ParkedRequest): Promise<void> {
+  stalled = false;
+  async park(request: ParkedRequest, signal: AbortSignal): Promise<void> {
+    if (this.stalled) await untilAbort(signal);
     if (this.failure) throw this.failure;
     this.parked.push(request);
   }
-  async backoff(receiptHandle: string, seconds: number): Promise<void> {
-    this.backoffs.push({ receiptHandle, seconds });
+  async backoff(delays: readonly RetryDelay[], signal: AbortSignal): Promise<void> {
+    this.backoffCalls += 1;
+    if (this.stalled) return untilAbort(signal).catch(() => undefined);
+    for (const { seconds } of delays) {
+      // SQS: VisibilityTimeout 0 to 43,200 seconds (SQS API Reference, ChangeMessageVisibilityBatchRequestEntry).
+      if (!Number.isInteger(seconds) || seconds < 0 || seconds > 43_200) throw new Error(`VisibilityTimeout ${seconds} out of range`);
+    }
+    this.backoffs.push(...delays);
   }
 }
 

@@ -8,6 +8,9 @@
  * - `failing` (a whole service) and `failingActions` (one `service:Action`): HTTP 503, as an outage answers;
  * - `throttling`: the service's own throttling error (HTTP 400/429 in the service's protocol), as AWS
  *   answers when an account's rate limit is exceeded;
+ * - `stallingBody`: the request reaches moto (its effect is applied) and moto's status, headers and the
+ *   first half of its body are sent back, the rest never (a response that starts and stalls: the SDK's
+ *   connection and request timeouts stop at the headers, so only the caller's abort signal ends it);
  * - `answerLate`: the next request of a `service:Action` reaches moto at once (its effect is applied) but
  *   its answer is held back; a client that timed out meanwhile has retried (a write that landed although
  *   the caller saw a timeout); `answerLateEvery` does the same to every request of a `service:Action`
@@ -184,6 +187,8 @@ export class FaultProxy {
   enforceSnsLimits = true;
   /** Every PublishBatch refused for SNS's limits, in order. */
   readonly snsLimitRefusals: SnsLimitViolation[] = [];
+  /** Services whose answers stop after the headers and half the body, until `releaseHung()` or `stop()`. */
+  readonly stallingBody = new Set<Service>();
   /** SNS PublishBatch entries to refuse (listed as `Failed` in the response); the rest reach moto. */
   refusePublishEntry?: (entry: PublishBatchEntry) => boolean;
   /** `service:Action` → milliseconds: the next such request is applied at once and answered that late. */
@@ -238,6 +243,10 @@ export class FaultProxy {
         return;
       }
     }
+    if (this.stallingBody.has(service)) {
+      this.forward(req, body, res, { stall: true });
+      return;
+    }
     const lateMs = this.answerLate.get(`${service}:${action}`) ?? this.answerLateEvery.get(`${service}:${action}`);
     if (lateMs !== undefined) {
       this.answerLate.delete(`${service}:${action}`);
@@ -268,12 +277,15 @@ export class FaultProxy {
     res.end(body);
   }
 
-  /** Sends the request on to moto; `rewrite` edits a successful response body, `delayMs` holds the answer back. */
+  /**
+   * Sends the request on to moto; `rewrite` edits a successful response body, `delayMs` holds the answer
+   * back, `stall` sends the status, the headers and half the body, then nothing more.
+   */
   private forward(
     req: IncomingMessage,
     body: Buffer,
     res: ServerResponse,
-    { rewrite, delayMs = 0 }: { rewrite?: (body: string) => string; delayMs?: number } = {},
+    { rewrite, delayMs = 0, stall = false }: { rewrite?: (body: string) => string; delayMs?: number; stall?: boolean } = {},
   ): void {
     const target = new URL(this.target);
     const upstream = httpRequest(
@@ -285,6 +297,12 @@ export class FaultProxy {
         headers: { ...req.headers, 'content-length': String(body.length) },
       },
       (upstreamRes) => {
+        if (stall) {
+          const chunks: Buffer[] = [];
+          upstreamRes.on('data', (chunk: Buffer) => chunks.push(chunk));
+          upstreamRes.on('end', () => this.stallAfterHeaders(req, res, upstreamRes, Buffer.concat(chunks)));
+          return;
+        }
         if (!rewrite && delayMs === 0) {
           res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.headers);
           upstreamRes.pipe(res);
@@ -312,7 +330,18 @@ export class FaultProxy {
     upstream.end(body);
   }
 
-  /** Ends every hung request by closing its connection (the client sees a reset). */
+  /** Answers with `upstream`'s status and headers and the first half of `body`, and never the rest. */
+  private stallAfterHeaders(req: IncomingMessage, res: ServerResponse, upstream: IncomingMessage, body: Buffer): void {
+    const { 'content-length': _length, 'transfer-encoding': _encoding, ...headers } = upstream.headers;
+    // An empty body cannot stall by itself: announce one byte that never comes.
+    res.writeHead(upstream.statusCode ?? 502, { ...headers, 'content-length': Math.max(1, body.length) });
+    res.flushHeaders();
+    res.write(body.subarray(0, Math.floor(body.length / 2)));
+    this.hung.add(req.socket);
+    req.socket.once('close', () => this.hung.delete(req.socket));
+  }
+
+  /** Ends every hung or stalled request by closing its connection (the client sees a reset). */
   releaseHung(): void {
     for (const socket of this.hung) socket.destroy();
     this.hung.clear();

@@ -1,6 +1,7 @@
 /** Secrets and helpers shared by the tests. The test vector comes from the protocol reference. */
-import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import type { APIGatewayProxyEventV2, SQSRecord } from 'aws-lambda';
 import type { Secrets } from '../../lambda/callback';
+import { encodeParked } from '../../lambda/retry';
 import type { VoxSecrets } from '../../tools/provision';
 
 export const VECTOR = {
@@ -44,5 +45,36 @@ export function httpEvent(body: string | undefined, options: { method?: string; 
       time: new Date().toISOString(),
       timeEpoch: Date.now(),
     },
+  };
+}
+
+/**
+ * An SQS record of a parked request as Lambda's event source hands it over (message attributes from
+ * encodeParked); `legacy`: parked by an earlier version, without the `verified` attribute.
+ */
+export function parkedRecord(
+  body: string,
+  options: { id?: string; receiveCount?: number; receivedAt?: number; verified?: boolean; legacy?: boolean } = {},
+): SQSRecord {
+  const encoded = encodeParked({ body, receivedAt: options.receivedAt ?? 1_700_000_000_000, verified: options.verified ?? false });
+  const { body: messageBody } = encoded;
+  const attributes = Object.fromEntries(Object.entries(encoded.attributes).filter(([name]) => !options.legacy || name !== 'verified'));
+  return {
+    messageId: options.id ?? 'm1',
+    receiptHandle: `rh-${options.id ?? 'm1'}`,
+    body: messageBody,
+    attributes: {
+      ApproximateReceiveCount: String(options.receiveCount ?? 1),
+      SentTimestamp: '1700000000000',
+      SenderId: 'x',
+      ApproximateFirstReceiveTimestamp: '1700000000000',
+    },
+    messageAttributes: Object.fromEntries(
+      Object.entries(attributes).map(([k, v]) => [k, { stringValue: v, dataType: 'String', stringListValues: [], binaryListValues: [] }]),
+    ),
+    md5OfBody: '',
+    eventSource: 'aws:sqs',
+    eventSourceARN: 'arn:aws:sqs:us-east-1:123456789012:retry',
+    awsRegion: 'us-east-1',
   };
 }

@@ -9,7 +9,7 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { PublishBatchCommand, SNSClient } from '@aws-sdk/client-sns';
-import { ChangeMessageVisibilityCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { ChangeMessageVisibilityBatchCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { GetParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { Alert } from '../../lambda/callback';
@@ -96,6 +96,66 @@ describe('SsmSecrets', () => {
   it('fails with SecretsUnavailableError when SSM is down and nothing is cached', async () => {
     ssm.on(GetParametersCommand).rejects(new Error('connect ECONNREFUSED'));
     await expect(source().get()).rejects.toThrow(SecretsUnavailableError);
+  });
+
+  describe('a refresh SSM does not answer (headers sent, body stalled)', () => {
+    /** An SSM client whose every call waits until the test answers it or its abortSignal aborts. */
+    function stalledSsm() {
+      const calls: Array<{ signal: AbortSignal; answer: (output: unknown) => void }> = [];
+      const client = {
+        send: (_command: unknown, options: { abortSignal: AbortSignal }) =>
+          new Promise((resolve, reject) => {
+            calls.push({ signal: options.abortSignal, answer: resolve });
+            options.abortSignal.addEventListener('abort', () => reject(Object.assign(new Error('aborted'), { name: 'AbortError' })));
+          }),
+      } as unknown as SSMClient;
+      return { client, calls };
+    }
+
+    it('a caller with a shorter deadline stops waiting at its own; the shared refresh goes on for the other', async () => {
+      const { client, calls } = stalledSsm();
+      const secrets = new SsmSecrets(client, '/vox', 300_000, new MemoryLog());
+      const short = new AbortController();
+      const long = new AbortController();
+      const first = secrets.get(short.signal);
+      const second = secrets.get(long.signal);
+      expect(calls).toHaveLength(1); // one shared refresh
+      short.abort(new Error('deadline'));
+      await expect(first).rejects.toThrow(SecretsUnavailableError);
+      expect(calls[0].signal.aborted).toBe(false); // still wanted by the second caller
+      calls[0].answer(parameters(CURRENT));
+      await expect(second).resolves.toMatchObject({ accountId: VOX.accountId });
+    });
+
+    it('aborts the SSM call once no caller waits, and the next caller starts a new refresh', async () => {
+      const { client, calls } = stalledSsm();
+      const secrets = new SsmSecrets(client, '/vox', 300_000, new MemoryLog());
+      const only = new AbortController();
+      const waiting = secrets.get(only.signal);
+      only.abort(new Error('deadline'));
+      await expect(waiting).rejects.toThrow(/deadline/);
+      expect(calls[0].signal.aborted).toBe(true);
+      const next = secrets.get(new AbortController().signal);
+      expect(calls).toHaveLength(2);
+      calls[1].answer(parameters(CURRENT));
+      await expect(next).resolves.toMatchObject({ accountId: VOX.accountId });
+    });
+
+    it('serves the cached secrets past their TTL when the refresh does not finish by the caller\'s deadline', async () => {
+      const { client, calls } = stalledSsm();
+      let now = 0;
+      const log = new MemoryLog();
+      const secrets = new SsmSecrets(client, '/vox', 300_000, log, () => now);
+      const warm = secrets.get(new AbortController().signal);
+      calls[0].answer(parameters(CURRENT));
+      await warm;
+      now += 600_000;
+      const deadline = new AbortController();
+      const stale = secrets.get(deadline.signal);
+      deadline.abort(new Error('deadline'));
+      await expect(stale).resolves.toMatchObject({ accountId: VOX.accountId });
+      expect(log.text()).toContain('SSM did not answer in time; using the cached secrets');
+    });
   });
 
   it('keeps serving cached secrets when a refresh fails', async () => {
@@ -387,16 +447,66 @@ describe('SqsRetryQueue', () => {
     await expect(queue().park({ body: '{}', receivedAt: 1, verified: false })).rejects.toThrow('down');
   });
 
-  it('backs off by changing the visibility timeout, and never throws', async () => {
-    sqs.on(ChangeMessageVisibilityCommand).resolvesOnce({}).rejects(new Error('down'));
+  it('backs off by changing visibility timeouts in batches of at most 10 (the SQS limit), and never throws', async () => {
+    sqs.on(ChangeMessageVisibilityBatchCommand).resolvesOnce({ Successful: [], Failed: [] }).rejects(new Error('down'));
     const log = new MemoryLog();
-    await queue(log).backoff('rh', 120);
-    await expect(queue(log).backoff('rh', 240)).resolves.toBeUndefined();
-    expect(sqs.commandCalls(ChangeMessageVisibilityCommand)[0].args[0].input).toEqual({
+    const delays = Array.from({ length: 12 }, (_, i) => ({ receiptHandle: `rh${i}`, seconds: 30 * (i + 1) }));
+    await expect(queue(log).backoff(delays)).resolves.toBeUndefined();
+    const calls = sqs.commandCalls(ChangeMessageVisibilityBatchCommand).map((call) => call.args[0].input);
+    expect(calls.map((input) => input.Entries?.length)).toEqual([10, 2]);
+    expect(calls[1]).toEqual({
       QueueUrl: 'https://sqs/retry',
-      ReceiptHandle: 'rh',
-      VisibilityTimeout: 120,
+      Entries: [
+        { Id: '0', ReceiptHandle: 'rh10', VisibilityTimeout: 330 },
+        { Id: '1', ReceiptHandle: 'rh11', VisibilityTimeout: 360 },
+      ],
     });
-    expect(log.lines).toHaveLength(1);
+    expect(log.lines).toHaveLength(1); // the second call failed
+  });
+
+  it('logs the entries SQS could not delay', async () => {
+    sqs.on(ChangeMessageVisibilityBatchCommand).resolves({
+      Successful: [{ Id: '0' }],
+      Failed: [{ Id: '1', Code: 'ReceiptHandleIsInvalid', SenderFault: true, Message: 'invalid' }],
+    });
+    const log = new MemoryLog();
+    await queue(log).backoff([{ receiptHandle: 'a', seconds: 30 }, { receiptHandle: 'b', seconds: 30 }]);
+    expect(log.lines).toEqual([expect.objectContaining({ message: 'Could not delay the retry' })]);
+    expect(log.text()).toContain('ReceiptHandleIsInvalid');
+  });
+
+});
+
+describe('abort signals', () => {
+  /** The `abortSignal` each SDK call was sent with (the options of `client.send(command, options)`). */
+  const signalsOf = (client: typeof sqs | typeof ssm | typeof dynamodb | typeof sns) =>
+    client.calls().map((call) => ((call.args as unknown[])[1] as { abortSignal?: AbortSignal } | undefined)?.abortSignal);
+
+  it('every adapter passes the caller\'s signal to every SDK call, so the whole response is bounded', async () => {
+    const { signal } = new AbortController();
+    ssm.on(GetParametersCommand).resolves(parameters(CURRENT));
+    await new SsmSecrets(new SSMClient({}), '/vox', 300_000, new MemoryLog()).get(signal);
+    expect(signalsOf(ssm)).toHaveLength(1);
+    expect(signalsOf(ssm)[0]).toBeInstanceOf(AbortSignal); // the shared refresh's own, aborted when no caller waits (below)
+
+    const store = new DynamoDedupe(new DynamoDBClient({}), 'dedupe', 86_400, new MemoryLog());
+    const key = { accountId: 1, callbackId: 2 };
+    await store.claim(key, signal);
+    await store.complete(key, signal);
+    await store.release(key, 'new', signal);
+    await store.release(key, 'final', signal);
+    await store.recordAmbiguous(key, signal);
+    expect(signalsOf(dynamodb)).toEqual([signal, signal, signal, signal, signal]);
+
+    sns.on(PublishBatchCommand).resolves({ Successful: [], Failed: [] });
+    const alert: Alert = { accountId: 1, callbackId: 2, type: 'min_balance', severity: 'critical', subject: 's', email: 'e', sms: 's' };
+    await new SnsPublisher(new SNSClient({}), 'arn:topic', new MemoryLog()).publish([alert], signal);
+    expect(signalsOf(sns)).toEqual([signal]);
+
+    sqs.on(SendMessageCommand).resolves({ MessageId: 'm' }).on(ChangeMessageVisibilityBatchCommand).resolves({ Successful: [], Failed: [] });
+    const queue = new SqsRetryQueue(() => new SQSClient({}), 'https://sqs/retry', new MemoryLog());
+    await queue.park({ body: '{}', receivedAt: 1, verified: true }, signal);
+    await queue.backoff([{ receiptHandle: 'a', seconds: 30 }], signal);
+    expect(signalsOf(sqs)).toEqual([signal, signal]);
   });
 });

@@ -3,41 +3,14 @@
  * failures come back as batch item failures with exponential backoff, and the message codec round-trips.
  */
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
+import { Deadline } from '../../lambda/deadline';
 import { METRICS } from '../../lambda/names';
 import { SecretsUnavailableError } from '../../lambda/ports';
 import { receive } from '../../lambda/receiver';
 import { backoffSeconds, decodeParked, encodeParked, handleRetries } from '../../lambda/retry';
 import { buildCallback, envelope } from '../../tools/callbacks';
 import { fakeDeps } from '../support/fakes';
-import { VOX } from '../support/fixtures';
-
-function record(
-  body: string,
-  options: { id?: string; receiveCount?: number; receivedAt?: number; verified?: boolean; legacy?: boolean } = {},
-): SQSRecord {
-  const encoded = encodeParked({ body, receivedAt: options.receivedAt ?? 1_700_000_000_000, verified: options.verified ?? false });
-  const { body: messageBody } = encoded;
-  // A message parked by an earlier version carries no `verified` attribute.
-  const attributes = Object.fromEntries(Object.entries(encoded.attributes).filter(([name]) => !options.legacy || name !== 'verified'));
-  return {
-    messageId: options.id ?? 'm1',
-    receiptHandle: `rh-${options.id ?? 'm1'}`,
-    body: messageBody,
-    attributes: {
-      ApproximateReceiveCount: String(options.receiveCount ?? 1),
-      SentTimestamp: '1700000000000',
-      SenderId: 'x',
-      ApproximateFirstReceiveTimestamp: '1700000000000',
-    },
-    messageAttributes: Object.fromEntries(
-      Object.entries(attributes).map(([k, v]) => [k, { stringValue: v, dataType: 'String', stringListValues: [], binaryListValues: [] }]),
-    ),
-    md5OfBody: '',
-    eventSource: 'aws:sqs',
-    eventSourceARN: 'arn:aws:sqs:us-east-1:123456789012:retry',
-    awsRegion: 'us-east-1',
-  };
-}
+import { parkedRecord as record, VOX } from '../support/fixtures';
 
 const sqsEvent = (...records: SQSRecord[]): SQSEvent => ({ Records: records });
 
@@ -112,7 +85,7 @@ describe('a parked request survives a key rotation', () => {
   it('alerts exactly once for an item verified and parked before the salt and key were rotated', async () => {
     const deps = fakeDeps();
     deps.publisher.failing = new Set([1]);
-    const webhookOutcome = await receive(envelope(buildCallback(VOX, { callbackId: 1 })), deps);
+    const webhookOutcome = await receive(envelope(buildCallback(VOX, { callbackId: 1 })), deps, Deadline.forInvocation(undefined));
     expect(webhookOutcome).toMatchObject({ kind: 'retry', parked: { verified: true } });
     const parked = (webhookOutcome as Extract<typeof webhookOutcome, { kind: 'retry' }>).parked;
     expect(JSON.parse(parked.body).callbacks[0]).not.toHaveProperty('hash');
@@ -130,7 +103,7 @@ describe('a parked request survives a key rotation', () => {
     const deps = fakeDeps();
     deps.secrets.failure = new SecretsUnavailableError('SSM down');
     const forged = envelope(buildCallback(VOX, { callbackId: 7, signWith: { salt: 'x', apiKey: 'y' } }));
-    const outcome = await receive(forged, deps);
+    const outcome = await receive(forged, deps, Deadline.forInvocation(undefined));
     expect(outcome).toMatchObject({ kind: 'retry', parked: { verified: false } });
     const parked = (outcome as Extract<typeof outcome, { kind: 'retry' }>).parked;
     expect(JSON.parse(parked.body).callbacks[0]).toHaveProperty('hash');

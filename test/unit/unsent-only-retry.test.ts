@@ -17,6 +17,8 @@ describe('mayHaveArrived', () => {
     ['a reset mid-request', error({ name: 'TimeoutError', code: 'ECONNRESET' }, 'socket hang up')],
     ['a broken pipe while writing', error({ code: 'EPIPE' })],
     ['an abort (a deadline)', error({ name: 'AbortError' })],
+    // What the SDK throws when a deadline aborts a 200 whose body stalled (measured with fault 14's proxy).
+    ['a 200 whose body never completed', error({ name: 'Error', $metadata: { httpStatusCode: 200 } }, 'aborted\n  Deserialization error')],
   ])('true for %s', (_, e) => expect(mayHaveArrived(e)).toBe(true));
 
   it.each([
