@@ -281,7 +281,14 @@ export class VoximplantAlertsStack extends Stack {
         period: ALARM_PERIOD,
       });
     const alarms: Record<string, AlarmSpec> = {
-      // Webhook bugs are answered 500 (Api5xx); this counts crashes and timeouts, mostly on the retry path.
+      // A webhook request the receiver threw on (answered 500): a bug, which no input may cause by design (the
+      // hostile-input suite's properties), and its callbacks were not alerted.
+      UnhandledErrors: {
+        metric: custom(METRICS.names.unhandledErrors),
+        description: 'The receiver threw on a webhook request and answered 500: its callbacks were not alerted. Check the log line "Unhandled error".',
+        pages: true,
+      },
+      // Webhook bugs are answered 500 (UnhandledErrors); this counts crashes and timeouts, mostly on the retry path.
       ReceiverErrors: {
         metric: receiver.metricErrors({ statistic: 'Sum', period: ALARM_PERIOD }),
         description: 'The receiver Lambda failed (crash or timeout): callbacks may be lost. Check its log group.',

@@ -1,6 +1,6 @@
 /**
  * The shapes that flow through the receiver. Plain types only: no logic, no AWS.
- * Wire names are snake_case (see ../shared/voximplant-callbacks.md); these are the receiver's own names.
+ * Wire names are snake_case (see docs/protocol.md); these are the receiver's own names.
  */
 
 /** One item of `{"callbacks":[...]}` whose envelope fields are present and well-typed (not yet verified). */

@@ -85,7 +85,9 @@ export async function handler(
     try {
       return await handleWebhook(event, deps, Date.now, deadline);
     } catch (error) {
-      // A bug, not an outage of a dependency; still answer 5xx so the sender may retry.
+      // A bug, not an outage of a dependency; still answer 5xx so the sender may retry. Counted, and paged on:
+      // the callbacks in this request were not alerted.
+      metrics.addMetric(METRICS.names.unhandledErrors, MetricUnit.Count, 1);
       logger.error('Unhandled error', { error: describe(error) });
       return json(500, { message: 'internal error' });
     }

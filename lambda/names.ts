@@ -72,6 +72,8 @@ export const METRICS = {
     publishAmbiguous: 'PublishAmbiguous',
     dedupeUnavailable: 'DedupeUnavailable',
     secretsUnavailable: 'SecretsUnavailable',
+    /** Webhook requests answered 500 because the receiver threw: a bug; their callbacks were not alerted. */
+    unhandledErrors: 'UnhandledErrors',
     /** Requests parked in the retry queue because a dependency failed. */
     parked: 'RequestsParked',
     /** Requests that could be neither handled nor parked: answered 503. */

@@ -394,6 +394,7 @@ describe('alarms', () => {
         custom(METRICS.names.publishFailures),
         custom(METRICS.names.secretsUnavailable),
         custom(METRICS.names.parkingFailures),
+        custom(METRICS.names.unhandledErrors),
       ].sort(),
     );
     for (const metric of OUTSIDER_CAN_RAISE) expect(reachingSms(full)).not.toContain(metric);
@@ -441,6 +442,7 @@ describe('alarms', () => {
         METRICS.names.secretsUnavailable,
         METRICS.names.dedupeUnavailable,
         METRICS.names.parkingFailures,
+        METRICS.names.unhandledErrors,
       ].sort(),
     );
     for (const [, alarm] of receiverMetrics) expect(alarm.Dimensions).toEqual([{ Name: 'service', Value: METRICS.service }]);

@@ -212,6 +212,25 @@ it('stamps log keys per invocation: a retry-queue line never carries an earlier 
   expect(output.slice(from)).not.toContain(event.requestContext.requestId);
 });
 
+it('answers 500 to a request the receiver throws on, and counts UnhandledErrors (a paging alarm)', async () => {
+  let isolated!: typeof Handler;
+  jest.isolateModules(() => {
+    jest.doMock('../../lambda/webhook', () => ({
+      handleWebhook: () => {
+        throw new TypeError('a bug');
+      },
+    }));
+    isolated = (require('../../lambda/handler') as { handler: typeof Handler }).handler;
+  });
+  jest.dontMock('../../lambda/webhook');
+  const from = output.length;
+  const result = await isolated(httpEvent(envelope(buildCallback(VOX, { callbackId: nextId++ }))));
+  expect(result).toMatchObject({ statusCode: 500, body: JSON.stringify({ message: 'internal error' }) });
+  const lines = output.slice(from).split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as Record<string, unknown>);
+  expect(lines.some((l) => l.message === 'Unhandled error' && String(l.error).includes('a bug'))).toBe(true);
+  expect(lines.some((l) => '_aws' in l && l.UnhandledErrors === 1)).toBe(true);
+});
+
 it('logs structured JSON and EMF metrics with no secret, hash or personal field in them', () => {
   const lines = output.split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as Record<string, unknown>);
   expect(lines.some((l) => l.message === 'Callbacks processed' && typeof l.requestId === 'string')).toBe(true);
