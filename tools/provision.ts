@@ -179,7 +179,7 @@ export async function readInbox(
   const deadline = Date.now() + (options.waitMs ?? 2000);
   const messages: InboxMessage[] = [];
   // At least one receive, and keep receiving while messages come even past the deadline: `waitMs: 0` drains.
-  let got = 0;
+  let got: number;
   do {
     const remaining = deadline - Date.now();
     const { Messages = [] } = await sqs.send(

@@ -296,7 +296,7 @@ describe('properties: any request against the real handler', () => {
         try {
           ({ result } = await invoke(handler, event));
         } catch (error) {
-          throw new Error(`the handler threw: ${String(error)}`);
+          throw new Error(`the handler threw: ${String(error)}`, { cause: error });
         }
         const status = result.statusCode ?? 0;
         expect(status).toBeGreaterThanOrEqual(200);

@@ -12,9 +12,7 @@ import type { SnsLimitViolation } from '../../lambda/sns-limits';
 import { startMoto, type MotoServer } from '../../tools/moto';
 
 declare global {
-  // eslint-disable-next-line no-var
   var __MOTO__: MotoServer | undefined;
-  // eslint-disable-next-line no-var
   var __SNS_LIMITS_CHECK__: { readonly child: ChildProcess; readonly refusals: SnsLimitViolation[] } | undefined;
 }
 

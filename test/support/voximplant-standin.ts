@@ -180,14 +180,15 @@ export class VoximplantStandin {
 
   static async start(options: { account?: Partial<StandinAccount>; serviceAccountKeys?: readonly StandinServiceAccountKey[] } = {}): Promise<VoximplantStandin> {
     const account: StandinAccount = { ...STANDIN_ACCOUNT, ...options.account };
-    let standin: VoximplantStandin | undefined;
+    // The server's callback needs the stand-in, which needs the server's port: a holder breaks the circle.
+    const holder: { standin?: VoximplantStandin } = {};
     const server = createServer((req, res) => {
-      standin!.handle(req, res).catch(() => res.destroy());
+      holder.standin!.handle(req, res).catch(() => res.destroy());
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
-    standin = new VoximplantStandin(server, `http://127.0.0.1:${port}/platform_api/`, account, options.serviceAccountKeys ?? []);
-    return standin;
+    holder.standin = new VoximplantStandin(server, `http://127.0.0.1:${port}/platform_api/`, account, options.serviceAccountKeys ?? []);
+    return holder.standin;
   }
 
   /** Answers every request held by the `slow` fault (normally, as if the fault had not been set). */
