@@ -16,6 +16,7 @@ import { money, prop, text } from './fields';
 import { type Body, type Data, type Fact, unknownType } from './templates';
 import { ascii, clean, DETAIL_MAX, fit, gsm, SHORT_MAX, SMS_MAX, SUBJECT_MAX } from './text';
 
+/** The catalogue's public face: the type names, their type, and each type's severity (see catalogue.ts). */
 export { KNOWN_TYPES, type KnownType, severityOf } from './catalogue';
 
 /** What renderAlert needs besides the callback. */

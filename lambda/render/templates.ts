@@ -43,6 +43,7 @@ export const fixed =
   (what: string, summary: string, action?: string, smsAction?: string): Renderer =>
   () => ({ what, summary, action, smsAction });
 
+/** A payment credited `via` a channel: amount (in the item's currency), transaction id and type. */
 export const payment =
   (via: string): Renderer =>
   (d) => {
@@ -78,6 +79,7 @@ function subscriptionEntry(item: unknown, currency: unknown): string | undefined
   return extra === '' ? name : `${name} (${extra})`;
 }
 
+/** Subscriptions (`subscriptions`: rented numbers and the like) as a capped bullet list; the first name is the detail. */
 export const subscriptions =
   (what: string, summary: string, action?: string, smsAction?: string): Renderer =>
   (d) => {
@@ -89,6 +91,7 @@ export const subscriptions =
     return { what, detail: entries.detail, summary, lines: ['Subscriptions:', ...entries.lines], action, smsAction };
   };
 
+/** SIP registrations (`sip_registrations`) by id and status code; the email also shows the error message. */
 export const sipRegistrations =
   (what: string, summary: string, action?: string, smsAction?: string): Renderer =>
   (d) => {
@@ -108,6 +111,7 @@ export const sipRegistrations =
     return { what, detail: entries.detail, summary, lines: ['SIP registrations:', ...entries.lines], action, smsAction };
   };
 
+/** Push certificates (`certificates`) by file name, credential id, expiry and applications; `expired` picks the tense. */
 export const certificates =
   (what: string, summary: string, expired = false): Renderer =>
   (d) => {
@@ -133,6 +137,7 @@ export const certificates =
     };
   };
 
+/** A verification document by id and statuses; a comment is only announced, as it may hold personal data. */
 export const document =
   (what: string, summary: string, action?: string, statusInSubject = false): Renderer =>
   (d) => {
@@ -155,6 +160,7 @@ export const document =
     };
   };
 
+/** A proof-of-address by id and status; its name may be a street address, so it is never shown. */
 export const regulationAddress =
   (what: string, summary: string, action?: string, smsAction?: string): Renderer =>
   (d) => {
@@ -173,6 +179,7 @@ export const regulationAddress =
     };
   };
 
+/** An ordered history report `name` by id: ready, or failed when `success` is false. */
 export const report =
   (name: string): Renderer =>
   (d) => {
@@ -192,6 +199,7 @@ export const report =
     };
   };
 
+/** An invoice by id, dates and amounts; the invoice's own currency wins over the account's. */
 export const invoice: Renderer = (d) => {
   const currency = d.get('currency') ?? d.currency;
   const total = amount(d.get('amount'), currency);
@@ -210,6 +218,7 @@ export const invoice: Renderer = (d) => {
   };
 };
 
+/** The balance fell below the minimum: reminder and credit-limit variants, with the top-up action. */
 export const minBalance: Renderer = (d) => {
   const credit = bool(d.get('is_min_credit')) === true;
   const repeated = bool(d.get('is_repeated')) === true;
@@ -230,6 +239,7 @@ export const minBalance: Renderer = (d) => {
   };
 };
 
+/** The next charge needs more money than the balance holds: the amounts required and missing. */
 export const nextCharge: Renderer = (d) => {
   const required = amount(d.get('required_money'), d.currency);
   const missing = amount(d.get('insufficient_funds_amount'), d.currency);
@@ -246,6 +256,7 @@ export const nextCharge: Renderer = (d) => {
   };
 };
 
+/** Verified caller IDs that expire soon, shown as phone numbers, with the expiry date. */
 export const callerIds: Renderer = (d) => {
   const expires = date(d.get('expiration_date'));
   const ids = bullets(d.get('callerids'), phone);
@@ -260,6 +271,7 @@ export const callerIds: Renderer = (d) => {
   };
 };
 
+/** The document verification agreement expires: the date and the days left. */
 export const agreementExpiring: Renderer = (d) => {
   const expires = date(d.get('expiration_date'));
   const days = text(d.get('until_expiration'), 10);
@@ -276,6 +288,7 @@ export const agreementExpiring: Renderer = (d) => {
   };
 };
 
+/** The document verification agreement expired: the documents concerned, by id. */
 export const agreementExpired: Renderer = (d) => {
   const ids = bullets(d.get('document_ids'), (item) => text(item, 40));
   return {
@@ -288,6 +301,7 @@ export const agreementExpired: Renderer = (d) => {
   };
 };
 
+/** The verification agreement is restored: the document id and the new expiry date. */
 export const agreementRestored: Renderer = (d) => ({
   what: 'verification restored',
   summary: 'The document verification status was restored.',
@@ -297,6 +311,7 @@ export const agreementRestored: Renderer = (d) => ({
   ],
 });
 
+/** A call transcription is ready: the call session id and cost, never the recording or transcript URLs. */
 export const transcription: Renderer = (d) => ({
   what: 'transcription ready',
   detail: text(d.get('call_session_history_id')) && `session ${text(d.get('call_session_history_id'))}`,
@@ -308,6 +323,7 @@ export const transcription: Renderer = (d) => ({
   ],
 });
 
+/** An inbound SMS arrived: the receiving number only, never the sender or the text. */
 export const smsInbound: Renderer = (d) => {
   // Only the receiving number is the customer's own; the sender and the text belong to someone else.
   const to = phone(d.get('destination_number'));
@@ -320,6 +336,7 @@ export const smsInbound: Renderer = (d) => {
   };
 };
 
+/** A rented number's activation status changed: the number and the new status. */
 export const numberActivation: Renderer = (d) => {
   const status = text(d.get('activation_status'), 40);
   return {
@@ -333,12 +350,14 @@ export const numberActivation: Renderer = (d) => {
   };
 };
 
+/** A2P SMS sending was enabled or disabled (`a2p_enabled`). */
 export const a2p: Renderer = (d) => {
   const enabled = bool(d.get('a2p_enabled'));
   const state = enabled === undefined ? 'status changed' : enabled ? 'enabled' : 'disabled';
   return { what: `A2P SMS ${state}`, summary: `A2P SMS sending is ${state} for the account.` };
 };
 
+/** Cancelling a batch of tasks completed: the batch id and how many tasks were cancelled. */
 export const batchCancelled: Renderer = (d) => ({
   what: 'batch cancelled',
   detail: text(d.get('cancelled_tasks_number')) && `${text(d.get('cancelled_tasks_number'))} tasks`,
@@ -349,6 +368,7 @@ export const batchCancelled: Renderer = (d) => ({
   ],
 });
 
+/** The balance changed; the balance itself is shown by renderAlert (catalogue: balance 'always'). */
 export const balanceChanged: Renderer = () => ({ what: 'balance changed', summary: 'The account balance changed.' });
 
 /** Unknown types: the data's shape is unknown too, so none of it is shown (it may be personal). */
