@@ -1,8 +1,8 @@
 /**
  * `npm run bench:bytes` (issue 11, section 1): bytes per alert published, as SNS counts them against its size
  * limits (message + subject + attributes, lambda/sns-limits.ts `entryBytes`), before and after the message was
- * cut down, for every callback type render.ts knows (with the sample data of tools/callbacks.ts) and for the
- * largest alerts render.ts lets through (long lists of multi-byte values). Pure computation: no AWS, no moto.
+ * cut down, for every callback type lambda/render/ knows (with its sample data, lambda/render/samples.ts) and for the
+ * largest alerts lambda/render/ lets through (long lists of multi-byte values). Pure computation: no AWS, no moto.
  *
  * "Before" is the entry shape publish-plan.ts replaced, rebuilt here for the comparison only: the email text
  * in `default` and `email`, and the alert as JSON under each of `email-json`, `sqs`, `lambda`, `http`, `https`.

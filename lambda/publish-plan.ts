@@ -42,7 +42,7 @@ const plannedBytes = (entry: BatchEntry): number =>
 
 const sizeOf = (alert: Alert): number => plannedBytes(toBatchEntry(alert, '0'));
 
-/** A bullet line of a list in the email (render.ts writes `- entry`, and `- and N more` after a capped list). */
+/** A bullet line of a list in the email (lambda/render/ writes `- entry`, and `- and N more` after a capped list). */
 const BULLET = /^- /;
 const MORE = /^- and (\d+) more$/;
 

@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { ENV } from '../../lambda/names';
+import { KNOWN_TYPES } from '../../lambda/render';
+import { SAMPLE_DATA } from '../../lambda/render/samples';
 import { buildCallback, envelope } from '../../tools/callbacks';
 import { motoEnv } from '../../tools/moto';
 import { provision, readInbox, type LocalResources } from '../../tools/provision';
@@ -87,6 +89,14 @@ it('is an ESM bundle with the SDK inside and the createRequire banner', () => {
   // Env-only credentials (lambda/aws/env-credentials.ts): the rest of the default chain is not shipped.
   expect(code).toContain('AWS_SECRET_ACCESS_KEY');
   for (const marker of ['AWS_WEB_IDENTITY_TOKEN_FILE', 'sso_session', 'credential_process']) expect(code).not.toContain(marker);
+});
+
+it('ships the type catalogue but not the sample data (lambda/render/samples.ts is for the sender and the tests)', () => {
+  const code = readFileSync(bundle, 'utf8');
+  for (const type of KNOWN_TYPES) expect(code).toContain(type);
+  const sms = SAMPLE_DATA.sms_inbound.sms_inbound as Record<string, string>;
+  const address = SAMPLE_DATA.regulation_address_uploaded.regulation_address_name as string;
+  for (const sample of [sms.sms_body, address, 'voip-push-prod.p12']) expect(code).not.toContain(sample);
 });
 
 it('imports and serves: health, a signed callback alerts once, a duplicate and a forgery do not', async () => {

@@ -14,7 +14,7 @@ import { CreateQueueCommand, DeleteMessageBatchCommand, ReceiveMessageCommand, S
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import fc from 'fast-check';
 import { sign } from '../../lambda/signature';
-import { buildCallback, envelope, SAMPLE_DATA, SAMPLE_TYPES, sampleCallback } from '../../tools/callbacks';
+import { buildCallback, envelope, SAMPLE_DATA, SAMPLE_TYPES, sampleCallback, sampleData } from '../../tools/callbacks';
 import { provision, readInbox, receiverEnv, type InboxMessage, type LocalResources } from '../../tools/provision';
 import { FaultProxy } from '../support/fault-proxy';
 import {
@@ -198,7 +198,7 @@ describe('properties: any request against the real handler', () => {
       extra: fc.option(fc.dictionary(anyText.filter((k) => !ENVELOPE_KEYS.includes(k)), junkValue, { maxKeys: 4 }), { nil: undefined }),
     })
     .map(({ id, type, extra }) => {
-      const item = buildCallback(HOSTILE_SECRETS, { callbackId: id, type, data: structuredClone(SAMPLE_DATA[type]), fields: extra });
+      const item = buildCallback(HOSTILE_SECRETS, { callbackId: id, type, data: structuredClone(sampleData(type)), fields: extra });
       remember(item.hash);
       return { genuineId: id, item };
     });

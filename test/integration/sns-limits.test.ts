@@ -3,7 +3,7 @@
  * a FaultProxy, which refuses a PublishBatch that breaks SNS's documented limits as AWS does (HTTP 400 with
  * the error code; lambda/sns-limits.ts), where moto alone would accept it.
  *
- * Rows: genuine requests whose alerts are as large as render.ts lets them be (long lists of multi-byte
+ * Rows: genuine requests whose alerts are as large as lambda/render/ lets them be (long lists of multi-byte
  * values) must alert every callback exactly once, min_balance in the first call, with nothing refused and
  * nothing parked. Before the fix each entry carried the email text about seven times, and the one call the
  * receiver built (about 289 KB and 796 KB for these inputs) was refused whole: parked, and refused again on

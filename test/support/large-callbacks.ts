@@ -1,11 +1,11 @@
 /**
- * Genuine callbacks whose alerts are as large as render.ts lets them be (issue 11, section 1): long lists of
+ * Genuine callbacks whose alerts are as large as lambda/render/ lets them be (issue 11, section 1): long lists of
  * entries whose values are multi-byte text. Each is signed with the given secrets.
  */
 import { buildCallback } from '../../tools/callbacks';
 import type { VoxSecrets } from '../../tools/provision';
 
-/** Cyrillic (2 bytes a character in UTF-8), longer than the 80 characters render.ts shows of a value. */
+/** Cyrillic (2 bytes a character in UTF-8), longer than the 80 characters lambda/render/ shows of a value. */
 const CYRILLIC_DETAILS = 'Аренда городского номера, Москва, тариф «Бизнес», списание ежемесячно, продление автоматически, без НДС';
 /** `length` emoji (4 bytes each in UTF-8, 2 UTF-16 units, 1 code point). */
 const emoji = (length: number) => Array.from({ length }, (_, i) => String.fromCodePoint(0x1f300 + ((i * 7) % 700))).join('');
@@ -26,7 +26,7 @@ export function cyrillicRenewals(secrets: VoxSecrets, callbackId: number, count 
 export function emojiCertificates(secrets: VoxSecrets, callbackId: number, count = 12): Record<string, unknown> {
   const certificates = Array.from({ length: count }, (_, i) => ({
     push_credential_id: 7000 + i,
-    // Just past what render.ts shows (80 code points of a name, 5 applications of 40), so the request stays small.
+    // Just past what lambda/render/ shows (80 code points of a name, 5 applications of 40), so the request stays small.
     cert_file_name: `${emoji(80)}-${i}.p12`,
     expiration_date: '2026-12-20 00:00:00',
     applications: Array.from({ length: 6 }, (_, j) => `${emoji(38)}-${j}`),

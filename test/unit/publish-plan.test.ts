@@ -96,7 +96,7 @@ describe('planBatches', () => {
       for (const call of calls) expect(checkPublishBatch(call.map(({ entry }) => entry))).toBeUndefined();
       expect(calls[0][0].alert.type).toBe('min_balance');
       expect(calls.flat().map(({ alert: a }) => a)).toEqual(alerts);
-      // Nothing needed trimming: render.ts's caps keep each alert far below the message limit.
+      // Nothing needed trimming: lambda/render/'s caps keep each alert far below the message limit.
       for (const { alert: a, entry } of calls.flat()) expect(JSON.parse(entry.Message).email).toBe(a.email);
     }
   });

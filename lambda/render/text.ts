@@ -1,0 +1,70 @@
+/**
+ * Text safety and channel encodings for alerts: sanitizing untrusted text into one readable line,
+ * truncating by code points, and the character sets and lengths each channel allows.
+ * Pure: no AWS, no I/O.
+ */
+
+// ---------------------------------------------------------------------------------------------------
+// Limits, in characters (fit() counts code points)
+
+/** SNS Publish: Subject must be "less than 100 characters" of ASCII (AWS SNS API Reference, Publish). moto lets 100 pass. */
+export const SUBJECT_MAX = 99;
+/** One GSM-7 SMS segment (3GPP TS 23.038): 160 septets, so 160 characters of the basic set. */
+export const SMS_MAX = 160;
+/** Any one interpolated value in the email. */
+export const VALUE_MAX = 80;
+/** The account name in subject and SMS, so the numbers after it survive. */
+export const SHORT_MAX = 30;
+/** The key-number part of subject and SMS. */
+export const DETAIL_MAX = 60;
+/** List entries shown before "and N more". */
+export const LIST_MAX = 10;
+const ELLIPSIS = '...';
+
+// ---------------------------------------------------------------------------------------------------
+// Sanitizing
+
+/** Control, line-separator and paragraph-separator characters would break lines or headers: make them spaces. */
+const BREAKING = /[\p{Cc}\p{Zl}\p{Zp}]+/gu;
+/** Invisible format characters (bidi overrides, zero-width) can disguise text; lone surrogates are not text. */
+const INVISIBLE = /[\p{Cf}\p{Cs}]/gu;
+/** Printable ASCII words separated by single spaces: nothing for clean() to change. */
+const PLAIN = /^[\x21-\x7E]+(?: [\x21-\x7E]+)*$/;
+/** Printable ASCII: all a subject may hold. */
+const NOT_ASCII = /[^\x20-\x7E]/gu;
+/** Printable ASCII minus GSM-7 extension characters (they cost two) and the backtick (not in GSM-7). */
+const NOT_GSM = /[^\x20-\x7E]|[[\]{}\\^~|`]/gu;
+
+/**
+ * Truncates `value` to at most `max` code points (never splitting a surrogate pair), marking the cut
+ * with "...". Returns `value` itself when it fits.
+ */
+export function fit(value: string, max: number): string {
+  if (value.length <= max) return value;
+  const points = Array.from(value);
+  if (points.length <= max) return value;
+  return points.slice(0, max - ELLIPSIS.length).join('') + ELLIPSIS;
+}
+
+/**
+ * One line of readable text, at most `max` code points (default VALUE_MAX): control, line- and
+ * paragraph-separator characters become spaces, invisible format characters and lone surrogates go,
+ * whitespace collapses. May return '' (nothing readable). Never throws; cost is bounded by `max`, not
+ * by the input's length.
+ */
+export function clean(value: string, max = VALUE_MAX): string {
+  // Most values are short printable ASCII with single spaces, which the full pass leaves as they are.
+  if (value.length <= max && PLAIN.test(value)) return value;
+  // Cut first so a multi-megabyte string costs no more than a short one.
+  const head = value.length > max * 4 + 16 ? value.slice(0, max * 4 + 16) : value;
+  return fit(head.replace(BREAKING, ' ').replace(INVISIBLE, '').replace(/\s+/g, ' ').trim(), max);
+}
+
+/** Every character outside printable ASCII becomes '?': all an SNS subject may hold (AWS SNS API Reference, Publish). */
+export const ascii = (value: string): string => value.replace(NOT_ASCII, '?');
+/**
+ * Every character outside GSM-7's basic set as printable ASCII gives it (3GPP TS 23.038) becomes '?':
+ * extension characters cost two septets and one non-GSM character would switch the whole SMS to UCS-2
+ * (70 characters a segment).
+ */
+export const gsm = (value: string): string => value.replace(NOT_GSM, '?');
