@@ -1,5 +1,5 @@
 /**
- * `npm run bench:bytes` (issue 11, section 1): bytes per alert published, as SNS counts them against its size
+ * `npm run bench:bytes`: bytes per alert published, as SNS counts them against its size
  * limits (message + subject + attributes, lambda/sns-limits.ts `entryBytes`), before and after the message was
  * cut down, for every callback type lambda/render/ knows (with its sample data, lambda/render/samples.ts) and for the
  * largest alerts lambda/render/ lets through (long lists of multi-byte values). Pure computation: no AWS, no moto.
@@ -16,7 +16,14 @@ import { entryBytes, SNS_LIMITS, type BatchEntry } from '../lambda/sns-limits';
 import { buildCallback, sampleCallback } from '../tools/callbacks';
 import { VOX } from '../test/support/fixtures';
 import { cyrillicRenewals, emojiCertificates } from '../test/support/large-callbacks';
+import { parseCommandLine } from '../tools/cli';
 import { median } from './stats';
+
+parseCommandLine(
+  process.argv.slice(2),
+  'Usage: npm run bench:bytes\n\nPrints bytes per alert published (message + subject + attributes) before and after the message diet,\nfor every known callback type and for the largest alerts the renderer lets through. No AWS, no moto.',
+  {},
+);
 
 /** The entry shape before issue 11 (seven copies of the email text), for the "before" column only. */
 function entryBefore(alert: Alert): BatchEntry {

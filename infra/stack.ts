@@ -103,7 +103,7 @@ export class VoximplantAlertsStack extends Stack {
       Annotations.of(this).addWarningV2(
         'voximplant-alerts:noSubscribers',
         'No alertEmail or alertSms context: alerts and alarms will reach nobody. ' +
-          'Deploy with e.g. -c alertEmail=ops@example.com -c alertSms=+15551234567',
+          'Add e.g. "alertEmail": "ops@example.com", "alertSms": "+15551234567" to the context in cdk.json (README, Deploy)',
       );
     } else if (settings.alertEmails.length === 0) {
       Annotations.of(this).addWarningV2(

@@ -24,7 +24,8 @@ export function nodeVersionProblem(version: string = process.version): string | 
   if (major >= MIN_NODE_MAJOR) return undefined;
   return (
     `Node.js ${MIN_NODE_MAJOR} or newer is required, this is ${version}: install Node.js ${MIN_NODE_MAJOR} LTS ` +
-    '(https://nodejs.org/en/download, or your version manager: `nvm install 22`)'
+    '(https://nodejs.org/en/download, or your version manager: `nvm install 22`; offline, from the npm registry: ' +
+    '`export PATH="$(bash .ci/node.sh 22):$PATH"`)'
   );
 }
 

@@ -1,5 +1,5 @@
 /**
- * `npm run load` (issue #5, "Load"): a bounded load test against the local stack.
+ * `npm run load`: a bounded load test against the local stack.
  *
  * Sends N signed min_balance callbacks in batches over a fixed pool of keep-alive connections, with a share
  * of duplicates (ids already answered, re-sent in another request) and of forged items (wrong hash). It reads
@@ -53,7 +53,7 @@ Options:
   --concurrency <n>   concurrent connections (keep-alive, default 4). moto, not the receiver, is the limit:
                       on one core it saturates at ~65 callbacks/s with 4 connections already; beyond ~16 its
                       answers exceed the receiver's 1.5 s SDK timeout: alerts double, requests end 503,
-                      and at 50 (the issue's scenario; runnable, expected to FAIL on moto) it collapses
+                      and at 50 (runnable, expected to FAIL on moto: one core, whole-queue scans) it collapses
   --duplicates <f>    fraction of items that re-send an id already answered, in another request (default 0.1)
   --forged <f>        fraction of items with a wrong hash (default 0.1)
   --use-running       target the running \`npm start\` (its state file: LOCAL_STACK_STATE or .local-stack/state.json)
