@@ -11,6 +11,8 @@ module.exports = {
   roots: ['<rootDir>/test/deploy'],
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.ts$': 'ts-jest' },
+  // cdk synth, once, before the tests are collected: they are named after the template's resources.
+  globalSetup: '<rootDir>/test/deploy/global-setup.ts',
   verbose: true,
   testTimeout: 60_000,
 };

@@ -10,7 +10,8 @@ import { DEFAULTS } from '../../lambda/config';
 import { DEDUPE_TABLE, ENV, RETRY_QUEUE } from '../../lambda/names';
 import type { DeployedState } from './aws';
 import { gap } from './report';
-import { asArray, CONTEXT, readCdkJsonContext, refTarget, resourcesOfType, tryResolve, type Resource } from './template';
+import { idsOf } from './stack.checks';
+import { asArray, CONTEXT, receiverOf, readCdkJsonContext, refTarget, resourcesOfType, tryResolve, type Resource, type Template } from './template';
 
 const show = (value: unknown) => JSON.stringify(value) ?? String(value);
 
@@ -24,16 +25,25 @@ function received(s: DeployedState, id: string): Resource | undefined {
   return (s.receivedTemplate as { Resources?: Record<string, Resource> } | undefined)?.Resources?.[id];
 }
 
-export function describeDeployed(get: () => DeployedState): void {
+/** [logical id, property] for each property of `keys` the template sets on a resource of `type`. */
+function propertiesSet(template: Template, type: string, keys: readonly string[]): [string, string][] {
+  const pairs = resourcesOfType(template, type).flatMap(([id, r]) => keys.filter((k) => r.Properties?.[k] !== undefined).map((k): [string, string] => [id, k]));
+  return pairs.length > 0 ? pairs : [[`(no ${type} sets ${keys.join('/')})`, keys[0]]];
+}
+
+export function describeDeployed(template: Template, get: () => DeployedState): void {
   describe('SNS', () => {
-    it('every topic of the template exists (ListTopics, GetTopicAttributes), as many as the template has', () => {
+    it.each(idsOf(template, 'AWS::SNS::Topic'))('topic %s exists (ListTopics, GetTopicAttributes)', (id) => {
       const s = get();
-      const topics = resourcesOfType(s.template, 'AWS::SNS::Topic');
-      expect(topics.length).toBeGreaterThan(0);
-      for (const [id] of topics) {
-        const arn = s.physical.get(id);
-        expect({ id, listed: !!arn && s.listedTopics.has(arn), arn: s.topicAttributes.get(id)?.TopicArn }).toEqual({ id, listed: true, arn });
-      }
+      const arn = s.physical.get(id);
+      expect(arn).toBeDefined();
+      expect(s.listedTopics.has(arn!)).toBe(true);
+      expect(s.topicAttributes.get(id)?.TopicArn).toBe(arn);
+    });
+
+    it('as many topics deployed as the template has', () => {
+      const s = get();
+      expect([...s.topicAttributes.keys()].sort()).toEqual(resourcesOfType(s.template, 'AWS::SNS::Topic').map(([id]) => id).sort());
     });
 
     it("the context's email and SMS subscribers are subscribed (GAP: moto does not create AWS::SNS::Subscription)", () => {
@@ -56,30 +66,25 @@ export function describeDeployed(get: () => DeployedState): void {
   });
 
   describe('DynamoDB', () => {
-    it('every table is ACTIVE (DescribeTable)', () => {
-      const s = get();
-      expect(s.tables.size).toBe(resourcesOfType(s.template, 'AWS::DynamoDB::Table').length);
-      for (const [id, { table }] of s.tables) expect({ id, status: table?.TableStatus }).toEqual({ id, status: 'ACTIVE' });
+    it.each(idsOf(template, 'AWS::DynamoDB::Table'))('table %s is ACTIVE (DescribeTable)', (id) => {
+      expect(get().tables.get(id)?.table?.TableStatus).toBe('ACTIVE');
     });
 
-    it('key schema, attribute definitions and billing mode are as the template says', () => {
-      const s = get();
-      for (const [id, resource] of resourcesOfType(s.template, 'AWS::DynamoDB::Table')) {
+    it.each(idsOf(template, 'AWS::DynamoDB::Table').flatMap((id) => ['KeySchema', 'AttributeDefinitions', 'BillingMode'].map((key) => [id, key])))(
+      'table %s: %s as the template says',
+      (id, key) => {
+        const s = get();
         const table = s.tables.get(id)?.table;
-        const props = resource.Properties ?? {};
-        expect({ id, keys: table?.KeySchema, attributes: table?.AttributeDefinitions, billing: table?.BillingModeSummary?.BillingMode ?? 'PROVISIONED' }).toEqual({
-          id,
-          keys: props.KeySchema,
-          attributes: props.AttributeDefinitions,
-          billing: props.BillingMode ?? 'PROVISIONED',
-        });
-      }
-    });
+        const props = s.template.Resources[id]?.Properties ?? {};
+        if (key === 'BillingMode') expect(table?.BillingModeSummary?.BillingMode ?? 'PROVISIONED').toBe(props.BillingMode ?? 'PROVISIONED');
+        else expect(table?.[key as 'KeySchema' | 'AttributeDefinitions']).toEqual(props[key]);
+      },
+    );
 
-    it('TTL is on the template\'s attribute (DescribeTimeToLive; GAP: moto ignores TimeToLiveSpecification)', () => {
+    it.each(idsOf(template, 'AWS::DynamoDB::Table'))("table %s: TTL on the template's attribute (DescribeTimeToLive; GAP: moto ignores TimeToLiveSpecification)", (tableId) => {
       const s = get();
-      const withTtl = resourcesOfType(s.template, 'AWS::DynamoDB::Table').filter(([, r]) => r.Properties?.TimeToLiveSpecification);
-      expect(withTtl.length).toBeGreaterThan(0);
+      const withTtl = resourcesOfType(s.template, 'AWS::DynamoDB::Table').filter(([id, r]) => id === tableId && r.Properties?.TimeToLiveSpecification);
+      expect(withTtl).toHaveLength(1);
       for (const [id, resource] of withTtl) {
         const ttl = resource.Properties!.TimeToLiveSpecification as { AttributeName: string };
         const described = s.tables.get(id)?.ttl;
@@ -104,30 +109,30 @@ export function describeDeployed(get: () => DeployedState): void {
   });
 
   describe('SQS', () => {
-    it('every queue exists with an ARN (GetQueueUrl, GetQueueAttributes), as many as the template has', () => {
-      const s = get();
-      const queues = resourcesOfType(s.template, 'AWS::SQS::Queue');
-      expect(queues.length).toBeGreaterThan(0);
-      expect(s.queues.size).toBe(queues.length);
-      for (const [id, q] of s.queues) expect({ id, url: !!q.url, arn: !!q.attributes?.QueueArn }).toEqual({ id, url: true, arn: true });
+    it.each(idsOf(template, 'AWS::SQS::Queue'))('queue %s exists with an ARN (GetQueueUrl, GetQueueAttributes)', (id) => {
+      const q = get().queues.get(id);
+      expect(q?.url).toBeDefined();
+      expect(q?.attributes?.QueueArn).toMatch(/^arn:aws:sqs:/);
     });
 
-    it('visibility timeout, retention, delay and wait time are as the template says', () => {
+    it('as many queues deployed as the template has', () => {
       const s = get();
-      for (const [id, resource] of resourcesOfType(s.template, 'AWS::SQS::Queue')) {
-        const attrs = s.queues.get(id)?.attributes ?? {};
-        for (const key of ['VisibilityTimeout', 'MessageRetentionPeriod', 'DelaySeconds', 'ReceiveMessageWaitTimeSeconds']) {
-          const want = resource.Properties?.[key];
-          if (want !== undefined) expect({ id, key, value: attrs[key] }).toEqual({ id, key, value: String(want) });
-        }
-      }
+      expect([...s.queues.keys()].sort()).toEqual(resourcesOfType(s.template, 'AWS::SQS::Queue').map(([id]) => id).sort());
     });
 
-    it('SQS-managed encryption is as the template says (GAP when moto does not report SqsManagedSseEnabled)', () => {
+    it.each(propertiesSet(template, 'AWS::SQS::Queue', ['VisibilityTimeout', 'MessageRetentionPeriod', 'DelaySeconds', 'ReceiveMessageWaitTimeSeconds']))(
+      'queue %s: %s as the template says',
+      (id, key) => {
+        const s = get();
+        expect(s.queues.get(id)?.attributes?.[key]).toBe(String(s.template.Resources[id]?.Properties?.[key]));
+      },
+    );
+
+    it.each(propertiesSet(template, 'AWS::SQS::Queue', ['SqsManagedSseEnabled']).map(([id]) => id))('queue %s: SQS-managed encryption as the template says (GAP when moto does not report it)', (id) => {
       const s = get();
-      for (const [id, resource] of resourcesOfType(s.template, 'AWS::SQS::Queue')) {
-        const want = resource.Properties?.SqsManagedSseEnabled;
-        if (want === undefined) continue;
+      {
+        const want = s.template.Resources[id]?.Properties?.SqsManagedSseEnabled;
+        expect(want).toBeDefined();
         const got = s.queues.get(id)?.attributes?.SqsManagedSseEnabled;
         if (got !== undefined) {
           expect({ id, sse: got }).toEqual({ id, sse: String(want) });
@@ -138,11 +143,11 @@ export function describeDeployed(get: () => DeployedState): void {
       }
     });
 
-    it('dead-letter target and maxReceiveCount are as the template says', () => {
+    it.each(propertiesSet(template, 'AWS::SQS::Queue', ['RedrivePolicy']).map(([id]) => id))('queue %s: dead-letter target and maxReceiveCount as the template says', (id) => {
       const s = get();
-      const withRedrive = resourcesOfType(s.template, 'AWS::SQS::Queue').filter(([, r]) => r.Properties?.RedrivePolicy);
-      expect(withRedrive.length).toBeGreaterThan(0);
-      for (const [id, resource] of withRedrive) {
+      const resource = s.template.Resources[id];
+      expect(resource?.Properties?.RedrivePolicy).toBeDefined();
+      {
         const redrive = JSON.parse(s.queues.get(id)?.attributes?.RedrivePolicy ?? '{}') as { deadLetterTargetArn?: string; maxReceiveCount?: number | string };
         const target = tryResolve(resource.Properties!.RedrivePolicy.deadLetterTargetArn, s);
         expect({ id, target: redrive.deadLetterTargetArn, max: Number(redrive.maxReceiveCount) }).toEqual({
@@ -195,16 +200,14 @@ export function describeDeployed(get: () => DeployedState): void {
       expect(s.fn?.Role).toBe(roleId ? s.roles.get(roleId)?.role.Arn : 'the template names no role');
     });
 
-    it('every environment variable of the template, references resolved to the real resources (GAP for what moto did not create)', () => {
+    it.each(Object.keys(template.Resources[receiverIdOf(template)]?.Properties?.Environment?.Variables ?? { '(the receiver has no environment)': 0 }))('environment %s is the template\'s value, references resolved to the real resources (GAP: what moto did not create)', (name) => {
       const s = get();
       const env = s.fn?.Environment?.Variables ?? {};
-      const templateEnv = (receiverResource(s).Properties?.Environment?.Variables ?? {}) as Record<string, unknown>;
-      expect(Object.keys(templateEnv).length).toBeGreaterThan(0);
-      for (const [name, value] of Object.entries(templateEnv)) {
-        const resolved = tryResolve(value, s);
-        if ('value' in resolved) expect({ name, value: env[name] }).toEqual({ name, value: resolved.value });
-        else gap(`environment ${name} refers to ${resolved.unresolvable}, which moto did not create`, `deployed value ${show(env[name])}`);
-      }
+      const value = (receiverResource(s).Properties?.Environment?.Variables ?? {})[name];
+      expect(value).toBeDefined();
+      const resolved = tryResolve(value, s);
+      if ('value' in resolved) expect(env[name]).toEqual(resolved.value);
+      else gap(`environment ${name} refers to ${resolved.unresolvable}, which moto did not create`, `deployed value ${show(env[name])}`);
     });
 
     it('has no environment variable beyond the template', () => {
@@ -232,11 +235,11 @@ export function describeDeployed(get: () => DeployedState): void {
       expect({ value: s.fn?.Environment?.Variables?.[variable], exists: exists(s, id!) }).toEqual({ value: s.physical.get(id!), exists: true });
     });
 
-    it('the event source mappings: source queue, this function, Enabled, batch size and response types as the template says', () => {
+    it.each(idsOf(template, 'AWS::Lambda::EventSourceMapping'))('event source mapping %s: source queue, this function, Enabled, batch size and response types as the template says', (id) => {
       const s = get();
-      const templated = resourcesOfType(s.template, 'AWS::Lambda::EventSourceMapping');
-      expect(templated.length).toBeGreaterThan(0);
-      for (const [id, resource] of templated) {
+      const resource = s.template.Resources[id];
+      expect(resource).toBeDefined();
+      {
         const mapping = s.mappings.find((m) => m.UUID === s.physical.get(id));
         const props = resource.Properties ?? {};
         const source = tryResolve(props.EventSourceArn, s);
@@ -265,9 +268,10 @@ export function describeDeployed(get: () => DeployedState): void {
   });
 
   describe('CloudWatch Logs', () => {
-    it("every log group exists with the template's retention (DescribeLogGroups)", () => {
+    it.each(idsOf(template, 'AWS::Logs::LogGroup'))("log group %s exists with the template's retention (DescribeLogGroups)", (id) => {
       const s = get();
-      for (const [id, resource] of resourcesOfType(s.template, 'AWS::Logs::LogGroup')) {
+      const resource = s.template.Resources[id];
+      {
         const group = s.logGroups.find((g) => g.logGroupName === s.physical.get(id));
         expect({ id, exists: !!group }).toEqual({ id, exists: true });
         const retention = resource.Properties?.RetentionInDays;
@@ -275,6 +279,10 @@ export function describeDeployed(get: () => DeployedState): void {
       }
     });
   });
+}
+
+function receiverIdOf(template: Template): string {
+  return receiverOf(template, ENV.topicArn)[0]?.[0] ?? '(no receiver)';
 }
 
 function summary(resource: Resource): string {

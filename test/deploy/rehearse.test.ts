@@ -2,7 +2,7 @@
  * `npm run rehearse-deploy`: the README's deploy path with the real CDK CLI, offline, against a private moto
  * server (docs/testing.md, "Deploy rehearsal"). The tests run in order, each step on the previous one's result:
  *
- *   moto (own, free port) → cdk synth (temp dir) → cdk bootstrap → cdk deploy (change set) → what moto created
+ *   cdk synth (temp dir, global-setup.ts) → moto (own, free port) → cdk bootstrap → cdk deploy (change set) → what moto created
  *   → cdk destroy → all gone → cdk deploy --method=direct → the stack outputs → cdk destroy → all gone
  *
  * Outputs only with `--method=direct`: with change sets (the CLI's default, as a user runs it) moto builds the
@@ -14,8 +14,7 @@
  * dir), REHEARSE_VERBOSE=1 (stream the CLI's output).
  */
 import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULTS, parameterNames } from '../../lambda/config';
 import { startMoto, type MotoServer } from '../../tools/moto';
@@ -23,22 +22,31 @@ import { callerAccount, createClients, readDeployed, readStackState, type Client
 import { cdk, cdkEnv, stopActiveCdk } from './cdk-cli';
 import { describeDeployed } from './deployed.checks';
 import { describeIam } from './iam.checks';
-import { gap, printSummary, timed } from './report';
-import { describeGone, describeStack, snapshotOf, type Snapshot } from './stack.checks';
-import { CONTEXT, MOTO_ACCOUNT, readCdkJsonContext, REGION, tryResolve, type Template } from './template';
+import { gap, printSummary, recordStep, timed } from './report';
+import { describeGone, describeStack, type Snapshot } from './stack.checks';
+import { MOTO_ACCOUNT, readCdkJsonContext, REGION, tryResolve, type Template } from './template';
 
 const LIMIT_SECONDS = Number(process.env.REHEARSE_TIMEOUT_SECONDS ?? 300);
 if (!Number.isFinite(LIMIT_SECONDS) || LIMIT_SECONDS <= 0) throw new Error(`REHEARSE_TIMEOUT_SECONDS must be a positive number, got ${process.env.REHEARSE_TIMEOUT_SECONDS}`);
 /** Jest's bound for one CLI step: the whole run's limit, plus time to kill the CLI and report. */
 const STEP_TIMEOUT_MS = LIMIT_SECONDS * 1000 + 30_000;
 
+/** The cloud assembly global-setup.ts synthesized: read now, so each resource and output gets a named test. */
+const workDir = process.env.REHEARSE_WORK_DIR ?? '';
+const assembly = process.env.REHEARSE_ASSEMBLY ?? '';
+const manifest = JSON.parse(readFileSync(join(assembly, 'manifest.json'), 'utf8')) as {
+  artifacts: Record<string, { type: string; properties?: { templateFile?: string } }>;
+};
+const stackArtifacts = Object.entries(manifest.artifacts).filter(([, artifact]) => artifact.type === 'aws:cloudformation:stack');
+const [stackName, stackArtifact] = stackArtifacts[0];
+const template = JSON.parse(readFileSync(join(assembly, stackArtifact.properties!.templateFile!), 'utf8')) as Template;
+const stack = { name: stackName, template, assembly };
+
 let deadline = 0;
-let workDir = '';
 let moto: MotoServer | undefined;
 let clients: Clients | undefined;
 let env: NodeJS.ProcessEnv = {};
 let account: string | undefined;
-let stack: { name: string; template: Template; assembly: string } | undefined;
 let cliFailed = false;
 
 /** The value an earlier step should have produced; a clear failure when it did not. */
@@ -58,9 +66,8 @@ async function step(name: string, logName: string, args: string[]): Promise<stri
 }
 
 beforeAll(async () => {
-  deadline = Date.now() + LIMIT_SECONDS * 1000;
-  workDir = mkdtempSync(join(tmpdir(), 'rehearse-deploy-'));
-  process.stdout.write(`Deploy rehearsal (offline): real CDK CLI against moto server; limit ${LIMIT_SECONDS} s; work dir ${workDir}\n`);
+  deadline = Date.now() + LIMIT_SECONDS * 1000 - Number(process.env.REHEARSE_SYNTH_MS ?? 0);
+  recordStep('cdk synth (global setup)', Number(process.env.REHEARSE_SYNTH_MS ?? 0));
   moto = await timed('start moto', () => startMoto());
   clients = createClients(moto.endpoint);
   env = cdkEnv(moto.endpoint, moto.port, workDir);
@@ -85,24 +92,15 @@ describe('1. preflight', () => {
 });
 
 describe('2. cdk synth', () => {
-  it("cdk synth with the README's context writes one stack to a temp cloud assembly", async () => {
-    const assembly = join(workDir, 'cdk.out');
-    const contextArgs = Object.entries(CONTEXT).flatMap(([key, value]) => ['-c', `${key}=${value}`]);
-    await step('cdk synth', 'synth', ['synth', '--quiet', ...contextArgs, '--output', assembly]);
-    const manifest = JSON.parse(readFileSync(join(assembly, 'manifest.json'), 'utf8')) as {
-      artifacts: Record<string, { type: string; properties?: { templateFile?: string } }>;
-    };
-    const stacks = Object.entries(manifest.artifacts).filter(([, artifact]) => artifact.type === 'aws:cloudformation:stack');
-    expect(stacks).toHaveLength(1);
-    const [name, artifact] = stacks[0];
-    const template = JSON.parse(readFileSync(join(assembly, artifact.properties!.templateFile!), 'utf8')) as Template;
-    process.stdout.write(`  stack ${name}: ${Object.keys(template.Resources).length} resources, ${Object.keys(template.Outputs ?? {}).length} outputs\n`);
-    stack = { name, template, assembly };
-  }, STEP_TIMEOUT_MS);
+  it("cdk synth with the README's context wrote one stack to a temp cloud assembly (global-setup.ts)", () => {
+    process.stdout.write(`  stack ${stack.name}: ${Object.keys(template.Resources).length} resources, ${Object.keys(template.Outputs ?? {}).length} outputs\n`);
+    expect(stackArtifacts).toHaveLength(1);
+    expect(Object.keys(template.Resources).length).toBeGreaterThan(0);
+  });
 });
 
 // The same cloud assembly for every CLI command: one synth, and deploy ships exactly what was synthesized.
-const appArgs = () => ['--app', need(stack, 'the cloud assembly').assembly];
+const appArgs = () => ['--app', stack.assembly];
 
 describe('3. cdk bootstrap', () => {
   it(`cdk bootstrap aws://${MOTO_ACCOUNT}/${REGION} succeeds`, async () => {
@@ -112,20 +110,20 @@ describe('3. cdk bootstrap', () => {
 
 describe('4. cdk deploy (change set)', () => {
   it('cdk deploy --require-approval never (a change set, as a user deploys) succeeds', async () => {
-    await step('cdk deploy (change set)', 'deploy', ['deploy', need(stack, 'the stack').name, ...appArgs(), '--require-approval', 'never']);
+    await step('cdk deploy (change set)', 'deploy', ['deploy', stack.name, ...appArgs(), '--require-approval', 'never']);
   }, STEP_TIMEOUT_MS);
 });
 
 describe('5. the deployed stack, read from each service', () => {
   let state: DeployedState | undefined;
   beforeAll(async () => {
-    const { name, template } = need(stack, 'the stack');
+    const { name } = stack;
     state = await timed('read the deployed stack', () => readDeployed(need(clients, 'moto'), template, name, need(account, 'the account')));
   }, 60_000);
   const get = () => need(state, 'the deployed stack');
 
   describe('CloudFormation', () => describeStack(() => ({ template: get().template, state: get() }), { reportGaps: true }));
-  describeDeployed(get);
+  describeDeployed(template, get);
   describe('IAM: the receiver\'s role', () => describeIam(get));
 });
 
@@ -133,22 +131,22 @@ let snapshot: Snapshot | undefined;
 
 describe('6. cdk destroy', () => {
   it('cdk destroy --force succeeds', async () => {
-    const { name, template } = need(stack, 'the stack');
+    const { name } = stack;
     // What to look for afterwards, read before it goes.
-    snapshot = snapshotOf(template, name, (await readStackState(need(clients, 'moto'), name)).physical);
+    snapshot = { stackName: name, physical: (await readStackState(need(clients, 'moto'), name)).physical };
     await step('cdk destroy', 'destroy', ['destroy', name, ...appArgs(), '--force']);
   }, STEP_TIMEOUT_MS);
 });
 
 describe('7. after cdk destroy, everything the deploy made is gone', () => {
-  describeGone(() => ({ clients: need(clients, 'moto'), snapshot: need(snapshot, 'the first deploy\'s resources') }));
+  describeGone(template, () => ({ clients: need(clients, 'moto'), snapshot: need(snapshot, 'the first deploy\'s resources') }));
 });
 
 const outputsFile = () => join(workDir, 'outputs.json');
 
 describe('8. cdk deploy --method=direct', () => {
   it('cdk deploy --method=direct --outputs-file succeeds (CreateStack: moto fills in the outputs only this way)', async () => {
-    const { name } = need(stack, 'the stack');
+    const { name } = stack;
     await step('cdk deploy --method=direct', 'deploy-direct', ['deploy', name, ...appArgs(), '--require-approval', 'never', '--method=direct', '--outputs-file', outputsFile()]);
   }, STEP_TIMEOUT_MS);
 });
@@ -157,31 +155,28 @@ describe('9. the direct deploy: its outputs, as a user copies them', () => {
   let state: StackState | undefined;
   let outputs: Record<string, string | undefined> = {};
   beforeAll(async () => {
-    const { name } = need(stack, 'the stack');
+    const { name } = stack;
     const c = need(clients, 'moto');
     state = await readStackState(c, name);
     const described = await c.cloudformation.send(new DescribeStacksCommand({ StackName: name }));
     outputs = Object.fromEntries((described.Stacks?.[0]?.Outputs ?? []).map((o) => [o.OutputKey, o.OutputValue]));
   }, 60_000);
-  const template = () => need(stack, 'the stack').template;
 
-  describe('CloudFormation', () => describeStack(() => ({ template: template(), state: need(state, 'the stack') }), { reportGaps: false }));
+  describe('CloudFormation', () => describeStack(() => ({ template, state: need(state, 'the stack') }), { reportGaps: false }));
 
   it("--outputs-file has the template's outputs and agrees with DescribeStacks", () => {
-    const file = (JSON.parse(readFileSync(outputsFile(), 'utf8')) as Record<string, Record<string, string>>)[need(stack, 'the stack').name] ?? {};
-    expect(Object.keys(file).sort()).toEqual(Object.keys(template().Outputs ?? {}).sort());
+    const file = (JSON.parse(readFileSync(outputsFile(), 'utf8')) as Record<string, Record<string, string>>)[stack.name] ?? {};
+    expect(Object.keys(file).sort()).toEqual(Object.keys(template.Outputs ?? {}).sort());
     expect(Object.keys(file).length).toBeGreaterThan(0);
     expect(file).toEqual(outputs);
   });
 
-  it('every output is its template value resolved to the real resources (GAP for what moto did not create)', () => {
-    const { name } = need(stack, 'the stack');
-    const deployed = { physical: need(state, 'the stack').physical, attributes: new Map<string, string>(), account: need(account, 'the account'), stackName: name };
-    for (const [key, output] of Object.entries(template().Outputs ?? {})) {
-      const resolved = tryResolve(output.Value, deployed);
-      if ('value' in resolved) expect({ key, value: outputs[key] }).toEqual({ key, value: resolved.value });
-      else gap(`output ${key} = ${JSON.stringify(outputs[key])} refers to ${resolved.unresolvable}, which moto did not create (it writes "None")`, 'the output exists; test/infra checks its template value');
-    }
+  it.each(Object.keys(template.Outputs ?? {}))('output %s is its template value resolved to the real resources (GAP: what moto did not create)', (key) => {
+    const deployed = { physical: need(state, 'the stack').physical, attributes: new Map<string, string>(), account: need(account, 'the account'), stackName: stack.name };
+    const resolved = tryResolve(template.Outputs![key].Value, deployed);
+    expect(outputs[key]).toBeDefined();
+    if ('value' in resolved) expect(outputs[key]).toEqual(resolved.value);
+    else gap(`output ${key} = ${JSON.stringify(outputs[key])} refers to ${resolved.unresolvable}, which moto did not create (it writes "None")`, 'the output exists; test/infra checks its template value');
   });
 
   it('the five parameter names of parameterNames() are printed', () => {
@@ -194,12 +189,12 @@ describe('9. the direct deploy: its outputs, as a user copies them', () => {
 
 describe('10. cdk destroy (again)', () => {
   it('cdk destroy --force succeeds (again)', async () => {
-    const { name, template } = need(stack, 'the stack');
-    snapshot = snapshotOf(template, name, need(await readStackState(need(clients, 'moto'), name), 'the stack').physical);
+    const { name } = stack;
+    snapshot = { stackName: name, physical: (await readStackState(need(clients, 'moto'), name)).physical };
     await step('cdk destroy (again)', 'destroy-direct', ['destroy', name, ...appArgs(), '--force']);
   }, STEP_TIMEOUT_MS);
 });
 
 describe('11. after the second cdk destroy, everything is gone again', () => {
-  describeGone(() => ({ clients: need(clients, 'moto'), snapshot: need(snapshot, 'the direct deploy\'s resources') }));
+  describeGone(template, () => ({ clients: need(clients, 'moto'), snapshot: need(snapshot, 'the direct deploy\'s resources') }));
 });

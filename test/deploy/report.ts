@@ -17,6 +17,11 @@ function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(1)} s`;
 }
 
+/** Records a step timed elsewhere (the global setup's synth). */
+export function recordStep(name: string, ms: number, ok = true): void {
+  steps.push({ name, ms, ok });
+}
+
 /** Runs `body` and records its wall time, whether it throws or not. */
 export async function timed<T>(name: string, body: () => Promise<T>): Promise<T> {
   const started = Date.now();

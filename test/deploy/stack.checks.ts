@@ -14,29 +14,10 @@ import { errorName, readLogGroups, type Clients, type StackState } from './aws';
 import { gap } from './report';
 import { MODELLED_TYPES, NOT_MODELLED_PATTERNS, queueName, receiverOf, resourcesOfType, type Template } from './template';
 
-/** The physical names a deploy created, to look for after `cdk destroy`. */
+/** What a deploy created (logical id → physical id), read before `cdk destroy` to look for afterwards. */
 export interface Snapshot {
   readonly stackName: string;
-  readonly functionName: string;
-  readonly tableNames: string[];
-  readonly topicArns: string[];
-  readonly queueNames: string[];
-  readonly roleNames: string[];
-  readonly logGroupNames: string[];
-}
-
-export function snapshotOf(template: Template, stackName: string, physical: ReadonlyMap<string, string>): Snapshot {
-  const ids = (type: string) => resourcesOfType(template, type).map(([id]) => physical.get(id)).filter((v): v is string => !!v);
-  const receiverId = receiverOf(template, ENV.topicArn)[0]?.[0];
-  return {
-    stackName,
-    functionName: (receiverId && physical.get(receiverId)) || '',
-    tableNames: ids('AWS::DynamoDB::Table'),
-    topicArns: ids('AWS::SNS::Topic'),
-    queueNames: ids('AWS::SQS::Queue').map(queueName),
-    roleNames: ids('AWS::IAM::Role'),
-    logGroupNames: ids('AWS::Logs::LogGroup'),
-  };
+  readonly physical: ReadonlyMap<string, string>;
 }
 
 /** Which template resources moto did not create, by type. */
@@ -85,8 +66,21 @@ export function describeStack(get: () => { template: Template; state: StackState
   });
 }
 
-/** After `cdk destroy --force`: the stack and each resource of `get()` are gone, read from each service. */
-export function describeGone(get: () => { clients: Clients; snapshot: Snapshot }): void {
+/** Logical ids of the template's resources of `type`, for test names (a placeholder row when there are none, which fails). */
+export function idsOf(template: Template, type: string): string[] {
+  const ids = resourcesOfType(template, type).map(([id]) => id);
+  return ids.length > 0 ? ids : [`(no ${type} in the template)`];
+}
+
+/** The physical name the deploy gave a logical id; a test fails when there is none. */
+function physicalOf(snapshot: Snapshot, id: string): string {
+  const name = snapshot.physical.get(id);
+  if (!name) throw new Error(`${id} was not created by the deploy`);
+  return name;
+}
+
+/** After `cdk destroy --force`: the stack and each resource the deploy made are gone, read from each service. */
+export function describeGone(template: Template, get: () => { clients: Clients; snapshot: Snapshot }): void {
   it('the stack is deleted (DescribeStacks fails or says DELETE_COMPLETE)', async () => {
     const { clients, snapshot } = get();
     const status = await clients.cloudformation.send(new DescribeStacksCommand({ StackName: snapshot.stackName })).then(
@@ -96,48 +90,36 @@ export function describeGone(get: () => { clients: Clients; snapshot: Snapshot }
     expect(status).toBe('DELETE_COMPLETE');
   });
 
-  it('the function is gone (ResourceNotFoundException)', async () => {
+  it.each(receiverOf(template, ENV.topicArn).map(([id]) => id))('function %s is gone (ResourceNotFoundException)', async (id) => {
     const { clients, snapshot } = get();
-    expect(snapshot.functionName).not.toBe('');
-    expect(await errorName(clients.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: snapshot.functionName })))).toBe('ResourceNotFoundException');
+    expect(await errorName(clients.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: physicalOf(snapshot, id) })))).toBe('ResourceNotFoundException');
   });
 
-  it('the tables are gone (DescribeTable)', async () => {
+  it.each(idsOf(template, 'AWS::DynamoDB::Table'))('table %s is gone (DescribeTable)', async (id) => {
     const { clients, snapshot } = get();
-    expect(snapshot.tableNames.length).toBeGreaterThan(0);
-    for (const name of snapshot.tableNames) {
-      expect({ name, error: await errorName(clients.dynamodb.send(new DescribeTableCommand({ TableName: name }))) }).toEqual({ name, error: 'ResourceNotFoundException' });
-    }
+    expect(await errorName(clients.dynamodb.send(new DescribeTableCommand({ TableName: physicalOf(snapshot, id) })))).toBe('ResourceNotFoundException');
   });
 
-  it('the topics are gone (ListTopics)', async () => {
+  it.each(idsOf(template, 'AWS::SNS::Topic'))('topic %s is gone (ListTopics)', async (id) => {
     const { clients, snapshot } = get();
     const topics = (await clients.sns.send(new ListTopicsCommand({}))).Topics?.map((t) => t.TopicArn) ?? [];
-    expect(snapshot.topicArns.length).toBeGreaterThan(0);
-    expect(snapshot.topicArns.filter((arn) => topics.includes(arn))).toEqual([]);
+    expect(topics).not.toContain(physicalOf(snapshot, id));
   });
 
-  it('the queues are gone (GetQueueUrl)', async () => {
+  it.each(idsOf(template, 'AWS::SQS::Queue'))('queue %s is gone (GetQueueUrl)', async (id) => {
     const { clients, snapshot } = get();
-    expect(snapshot.queueNames.length).toBeGreaterThan(0);
-    for (const name of snapshot.queueNames) {
-      const error = await errorName(clients.sqs.send(new GetQueueUrlCommand({ QueueName: name })));
-      expect({ name, gone: /NonExistentQueue|QueueDoesNotExist/.test(error) }).toEqual({ name, gone: true });
-    }
+    const error = await errorName(clients.sqs.send(new GetQueueUrlCommand({ QueueName: queueName(physicalOf(snapshot, id)) })));
+    expect(error).toMatch(/NonExistentQueue|QueueDoesNotExist/);
   });
 
-  it('the roles are gone (GetRole: NoSuchEntity)', async () => {
+  it.each(idsOf(template, 'AWS::IAM::Role'))('role %s is gone (GetRole: NoSuchEntity)', async (id) => {
     const { clients, snapshot } = get();
-    expect(snapshot.roleNames.length).toBeGreaterThan(0);
-    for (const name of snapshot.roleNames) {
-      const error = await errorName(clients.iam.send(new GetRoleCommand({ RoleName: name })));
-      expect({ name, gone: /NoSuchEntity/.test(error) }).toEqual({ name, gone: true });
-    }
+    expect(await errorName(clients.iam.send(new GetRoleCommand({ RoleName: physicalOf(snapshot, id) })))).toMatch(/NoSuchEntity/);
   });
 
-  it('the log groups are gone (DescribeLogGroups)', async () => {
+  it.each(idsOf(template, 'AWS::Logs::LogGroup'))('log group %s is gone (DescribeLogGroups)', async (id) => {
     const { clients, snapshot } = get();
     const remaining = (await readLogGroups(clients, snapshot.stackName)).map((g) => g.logGroupName);
-    expect(snapshot.logGroupNames.filter((name) => remaining.includes(name))).toEqual([]);
+    expect(remaining).not.toContain(physicalOf(snapshot, id));
   });
 }
