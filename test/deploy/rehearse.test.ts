@@ -127,20 +127,24 @@ describe('5. the deployed stack, read from each service', () => {
   describe('IAM: the receiver\'s role', () => describeIam(get));
 });
 
-let snapshot: Snapshot | undefined;
+/**
+ * `cdk destroy --force` as step `n`, then step `n + 1`: every resource the deploy made is gone. What to look for
+ * is read just before the destroy.
+ */
+function destroyAndCheckGone(n: number, label: string, logName: string): void {
+  let snapshot: Snapshot | undefined;
+  describe(`${n}. ${label}`, () => {
+    it(`${label} --force succeeds`, async () => {
+      snapshot = { stackName: stack.name, physical: (await readStackState(need(clients, 'moto'), stack.name)).physical };
+      await step(label, logName, ['destroy', stack.name, ...appArgs(), '--force']);
+    }, STEP_TIMEOUT_MS);
+  });
+  describe(`${n + 1}. after ${label}, everything the deploy made is gone`, () => {
+    describeGone(template, () => ({ clients: need(clients, 'moto'), snapshot: need(snapshot, 'what the deploy made') }));
+  });
+}
 
-describe('6. cdk destroy', () => {
-  it('cdk destroy --force succeeds', async () => {
-    const { name } = stack;
-    // What to look for afterwards, read before it goes.
-    snapshot = { stackName: name, physical: (await readStackState(need(clients, 'moto'), name)).physical };
-    await step('cdk destroy', 'destroy', ['destroy', name, ...appArgs(), '--force']);
-  }, STEP_TIMEOUT_MS);
-});
-
-describe('7. after cdk destroy, everything the deploy made is gone', () => {
-  describeGone(template, () => ({ clients: need(clients, 'moto'), snapshot: need(snapshot, 'the first deploy\'s resources') }));
-});
+destroyAndCheckGone(6, 'cdk destroy', 'destroy');
 
 const outputsFile = () => join(workDir, 'outputs.json');
 
@@ -187,14 +191,4 @@ describe('9. the direct deploy: its outputs, as a user copies them', () => {
   });
 });
 
-describe('10. cdk destroy (again)', () => {
-  it('cdk destroy --force succeeds (again)', async () => {
-    const { name } = stack;
-    snapshot = { stackName: name, physical: (await readStackState(need(clients, 'moto'), name)).physical };
-    await step('cdk destroy (again)', 'destroy-direct', ['destroy', name, ...appArgs(), '--force']);
-  }, STEP_TIMEOUT_MS);
-});
-
-describe('11. after the second cdk destroy, everything is gone again', () => {
-  describeGone(template, () => ({ clients: need(clients, 'moto'), snapshot: need(snapshot, 'the direct deploy\'s resources') }));
-});
+destroyAndCheckGone(10, 'cdk destroy (again)', 'destroy-direct');
