@@ -3,6 +3,8 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
+  // The deploy rehearsal runs on its own: `npm run rehearse-deploy` (jest.deploy.config.js).
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/deploy/'],
   transform: { '^.+\\.ts$': 'ts-jest' },
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   setupFiles: ['<rootDir>/test/support/aws-env.ts'],

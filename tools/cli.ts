@@ -57,11 +57,6 @@ export function parseCommandLine<const T extends Options>(argv: readonly string[
   return values;
 }
 
-/** For a mistake found outside parseCommandLine at the top level of a script: the same two lines, exit 2. */
-export function exitUsage(message: string, usage: string): never {
-  return exitWith(2, usageMessage(message, usage));
-}
-
 function usageMessage(message: string, usage: string): string {
   return `error: ${message}\n${usageLine(usage)}  (--help for all options)`;
 }

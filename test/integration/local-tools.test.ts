@@ -464,7 +464,6 @@ describe('the front door: help, mistakes and prerequisites, as a new user meets 
     ['tools/send-callback.ts', 'Usage: npm run send-callback'],
     ['tools/configure.ts', 'Usage: npm run configure'],
     ['tools/load.ts', 'Usage: npm run load'],
-    ['tools/rehearse-deploy.ts', 'Usage: npm run rehearse-deploy'],
     ['bench/bench.ts', 'Usage: npm run bench'],
     ['tools/preflight.ts', 'Usage: npx tsx tools/preflight.ts'],
   ];
