@@ -49,7 +49,7 @@ function entryBefore(alert: Alert): BatchEntry {
 
 function rendered(raw: Record<string, unknown>): Alert {
   const parsed = parseItem(raw);
-  if (!parsed.ok) throw new Error(`sample did not parse: ${parsed.fields.join(", ")}`);
+  if (!parsed.ok) throw new Error(`sample did not parse: ${parsed.fields.join(', ')}`);
   return renderAlert(parsed.item, { consoleUrl: DEFAULTS.consoleUrl });
 }
 
@@ -69,7 +69,8 @@ const pad = (text: string | number, width: number) => String(text).padStart(widt
 const ratio = (before: number, after: number) => `${(before / after).toFixed(2)}×`;
 const lines: string[] = ['Bytes per alert published (message + subject + attributes), before → after', ''];
 lines.push(`${'callback'.padEnd(52)} ${pad('before', 9)} ${pad('after', 9)} ${pad('ratio', 7)}`);
-for (const r of [...samples, ...large]) lines.push(`${r.name.padEnd(52)} ${pad(r.before, 9)} ${pad(r.after, 9)} ${pad(ratio(r.before, r.after), 7)}`);
+for (const r of [...samples, ...large])
+  lines.push(`${r.name.padEnd(52)} ${pad(r.before, 9)} ${pad(r.after, 9)} ${pad(ratio(r.before, r.after), 7)}`);
 lines.push('');
 const summary = (name: string, rows: ReadonlyArray<{ before: number; after: number }>) => {
   const before = rows.map((r) => r.before);
@@ -83,7 +84,10 @@ summary(`every known type (${samples.length}), sample data`, samples);
 summary('the largest alerts render.ts lets through', large);
 
 // The issue's requests: a min_balance and nine large alerts, as one call before and as planned now.
-for (const [name, make] of [['nine Cyrillic renewals', cyrillicRenewals], ['nine emoji certificate lists', emojiCertificates]] as const) {
+for (const [name, make] of [
+  ['nine Cyrillic renewals', cyrillicRenewals],
+  ['nine emoji certificate lists', emojiCertificates],
+] as const) {
   const alerts = [rendered(buildCallback(VOX, { callbackId: 1 })), ...Array.from({ length: 9 }, (_, i) => rendered(make(VOX, 2 + i)))];
   const before = alerts.reduce((sum, a) => sum + entryBytes(entryBefore(a)), 0);
   const calls = planBatches(alerts).map((call) => call.reduce((sum, { entry }) => sum + entryBytes(entry), 0));

@@ -57,7 +57,8 @@ const ITERATIONS = {
 /** Prices (USD, us-east-1) used by the cost model, printed with it. */
 const PRICES = {
   region: 'us-east-1',
-  source: 'list prices given in issue #6 (us-east-1; DynamoDB on-demand after the 2024-11-01 price cut; Lambda INIT billed since 2025-08-01)',
+  source:
+    'list prices given in issue #6 (us-east-1; DynamoDB on-demand after the 2024-11-01 price cut; Lambda INIT billed since 2025-08-01)',
   httpApiPerMillionRequests: 1.0,
   lambdaArmPerGbSecond: 0.0000133334,
   lambdaPerMillionRequests: 0.2,
@@ -216,11 +217,15 @@ function runOnce(variant: ColdVariant, extraArgs: readonly string[] = []): { ms:
 /** Resident memory right after the import (one extra run, untimed): what the 256 MB has to hold. */
 function rssAfterImport(variant: ColdVariant): number {
   const [flag, code] = variant.args;
-  const child = spawnSync(process.execPath, [flag, `${code}.then(() => process.stderr.write('RSS ' + process.memoryUsage().rss + '\\n'))`], {
-    env: variant.env,
-    cwd: WORK,
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  const child = spawnSync(
+    process.execPath,
+    [flag, `${code}.then(() => process.stderr.write('RSS ' + process.memoryUsage().rss + '\\n'))`],
+    {
+      env: variant.env,
+      cwd: WORK,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
   const match = /RSS (\d+)/.exec(child.stderr?.toString() ?? '');
   return match ? Number(match[1]) : Number.NaN;
 }
@@ -306,17 +311,30 @@ function renderMarkdown(rows: readonly Row[]): string {
   const out = ['| section | measure | value | ratios / notes | target | result |', '|---|---|---|---|---|---|'];
   let section = '';
   for (const row of rows) {
-    out.push(`| ${row.section === section ? '' : row.section} | ${cell(row.measure)} | ${cell(row.value)} | ${cell(row.ratios)} | ${cell(row.target)} | ${row.result ? `**${row.result}**` : ''} |`);
+    out.push(
+      `| ${row.section === section ? '' : row.section} | ${cell(row.measure)} | ${cell(row.value)} | ${cell(row.ratios)} | ${cell(row.target)} | ${row.result ? `**${row.result}**` : ''} |`,
+    );
     section = row.section;
   }
   return out.join('\n');
 }
 
 function renderTable(rows: readonly Row[]): string {
-  const headers: Row = { section: 'section', measure: 'measure', value: 'value', ratios: 'ratios / notes', target: 'target', result: 'result' };
+  const headers: Row = {
+    section: 'section',
+    measure: 'measure',
+    value: 'value',
+    ratios: 'ratios / notes',
+    target: 'target',
+    result: 'result',
+  };
   const keys = Object.keys(headers) as Array<keyof Row>;
   const widths = keys.map((k) => Math.max(...[headers, ...rows].map((r) => r[k].length)));
-  const line = (r: Row) => keys.map((k, i) => r[k].padEnd(widths[i])).join(' | ').trimEnd();
+  const line = (r: Row) =>
+    keys
+      .map((k, i) => r[k].padEnd(widths[i]))
+      .join(' | ')
+      .trimEnd();
   const rule = widths.map((w) => '-'.repeat(w)).join('-|-');
   const out = [line(headers), rule];
   let section = '';
@@ -338,7 +356,11 @@ async function main(): Promise<void> {
   // 1. The deploy bundle, synthesized afresh into this run's private cdk.out, and its variants.
   const fn = deployedFunction(join(WORK, 'cdk.out'));
   const deployFile = fn.bundle;
-  const deploy = { file: deployFile, ...sizes(deployFile), mapBytes: existsSync(`${deployFile}.map`) ? readFileSync(`${deployFile}.map`).length : 0 };
+  const deploy = {
+    file: deployFile,
+    ...sizes(deployFile),
+    mapBytes: existsSync(`${deployFile}.map`) ? readFileSync(`${deployFile}.map`).length : 0,
+  };
   log(`deploy bundle: ${relative(ROOT, fn.bundle)} (${fn.runtime}, ${fn.architecture}, ${fn.memoryMb} MB)`);
 
   const target = `node${/nodejs(\d+)/.exec(fn.runtime)?.[1] ?? '20'}`;
@@ -361,13 +383,23 @@ async function main(): Promise<void> {
   const fixture = (name: string) => `bench/fixtures/${name}`;
   log('building variants with esbuild');
   const built = {
-    handlerRebuild: await build('handler-rebuild', { ...stackOptions, entryPoints: ['lambda/handler.ts'], sourcemap: true, sourcesContent: false }),
+    handlerRebuild: await build('handler-rebuild', {
+      ...stackOptions,
+      entryPoints: ['lambda/handler.ts'],
+      sourcemap: true,
+      sourcesContent: false,
+    }),
     sdkExternal: await build('handler-sdk-external', { ...stackOptions, entryPoints: ['lambda/handler.ts'], external: ['@aws-sdk/*'] }),
     express: await build('express', { ...esbuildNodeDefaults, entryPoints: [fixture('express-receiver.ts')] }),
     floorCjs: await build('floor-cjs', { ...esbuildNodeDefaults, entryPoints: [fixture('floor.ts')] }),
     floorEsm: await build('floor-esm', { ...esmOptions, entryPoints: [fixture('floor.ts')] }),
     // What the deploy bundle was before the alias: the same source, the SDK's full default credential chain.
-    handlerFullChain: await build('handler-full-chain', { ...esmOptions, entryPoints: ['lambda/handler.ts'], sourcemap: true, sourcesContent: false }),
+    handlerFullChain: await build('handler-full-chain', {
+      ...esmOptions,
+      entryPoints: ['lambda/handler.ts'],
+      sourcemap: true,
+      sourcesContent: false,
+    }),
     floorEnvCredentials: await build('floor-env-credentials', { ...stackOptions, entryPoints: [fixture('floor.ts')] }),
     floorImportOnly: await build('floor-import-only', { ...esmOptions, entryPoints: [fixture('floor-import-only.ts')] }),
     floorWithSqs: await build('floor-with-sqs', { ...esmOptions, entryPoints: [fixture('floor-with-sqs.ts')] }),
@@ -404,18 +436,58 @@ async function main(): Promise<void> {
   const asDeployed = nodeOptions ? { ...lambdaEnv, NODE_OPTIONS: nodeOptions } : lambdaEnv;
   const coldVariants: ColdVariant[] = [
     { key: 'bare', label: 'bare `node -e 0`', args: ['-e', '0'], env: withoutOptions },
-    { key: 'deploy', label: `deploy bundle${nodeOptions ? ` (NODE_OPTIONS=${nodeOptions})` : ''}`, args: importArgs(deploy.file), env: asDeployed },
-    { key: 'sdkExternal', label: '(b) @aws-sdk/* external, SDK from node_modules', args: importArgs(built.sdkExternal.file), env: withoutOptions },
+    {
+      key: 'deploy',
+      label: `deploy bundle${nodeOptions ? ` (NODE_OPTIONS=${nodeOptions})` : ''}`,
+      args: importArgs(deploy.file),
+      env: asDeployed,
+    },
+    {
+      key: 'sdkExternal',
+      label: '(b) @aws-sdk/* external, SDK from node_modules',
+      args: importArgs(built.sdkExternal.file),
+      env: withoutOptions,
+    },
     { key: 'express', label: '(c) Express + express.json() + md5', args: importArgs(built.express.file), env: withoutOptions },
     { key: 'floorCjs', label: 'floor: 3 clients, esbuild node defaults (CJS)', args: importArgs(built.floorCjs.file), env: withoutOptions },
     { key: 'floorEsm', label: 'floor: 3 clients, ESM module-first + banner', args: importArgs(built.floorEsm.file), env: withoutOptions },
-    { key: 'deployNoSourceMaps', label: 'extra: deploy bundle without --enable-source-maps', args: importArgs(deploy.file), env: withoutOptions },
+    {
+      key: 'deployNoSourceMaps',
+      label: 'extra: deploy bundle without --enable-source-maps',
+      args: importArgs(deploy.file),
+      env: withoutOptions,
+    },
     // As deployed (NODE_OPTIONS and its own source map), so the difference to the deploy row is the chain alone.
-    { key: 'handlerFullChain', label: `extra: handler with the SDK's full default credential chain${nodeOptions ? ` (NODE_OPTIONS=${nodeOptions})` : ''}`, args: importArgs(built.handlerFullChain.file), env: asDeployed },
-    { key: 'floorEnvCredentials', label: 'extra: floor, env-only credentials (3 clients)', args: importArgs(built.floorEnvCredentials.file), env: withoutOptions },
-    { key: 'floorImportOnly', label: 'extra: floor imported, clients not constructed', args: importArgs(built.floorImportOnly.file), env: withoutOptions },
-    { key: 'floorWithSqs', label: 'extra: floor + SQS client (4 clients, ESM, SQS lazy)', args: importArgs(built.floorWithSqs.file), env: withoutOptions },
-    { key: 'floorLikeForLike', label: 'extra: like-for-like floor (4 clients, env-only credentials)', args: importArgs(built.floorLikeForLike.file), env: withoutOptions },
+    {
+      key: 'handlerFullChain',
+      label: `extra: handler with the SDK's full default credential chain${nodeOptions ? ` (NODE_OPTIONS=${nodeOptions})` : ''}`,
+      args: importArgs(built.handlerFullChain.file),
+      env: asDeployed,
+    },
+    {
+      key: 'floorEnvCredentials',
+      label: 'extra: floor, env-only credentials (3 clients)',
+      args: importArgs(built.floorEnvCredentials.file),
+      env: withoutOptions,
+    },
+    {
+      key: 'floorImportOnly',
+      label: 'extra: floor imported, clients not constructed',
+      args: importArgs(built.floorImportOnly.file),
+      env: withoutOptions,
+    },
+    {
+      key: 'floorWithSqs',
+      label: 'extra: floor + SQS client (4 clients, ESM, SQS lazy)',
+      args: importArgs(built.floorWithSqs.file),
+      env: withoutOptions,
+    },
+    {
+      key: 'floorLikeForLike',
+      label: 'extra: like-for-like floor (4 clients, env-only credentials)',
+      args: importArgs(built.floorLikeForLike.file),
+      env: withoutOptions,
+    },
   ];
   log(`cold-start proxy: ${coldVariants.length} variants × ${ITERATIONS.coldRounds} interleaved rounds`);
   const coldTimes = coldStarts(coldVariants, ITERATIONS.coldRounds);
@@ -458,31 +530,70 @@ async function main(): Promise<void> {
   const bundleRatio = deploy.bytes / floorBytes;
   const likeForLike = built.floorLikeForLike;
   const bundleRatioLikeForLike = deploy.bytes / likeForLike.bytes;
-  add('1 bundle', 'deploy bundle (synthesized asset index.mjs)', `${bytes(deploy.bytes)} · gzip ${bytes(deploy.gzipBytes)}`,
+  add(
+    '1 bundle',
+    'deploy bundle (synthesized asset index.mjs)',
+    `${bytes(deploy.bytes)} · gzip ${bytes(deploy.gzipBytes)}`,
     `${xt(bundleRatio)} floor · gzip ${x(deploy.gzipBytes / floorGzip)}; + source map ${bytes(deploy.mapBytes)} in the same asset`,
-    '≤1.15× floor', verdict(bundleRatio <= 1.15));
-  add('1 bundle', '  same bundle, against the like-for-like floor', `${xt(bundleRatioLikeForLike)} like-for-like`,
-    `gzip ${x(deploy.gzipBytes / likeForLike.gzipBytes)}; 4 clients incl. SQS, env-only credentials: informational, the target uses the issue's floor`);
-  add('1 bundle', `floor: 3 clients, ESM module-first${floorBuildName === 'ESM' ? ' (floor)' : ''}`, `${bytes(built.floorEsm.bytes)} · gzip ${bytes(built.floorEsm.gzipBytes)}`);
-  add('1 bundle', `floor: 3 clients, esbuild node defaults (CJS)${floorBuildName === 'CJS' ? ' (floor)' : ''}`, `${bytes(built.floorCjs.bytes)} · gzip ${bytes(built.floorCjs.gzipBytes)}`, `${x(built.floorCjs.bytes / built.floorEsm.bytes)} the ESM floor`);
+    '≤1.15× floor',
+    verdict(bundleRatio <= 1.15),
+  );
+  add(
+    '1 bundle',
+    '  same bundle, against the like-for-like floor',
+    `${xt(bundleRatioLikeForLike)} like-for-like`,
+    `gzip ${x(deploy.gzipBytes / likeForLike.gzipBytes)}; 4 clients incl. SQS, env-only credentials: informational, the target uses the issue's floor`,
+  );
+  add(
+    '1 bundle',
+    `floor: 3 clients, ESM module-first${floorBuildName === 'ESM' ? ' (floor)' : ''}`,
+    `${bytes(built.floorEsm.bytes)} · gzip ${bytes(built.floorEsm.gzipBytes)}`,
+  );
+  add(
+    '1 bundle',
+    `floor: 3 clients, esbuild node defaults (CJS)${floorBuildName === 'CJS' ? ' (floor)' : ''}`,
+    `${bytes(built.floorCjs.bytes)} · gzip ${bytes(built.floorCjs.gzipBytes)}`,
+    `${x(built.floorCjs.bytes / built.floorEsm.bytes)} the ESM floor`,
+  );
   add('1 bundle', '(b) handler, @aws-sdk/* external', `${bytes(built.sdkExternal.bytes)} + SDK from node_modules`);
   add('1 bundle', '(c) Express receiver (bundled, CJS)', `${bytes(built.express.bytes)} · gzip ${bytes(built.express.gzipBytes)}`);
   const chainSaving = built.handlerFullChain.bytes - built.handlerRebuild.bytes;
-  add('1 bundle', "extra: handler with the SDK's full default credential chain", `${bytes(built.handlerFullChain.bytes)} · gzip ${bytes(built.handlerFullChain.gzipBytes)}`,
-    `${xt(built.handlerFullChain.bytes / floorBytes)} floor (the deploy bundle before the alias); env-only saves ${bytes(chainSaving)} (${pct(chainSaving / built.handlerFullChain.bytes)})`);
-  add('1 bundle', 'extra: floor, env-only credentials (3 clients)', `${bytes(built.floorEnvCredentials.bytes)} · gzip ${bytes(built.floorEnvCredentials.gzipBytes)}`,
-    `${x(built.floorEnvCredentials.bytes / floorBytes)} floor; deploy bundle = ${xt(deploy.bytes / built.floorEnvCredentials.bytes)} this`);
-  add('1 bundle', 'extra: floor + SQS client (4 clients, ESM, SQS lazy)', `${bytes(built.floorWithSqs.bytes)} · gzip ${bytes(built.floorWithSqs.gzipBytes)}`,
-    `${x(built.floorWithSqs.bytes / floorBytes)} floor; deploy bundle = ${xt(deploy.bytes / built.floorWithSqs.bytes)} this`);
-  add('1 bundle', 'extra: like-for-like floor (4 clients, env-only credentials)', `${bytes(likeForLike.bytes)} · gzip ${bytes(likeForLike.gzipBytes)}`,
-    `${x(likeForLike.bytes / floorBytes)} floor; SQS client built on first use, like the handler's`);
+  add(
+    '1 bundle',
+    "extra: handler with the SDK's full default credential chain",
+    `${bytes(built.handlerFullChain.bytes)} · gzip ${bytes(built.handlerFullChain.gzipBytes)}`,
+    `${xt(built.handlerFullChain.bytes / floorBytes)} floor (the deploy bundle before the alias); env-only saves ${bytes(chainSaving)} (${pct(chainSaving / built.handlerFullChain.bytes)})`,
+  );
+  add(
+    '1 bundle',
+    'extra: floor, env-only credentials (3 clients)',
+    `${bytes(built.floorEnvCredentials.bytes)} · gzip ${bytes(built.floorEnvCredentials.gzipBytes)}`,
+    `${x(built.floorEnvCredentials.bytes / floorBytes)} floor; deploy bundle = ${xt(deploy.bytes / built.floorEnvCredentials.bytes)} this`,
+  );
+  add(
+    '1 bundle',
+    'extra: floor + SQS client (4 clients, ESM, SQS lazy)',
+    `${bytes(built.floorWithSqs.bytes)} · gzip ${bytes(built.floorWithSqs.gzipBytes)}`,
+    `${x(built.floorWithSqs.bytes / floorBytes)} floor; deploy bundle = ${xt(deploy.bytes / built.floorWithSqs.bytes)} this`,
+  );
+  add(
+    '1 bundle',
+    'extra: like-for-like floor (4 clients, env-only credentials)',
+    `${bytes(likeForLike.bytes)} · gzip ${bytes(likeForLike.gzipBytes)}`,
+    `${x(likeForLike.bytes / floorBytes)} floor; SQS client built on first use, like the handler's`,
+  );
   const rebuildDelta = built.handlerRebuild.bytes - deploy.bytes;
   const stale = Math.abs(rebuildDelta) > 64;
-  add('1 bundle', 'check: lambda/ source rebuilt with the stack options', `${bytes(built.handlerRebuild.bytes)} · gzip ${bytes(built.handlerRebuild.gzipBytes)}`,
+  add(
+    '1 bundle',
+    'check: lambda/ source rebuilt with the stack options',
+    `${bytes(built.handlerRebuild.bytes)} · gzip ${bytes(built.handlerRebuild.gzipBytes)}`,
     stale
       ? `${rebuildDelta >= 0 ? '+' : ''}${int(rebuildDelta)} B vs the synthesized asset: the bench's esbuild options differ from infra/stack.ts; source = ${xt(built.handlerRebuild.bytes / floorBytes)} floor`
       : `${rebuildDelta >= 0 ? '+' : ''}${rebuildDelta} B vs the synthesized asset: same options as infra/stack.ts`,
-    stale ? '≤1.15× floor' : '', stale ? verdict(built.handlerRebuild.bytes / floorBytes <= 1.15) : '');
+    stale ? '≤1.15× floor' : '',
+    stale ? verdict(built.handlerRebuild.bytes / floorBytes <= 1.15) : '',
+  );
 
   // 2. Cold
   const bare = cold.bare.p50;
@@ -501,48 +612,96 @@ async function main(): Promise<void> {
     if (variant.key === 'deploy') {
       add('2 cold', variant.label, value, ratios, '≤1.25× floor', verdict(s.p50 / floorCold <= 1.25));
       add('2 cold', '  same runs, against (b)', `${xt(s.p50 / bCold)} (b)`, '', '≤0.50× (b)', verdict(s.p50 / bCold <= 0.5));
-      add('2 cold', '  same runs, against the like-for-like floor', `${xt(s.p50 / cold.floorLikeForLike.p50)} like-for-like`,
-        `net of node ${x(net / (cold.floorLikeForLike.p50 - bare))}; without source maps ${xt(cold.deployNoSourceMaps.p50 / cold.floorLikeForLike.p50)}; informational`);
+      add(
+        '2 cold',
+        '  same runs, against the like-for-like floor',
+        `${xt(s.p50 / cold.floorLikeForLike.p50)} like-for-like`,
+        `net of node ${x(net / (cold.floorLikeForLike.p50 - bare))}; without source maps ${xt(cold.deployNoSourceMaps.p50 / cold.floorLikeForLike.p50)}; informational`,
+      );
     } else if (variant.key === 'handlerFullChain') {
-      add('2 cold', variant.label, value, `${ratios}; the deploy bundle is ${ms(s.p50 - cold.deploy.p50)} (${pct(1 - cold.deploy.p50 / s.p50)}) faster`);
+      add(
+        '2 cold',
+        variant.label,
+        value,
+        `${ratios}; the deploy bundle is ${ms(s.p50 - cold.deploy.p50)} (${pct(1 - cold.deploy.p50 / s.p50)}) faster`,
+      );
     } else {
       add('2 cold', `${variant.label}${variant.key === floorColdKey ? ' (floor)' : ''}`, value, ratios);
     }
   }
 
-  add('2 cold', 'memory after import (RSS)', `deploy ${(rss.deploy / 2 ** 20).toFixed(0)} MB · floor ${(rss.floor / 2 ** 20).toFixed(0)} MB`,
-    `function memory ${fn.memoryMb} MB: ${((100 * rss.deploy) / (fn.memoryMb * 2 ** 20)).toFixed(0)}% used after import (Node 20, x86-64)`);
+  add(
+    '2 cold',
+    'memory after import (RSS)',
+    `deploy ${(rss.deploy / 2 ** 20).toFixed(0)} MB · floor ${(rss.floor / 2 ** 20).toFixed(0)} MB`,
+    `function memory ${fn.memoryMb} MB: ${((100 * rss.deploy) / (fn.memoryMb * 2 ** 20)).toFixed(0)}% used after import (Node 20, x86-64)`,
+  );
 
   // 3. Warm
   const [one, ten] = [1, 10].map((n) => warm.variants.find((v) => v.callbacksPerRequest === n)!);
-  add('3 warm', 'handler, 1 callback/request', `p50 ${us(one.latencyUs.p50)} · p99 ${us(one.latencyUs.p99)}`,
-    `${x(one.latencyUs.p50 / warm.sdkFloorUs.p50)} the 3 SDK calls alone; n=${one.latencyUs.n}`, '≤150 µs', verdict(one.latencyUs.p50 <= 150));
-  add('3 warm', 'handler, 10 callbacks/request', `p50 ${us(ten.latencyUs.p50)} · p99 ${us(ten.latencyUs.p99)}`,
-    `${us(ten.latencyUs.p50 / 10)} per callback`);
-  add('3 warm', 'floor: PutItem + PublishBatch + UpdateItem', `p50 ${us(warm.sdkFloorUs.p50)} · p99 ${us(warm.sdkFloorUs.p99)}`,
-    `${us(warm.sdkFloorUs.p50 / 3)} per SDK call (stub answers in-process)`);
+  add(
+    '3 warm',
+    'handler, 1 callback/request',
+    `p50 ${us(one.latencyUs.p50)} · p99 ${us(one.latencyUs.p99)}`,
+    `${x(one.latencyUs.p50 / warm.sdkFloorUs.p50)} the 3 SDK calls alone; n=${one.latencyUs.n}`,
+    '≤150 µs',
+    verdict(one.latencyUs.p50 <= 150),
+  );
+  add(
+    '3 warm',
+    'handler, 10 callbacks/request',
+    `p50 ${us(ten.latencyUs.p50)} · p99 ${us(ten.latencyUs.p99)}`,
+    `${us(ten.latencyUs.p50 / 10)} per callback`,
+  );
+  add(
+    '3 warm',
+    'floor: PutItem + PublishBatch + UpdateItem',
+    `p50 ${us(warm.sdkFloorUs.p50)} · p99 ${us(warm.sdkFloorUs.p99)}`,
+    `${us(warm.sdkFloorUs.p50 / 3)} per SDK call (stub answers in-process)`,
+  );
   add('3 warm', 'first invocation (SSM read, lazy init)', ms(warm.firstInvocation.ms));
   const coreRatio = warm.core.callbacksPerSecond / warm.core.md5PerSecond;
   const st = warm.core.stagesUs;
-  add('3 warm', 'core: parseItem+verify+renderAlert', `${int(warm.core.callbacksPerSecond)} callbacks/s (1 core)`,
+  add(
+    '3 warm',
+    'core: parseItem+verify+renderAlert',
+    `${int(warm.core.callbacksPerSecond)} callbacks/s (1 core)`,
     `${pct(coreRatio)} of md5 floor; per callback: parse ${st.parse.toFixed(2)} µs, verify ${st.verify.toFixed(2)} µs, render ${st.render.toFixed(2)} µs`,
-    '≥25% md5', verdict(coreRatio >= 0.25));
+    '≥25% md5',
+    verdict(coreRatio >= 0.25),
+  );
   add('3 warm', 'core floor: md5 of the same string', `${int(warm.core.md5PerSecond)} digests/s`, `${st.md5.toFixed(2)} µs per digest`);
 
   // 4. Calls
   for (const v of [one, ten]) {
     const c = v.callsPerInvocation;
-    const ops = Object.entries(c.operations).map(([op, n]) => `${op} ${n}`).join(', ');
-    add('4 calls', `warm invocation, ${v.callbacksPerRequest} callback${v.callbacksPerRequest > 1 ? 's' : ''}`,
-      `SSM ${c.ssm} · DynamoDB ${c.dynamodb} · SNS ${c.sns} · SQS ${c.sqs ?? 0}`, `${ops}; ${c.snsMessages} alerts published`,
-      'SSM 0 · SNS ⌈n/10⌉', verdict(c.ssm === 0 && c.sns === Math.ceil(v.callbacksPerRequest / 10)));
+    const ops = Object.entries(c.operations)
+      .map(([op, n]) => `${op} ${n}`)
+      .join(', ');
+    add(
+      '4 calls',
+      `warm invocation, ${v.callbacksPerRequest} callback${v.callbacksPerRequest > 1 ? 's' : ''}`,
+      `SSM ${c.ssm} · DynamoDB ${c.dynamodb} · SNS ${c.sns} · SQS ${c.sqs ?? 0}`,
+      `${ops}; ${c.snsMessages} alerts published`,
+      'SSM 0 · SNS ⌈n/10⌉',
+      verdict(c.ssm === 0 && c.sns === Math.ceil(v.callbacksPerRequest / 10)),
+    );
   }
-  add('4 calls', 'first invocation (cold cache)', `SSM ${warm.firstInvocation.calls.ssm} · DynamoDB ${warm.firstInvocation.calls.dynamodb} · SNS ${warm.firstInvocation.calls.sns}`, 'then none for SECRETS_TTL_SECONDS (300 s default)');
+  add(
+    '4 calls',
+    'first invocation (cold cache)',
+    `SSM ${warm.firstInvocation.calls.ssm} · DynamoDB ${warm.firstInvocation.calls.dynamodb} · SNS ${warm.firstInvocation.calls.sns}`,
+    'then none for SECRETS_TTL_SECONDS (300 s default)',
+  );
 
   // 5. End to end
   if (e2e) {
-    add('5 e2e', `callback → alert in SQS inbox (moto), ${e2e.callbacks}×1`, `p50 ${ms(e2e.visibleMs.p50)} · p99 ${ms(e2e.visibleMs.p99)}`,
-      `handler alone p50 ${ms(e2e.handlerMs.p50)} · p99 ${ms(e2e.handlerMs.p99)} (3 HTTP calls to moto)`);
+    add(
+      '5 e2e',
+      `callback → alert in SQS inbox (moto), ${e2e.callbacks}×1`,
+      `p50 ${ms(e2e.visibleMs.p50)} · p99 ${ms(e2e.visibleMs.p99)}`,
+      `handler alone p50 ${ms(e2e.handlerMs.p50)} · p99 ${ms(e2e.handlerMs.p99)} (3 HTTP calls to moto)`,
+    );
     for (const b of e2e.bundles) {
       const name = b.file === deploy.file ? 'deploy bundle' : relative(WORK, b.file);
       add('5 e2e', `${name} against moto`, `${b.delivered}/${b.sent} alerts delivered`, `handler p50 ${ms(b.handlerMs.p50)}`);
@@ -553,7 +712,13 @@ async function main(): Promise<void> {
 
   // 6. Cost
   const gb = fn.memoryMb / 1024;
-  const cost = (perRequest: number, warmUs: number, batches: readonly { batchBytes: number }[], dynamoCallsPerCallback: number, logBytes: number) => {
+  const cost = (
+    perRequest: number,
+    warmUs: number,
+    batches: readonly { batchBytes: number }[],
+    dynamoCallsPerCallback: number,
+    logBytes: number,
+  ) => {
     const requests = 1e6 / perRequest;
     const billedMs = Math.max(1, Math.ceil(warmUs / 1000));
     const snsChunks = batches.reduce((sum, b) => sum + Math.max(1, Math.ceil(b.batchBytes / 65_536)), 0);
@@ -568,22 +733,57 @@ async function main(): Promise<void> {
     return { perRequest, billedMs, snsChunks, parts, total, logs };
   };
   const costs = [one, ten].map((v) =>
-    cost(v.callbacksPerRequest, v.latencyUs.p50, v.publishBatches, v.callsPerInvocation.dynamodb / v.callbacksPerRequest, v.logBytesPerInvocation),
+    cost(
+      v.callbacksPerRequest,
+      v.latencyUs.p50,
+      v.publishBatches,
+      v.callsPerInvocation.dynamodb / v.callbacksPerRequest,
+      v.logBytesPerInvocation,
+    ),
   );
   for (const [i, c] of costs.entries()) {
     const v = [one, ten][i];
-    add('6 cost', `$ per 1M callbacks, ${c.perRequest}/request`, usd(c.total),
-      `HTTP API ${usd(c.parts.httpApi)} + Lambda ${usd(c.parts.lambda)} (${c.billedMs} ms billed) + SNS ${usd(c.parts.sns)} (${c.snsChunks} chunk/request, ${bytes(v.publishBatches.reduce((s, b) => s + b.batchBytes, 0))}) + DynamoDB ${usd(c.parts.dynamodb)} (${v.callsPerInvocation.dynamodb / v.callbacksPerRequest} WRU/callback)`);
-    add('6 cost', '  + CloudWatch Logs (separate)', usd(c.logs), `${bytes(v.logBytesPerInvocation)} logs+EMF measured + ~${PLATFORM_LOG_BYTES} B platform lines per invocation at $${PRICES.logsIngestionPerGb}/GB`);
+    add(
+      '6 cost',
+      `$ per 1M callbacks, ${c.perRequest}/request`,
+      usd(c.total),
+      `HTTP API ${usd(c.parts.httpApi)} + Lambda ${usd(c.parts.lambda)} (${c.billedMs} ms billed) + SNS ${usd(c.parts.sns)} (${c.snsChunks} chunk/request, ${bytes(v.publishBatches.reduce((s, b) => s + b.batchBytes, 0))}) + DynamoDB ${usd(c.parts.dynamodb)} (${v.callsPerInvocation.dynamodb / v.callbacksPerRequest} WRU/callback)`,
+    );
+    add(
+      '6 cost',
+      '  + CloudWatch Logs (separate)',
+      usd(c.logs),
+      `${bytes(v.logBytesPerInvocation)} logs+EMF measured + ~${PLATFORM_LOG_BYTES} B platform lines per invocation at $${PRICES.logsIngestionPerGb}/GB`,
+    );
   }
   if (e2e) {
     const withIo = cost(1, e2e.handlerMs.p50 * 1000, one.publishBatches, one.callsPerInvocation.dynamodb, one.logBytesPerInvocation);
-    add('6 cost', '  sensitivity: Lambda billed at the moto e2e handler time', usd(withIo.total), `Lambda ${usd(withIo.parts.lambda)} at ${withIo.billedMs} ms billed (I/O included)`);
+    add(
+      '6 cost',
+      '  sensitivity: Lambda billed at the moto e2e handler time',
+      usd(withIo.total),
+      `Lambda ${usd(withIo.parts.lambda)} at ${withIo.billedMs} ms billed (I/O included)`,
+    );
   }
   const initUsd = (Math.ceil(cold.deploy.p50) / 1000) * gb * PRICES.lambdaArmPerGbSecond;
-  add('6 cost', 'INIT (billed since 2025-08-01)', `${usd(initUsd * 1000)} per 1,000 cold starts`, `at the cold proxy p50 ${ms(cold.deploy.p50)} × ${fn.memoryMb} MB`);
-  add('6 cost', 'deliveries (separate, per alert)', `email $${((PRICES.snsEmailPer100k / 1e5) * 1e6).toFixed(2)} per 1M per email subscriber`, 'SMS: varies by country; SQS/Lambda subscribers: no delivery charge');
-  add('6 cost', 'prices used', `${PRICES.region}`, `HTTP API $${PRICES.httpApiPerMillionRequests}/M · Lambda arm64 $${PRICES.lambdaArmPerGbSecond}/GB-s + $${PRICES.lambdaPerMillionRequests}/M · SNS $${PRICES.snsPublishPerMillion64KbChunks}/M 64 KB chunks · DynamoDB $${PRICES.dynamoDbPerMillionWru}/M WRU · Logs $${PRICES.logsIngestionPerGb}/GB`);
+  add(
+    '6 cost',
+    'INIT (billed since 2025-08-01)',
+    `${usd(initUsd * 1000)} per 1,000 cold starts`,
+    `at the cold proxy p50 ${ms(cold.deploy.p50)} × ${fn.memoryMb} MB`,
+  );
+  add(
+    '6 cost',
+    'deliveries (separate, per alert)',
+    `email $${((PRICES.snsEmailPer100k / 1e5) * 1e6).toFixed(2)} per 1M per email subscriber`,
+    'SMS: varies by country; SQS/Lambda subscribers: no delivery charge',
+  );
+  add(
+    '6 cost',
+    'prices used',
+    `${PRICES.region}`,
+    `HTTP API $${PRICES.httpApiPerMillionRequests}/M · Lambda arm64 $${PRICES.lambdaArmPerGbSecond}/GB-s + $${PRICES.lambdaPerMillionRequests}/M · SNS $${PRICES.snsPublishPerMillion64KbChunks}/M 64 KB chunks · DynamoDB $${PRICES.dynamoDbPerMillionWru}/M WRU · Logs $${PRICES.logsIngestionPerGb}/GB`,
+  );
 
   // What dominates: bundle bytes by package, the cold import by package, the warm invocation by package.
   const deployPackages = bytesByPackage(built.handlerRebuild.metafile!);
@@ -605,7 +805,11 @@ async function main(): Promise<void> {
     .sort((a, b) => b[1] - a[1]);
   const groupReceiver = (entries: ReadonlyArray<readonly [string, number]>) => {
     const grouped = new Map<string, number>();
-    for (const [k, v] of entries) grouped.set(k.startsWith('receiver: ') ? 'receiver code (lambda/)' : k, (grouped.get(k.startsWith('receiver: ') ? 'receiver code (lambda/)' : k) ?? 0) + v);
+    for (const [k, v] of entries)
+      grouped.set(
+        k.startsWith('receiver: ') ? 'receiver code (lambda/)' : k,
+        (grouped.get(k.startsWith('receiver: ') ? 'receiver code (lambda/)' : k) ?? 0) + v,
+      );
     return [...grouped.entries()].sort((a, b) => b[1] - a[1]);
   };
 
@@ -614,9 +818,13 @@ async function main(): Promise<void> {
     `Handler bundle bytes by package (esbuild metafile of lambda/ built with the stack options, top ${topPackages.length}):`,
     ...topPackages.map(([k, v]) => `  ${bytes(v).padStart(10)}  ${k}`),
     `What the handler adds over the issue's ESM floor (net ${signedBytes(built.handlerRebuild.bytes - built.floorEsm.bytes)}; packages it has more of):`,
-    ...groupReceiver(overFloor).slice(0, 8).map(([k, v]) => `  ${bytes(v).padStart(10)}  ${k}`),
+    ...groupReceiver(overFloor)
+      .slice(0, 8)
+      .map(([k, v]) => `  ${bytes(v).padStart(10)}  ${k}`),
     `What the handler adds over the like-for-like floor (net ${signedBytes(built.handlerRebuild.bytes - likeForLike.bytes)}):`,
-    ...groupReceiver(overLikeForLike).slice(0, 8).map(([k, v]) => `  ${bytes(v).padStart(10)}  ${k}`),
+    ...groupReceiver(overLikeForLike)
+      .slice(0, 8)
+      .map(([k, v]) => `  ${bytes(v).padStart(10)}  ${k}`),
     `What env-only credentials remove from the handler bundle (full chain − deploy build, ${bytes(chainSaving)}):`,
     ...trimmedAway.slice(0, 10).map(([k, v]) => `  ${bytes(v).padStart(10)}  ${k}`),
     `Cold import of the deploy bundle, CPU by owner (--cpu-prof, ${ITERATIONS.coldProfiles} runs, source-mapped):`,
@@ -627,7 +835,9 @@ async function main(): Promise<void> {
 
   process.stdout.write(`\n${table}\n\n${breakdown}\n\n`);
   const elapsed = (performance.now() - started) / 1000;
-  process.stdout.write(`bench: ${QUICK ? 'quick' : 'full'} run in ${elapsed.toFixed(0)} s on Node ${process.version}, ${ITERATIONS.coldRounds} cold rounds; results in ${relative(ROOT, join(RESULTS, 'bench.json'))}\n`);
+  process.stdout.write(
+    `bench: ${QUICK ? 'quick' : 'full'} run in ${elapsed.toFixed(0)} s on Node ${process.version}, ${ITERATIONS.coldRounds} cold rounds; results in ${relative(ROOT, join(RESULTS, 'bench.json'))}\n`,
+  );
 
   const result = {
     generatedAt: new Date().toISOString(),
@@ -653,7 +863,15 @@ async function main(): Promise<void> {
       overLikeForLikeFloor: Object.fromEntries(groupReceiver(overLikeForLike)),
       removedByEnvCredentials: Object.fromEntries(trimmedAway),
     },
-    cold: { rounds: ITERATIONS.coldRounds, ms: cold, rssBytes: rss, raw: Object.fromEntries(coldTimes), floor: floorColdKey, profile: coldProfile, p90Check: percentile(coldTimes.get('deploy')!, 90) },
+    cold: {
+      rounds: ITERATIONS.coldRounds,
+      ms: cold,
+      rssBytes: rss,
+      raw: Object.fromEntries(coldTimes),
+      floor: floorColdKey,
+      profile: coldProfile,
+      p90Check: percentile(coldTimes.get('deploy')!, 90),
+    },
     warm,
     e2e: e2e ?? { skipped: e2eError },
     cost: { prices: PRICES, platformLogBytes: PLATFORM_LOG_BYTES, perMillionCallbacks: costs, initPerColdStartUsd: initUsd },

@@ -28,7 +28,12 @@ export interface E2eResult {
   readonly visibleMs: Summary;
   /** The handler call alone (SSM cached; DynamoDB claim, SNS PublishBatch, DynamoDB complete against moto), ms. */
   readonly handlerMs: Summary;
-  readonly bundles: ReadonlyArray<{ readonly file: string; readonly delivered: number; readonly sent: number; readonly handlerMs: Summary }>;
+  readonly bundles: ReadonlyArray<{
+    readonly file: string;
+    readonly delivered: number;
+    readonly sent: number;
+    readonly handlerMs: Summary;
+  }>;
 }
 
 async function main(): Promise<void> {

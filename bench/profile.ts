@@ -25,7 +25,8 @@ export type Classifier = (frame: CallFrame) => string | undefined;
 
 /** Fallback owner for a stack with no owning frame at all (GC, idle, Node's own loader, ...). */
 function unowned(frame: CallFrame): string {
-  if (frame.functionName === 'compileSourceTextModule' || frame.functionName === 'wrapSafe') return 'node: compile (parse) of the module source';
+  if (frame.functionName === 'compileSourceTextModule' || frame.functionName === 'wrapSafe')
+    return 'node: compile (parse) of the module source';
   if (!frame.url) return frame.functionName.startsWith('(') ? frame.functionName : `native: ${frame.functionName || '(anonymous)'}`;
   if (frame.url.startsWith('node:internal/bootstrap') || frame.url.startsWith('node:internal/main')) return 'node: bootstrap';
   if (frame.url.startsWith('node:internal/modules')) return 'node: module loader';
@@ -77,7 +78,8 @@ export function ownerOfPath(path: string): string | undefined {
 }
 
 /** For source files run directly (tsx, node_modules): the owner is in the URL. */
-export const byUrl: Classifier = (frame) => (frame.url.startsWith('file:') || frame.url.startsWith('/') ? ownerOfPath(frame.url) : undefined);
+export const byUrl: Classifier = (frame) =>
+  frame.url.startsWith('file:') || frame.url.startsWith('/') ? ownerOfPath(frame.url) : undefined;
 
 /** For a bundle: positions inside it are mapped back to their sources through its source map. */
 export function byBundle(bundleFile: string): Classifier {
@@ -93,7 +95,11 @@ export function byBundle(bundleFile: string): Classifier {
 }
 
 /** The biggest owners as [owner, share of the total, microseconds per profile]. */
-export function top(totals: Map<string, number>, profiles: number, count: number): Array<{ owner: string; share: number; usPerRun: number }> {
+export function top(
+  totals: Map<string, number>,
+  profiles: number,
+  count: number,
+): Array<{ owner: string; share: number; usPerRun: number }> {
   const sum = [...totals.values()].reduce((a, b) => a + b, 0);
   return [...totals.entries()]
     .sort((a, b) => b[1] - a[1])

@@ -119,7 +119,11 @@ export function installStub(secrets: VoxSecrets, parameterPrefix: string): Stub 
           // The SDK checks MD5OfMessageBody against what it sent.
           const { MessageBody = '' } = JSON.parse(String(request.body)) as { MessageBody?: string };
           const md5 = createHash('md5').update(MessageBody, 'utf8').digest('hex');
-          return respond(200, 'application/x-amz-json-1.0', JSON.stringify({ MessageId: '00000000-0000-4000-8000-000000000000', MD5OfMessageBody: md5 }));
+          return respond(
+            200,
+            'application/x-amz-json-1.0',
+            JSON.stringify({ MessageId: '00000000-0000-4000-8000-000000000000', MD5OfMessageBody: md5 }),
+          );
         }
         if (operation === 'ChangeMessageVisibility') return respond(200, 'application/x-amz-json-1.0', '{}');
       }

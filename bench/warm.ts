@@ -107,8 +107,7 @@ async function main(): Promise<void> {
   const { handler } = await import('../lambda/handler');
 
   let nextId = 1;
-  const body = (count: number) =>
-    envelope(...Array.from({ length: count }, () => buildCallback(VOX, { callbackId: nextId++ })));
+  const body = (count: number) => envelope(...Array.from({ length: count }, () => buildCallback(VOX, { callbackId: nextId++ })));
   const invoke = async (count: number) => {
     const event = httpEvent(body(count));
     const start = process.hrtime.bigint();
@@ -214,7 +213,9 @@ async function profileWarm(fn: () => Promise<unknown>, invocations: number): Pro
   const session = new Session();
   session.connect();
   const post = <T>(method: string, params?: object) =>
-    new Promise<T>((resolve, reject) => session.post(method, params ?? {}, (error, result) => (error ? reject(error) : resolve(result as T))));
+    new Promise<T>((resolve, reject) =>
+      session.post(method, params ?? {}, (error, result) => (error ? reject(error) : resolve(result as T))),
+    );
   await post('Profiler.enable');
   await post('Profiler.setSamplingInterval', { interval: 50 });
   await post('Profiler.start');
@@ -272,9 +273,11 @@ async function makeSdkFloor(): Promise<() => Promise<number>> {
  */
 function coreThroughput({ parseItem, verify, renderAlert }: Core, quick: boolean): WarmResult['core'] {
   const count = 1000;
-  const raw = (JSON.parse(envelope(...Array.from({ length: count }, (_, i) => buildCallback(VOX, { callbackId: 1_000_000 + i })))) as {
-    callbacks: unknown[];
-  }).callbacks;
+  const raw = (
+    JSON.parse(envelope(...Array.from({ length: count }, (_, i) => buildCallback(VOX, { callbackId: 1_000_000 + i })))) as {
+      callbacks: unknown[];
+    }
+  ).callbacks;
   const options = { consoleUrl: DEFAULTS.consoleUrl };
   const { salt, apiKey } = VOX;
   let sink = 0;

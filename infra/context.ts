@@ -163,7 +163,11 @@ function parseTypeList(key: string, value: unknown, fallback: string): string[] 
   }
   for (const name of names) {
     if (!TYPE_NAME.test(name)) {
-      throw new ContextError(key, name, "not a Voximplant callback type; expected snake_case names like min_balance,account_is_frozen, or '*' for all");
+      throw new ContextError(
+        key,
+        name,
+        "not a Voximplant callback type; expected snake_case names like min_balance,account_is_frozen, or '*' for all",
+      );
     }
     // A typo (min_balanse) would deploy a receiver that ignores every callback of the intended type.
     const unknown = typeNameProblem(name);

@@ -285,7 +285,8 @@ export class VoximplantAlertsStack extends Stack {
       // hostile-input suite's properties), and its callbacks were not alerted.
       UnhandledErrors: {
         metric: custom(METRICS.names.unhandledErrors),
-        description: 'The receiver threw on a webhook request and answered 500: its callbacks were not alerted. Check the log line "Unhandled error".',
+        description:
+          'The receiver threw on a webhook request and answered 500: its callbacks were not alerted. Check the log line "Unhandled error".',
         pages: true,
       },
       // Webhook bugs are answered 500 (UnhandledErrors); this counts crashes and timeouts, mostly on the retry path.
@@ -342,7 +343,7 @@ export class VoximplantAlertsStack extends Stack {
           'Callbacks failed verification for a reason that points at configuration: they name another account id than ' +
           `the one in SSM (${parameters.accountId}), or their hash matches neither the salt nor the API key stored there ` +
           '(the previous ones included). Every genuine callback is refused (401) until this is fixed: compare the SSM ' +
-          'values with the Voximplant control panel (the receiver log gives each item\'s reason). A forgery looks the same; that is ' +
+          "values with the Voximplant control panel (the receiver log gives each item's reason). A forgery looks the same; that is " +
           'why this alarm never pages by SMS.',
         pages: false,
       },

@@ -10,7 +10,18 @@ import { BUDGET, type Deadline } from './deadline';
 import { describe } from './errors';
 import { METRICS } from './names';
 import { parseEnvelope, parseItem, safeTypeName } from './parse';
-import type { CallbackKey, Claim, Counters, DedupeStore, HeldClaim, Log, ParkedRequest, Publisher, RetryQueue, SecretsSource } from './ports';
+import type {
+  CallbackKey,
+  Claim,
+  Counters,
+  DedupeStore,
+  HeldClaim,
+  Log,
+  ParkedRequest,
+  Publisher,
+  RetryQueue,
+  SecretsSource,
+} from './ports';
 import { RENDERED_FIELDS, renderAlert } from './render';
 import { verify } from './signature';
 
@@ -140,7 +151,13 @@ export async function receive(body: string, deps: Deps, deadline: Deadline, opti
     } catch (error) {
       counters.count(METRICS.names.secretsUnavailable, 1);
       log.error('Secrets unavailable: cannot verify callbacks', { error: describe(error), items: reports.slice(0, MAX_LOGGED_ITEMS) });
-      const parked = { body: parkedBody(wellFormed.map(({ item }) => item), true), verified: false };
+      const parked = {
+        body: parkedBody(
+          wellFormed.map(({ item }) => item),
+          true,
+        ),
+        verified: false,
+      };
       return { kind: 'retry', reason: 'secrets unavailable', parked };
     }
     const seen = new Set<string>();
@@ -202,7 +219,9 @@ export async function receive(body: string, deps: Deps, deadline: Deadline, opti
   // The final publish allowed after an unknown outcome: whatever its own outcome, the callback is done.
   const settledUnknown = ambiguous.filter((alert) => toAlert.get(alert)!.claim === 'final');
   await Promise.all([
-    ...[...published, ...settledUnknown].map((alert) => (held(toAlert.get(alert)!.claim) ? deps.dedupe.complete(alert, deadline.signal) : undefined)),
+    ...[...published, ...settledUnknown].map((alert) =>
+      held(toAlert.get(alert)!.claim) ? deps.dedupe.complete(alert, deadline.signal) : undefined,
+    ),
     ...failed.map((alert) => {
       const { claim, report, item } = toAlert.get(alert)!;
       report.outcome = 'failed';
@@ -220,7 +239,12 @@ export async function receive(body: string, deps: Deps, deadline: Deadline, opti
   ]);
 
   const tally = (outcome: ItemOutcome) => reports.filter((r) => r.outcome === outcome).length;
-  const counts: Counts = { accepted: tally('accepted'), duplicates: tally('duplicate'), ignored: tally('ignored'), rejected: rejectedCount };
+  const counts: Counts = {
+    accepted: tally('accepted'),
+    duplicates: tally('duplicate'),
+    ignored: tally('ignored'),
+    rejected: rejectedCount,
+  };
   counters.count(METRICS.names.duplicates, counts.duplicates);
   counters.count(METRICS.names.ignored, counts.ignored);
   counters.count(METRICS.names.published, published.length);

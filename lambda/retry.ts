@@ -76,7 +76,10 @@ export async function handleRetries(
   }
   const handled = await Promise.all(event.Records.map((record) => (enoughTime ? retryRecord(record, deps, work, now) : 'failed')));
   const failed = event.Records.filter((_, i) => handled[i] === 'failed');
-  const delays: RetryDelay[] = failed.map((record) => ({ receiptHandle: record.receiptHandle, seconds: backoffSeconds(attemptOf(record)) }));
+  const delays: RetryDelay[] = failed.map((record) => ({
+    receiptHandle: record.receiptHandle,
+    seconds: backoffSeconds(attemptOf(record)),
+  }));
   if (delays.length > 0) await deps.retryQueue.backoff(delays, deadline.signal);
   return { batchItemFailures: failed.map((record) => ({ itemIdentifier: record.messageId })) };
 }
@@ -93,7 +96,11 @@ async function retryRecord(record: SQSRecord, deps: Deps, deadline: Deadline, no
   const outcome = await receive(parked.body, deps, deadline, { verified: parked.verified });
   if (outcome.kind === 'retry') {
     deps.counters.count(METRICS.names.retriesFailed, 1);
-    deps.log.warn('Parked request failed again; retrying later', { ...context, reason: outcome.reason, backoffSeconds: backoffSeconds(attempt) });
+    deps.log.warn('Parked request failed again; retrying later', {
+      ...context,
+      reason: outcome.reason,
+      backoffSeconds: backoffSeconds(attempt),
+    });
     return 'failed';
   }
   if (outcome.statusCode === 200) {

@@ -105,7 +105,8 @@ function checkAttributes(id: string, attributes: Readonly<Record<string, Attribu
   }
   for (const name of names) {
     const bad = (why: string) => violation('InvalidParameter', `entry ${id}: message attribute name "${name.slice(0, 40)}" ${why}`);
-    if (name.length === 0 || name.length > SNS_LIMITS.maxAttributeNameChars) return bad(`must have 1 to ${SNS_LIMITS.maxAttributeNameChars} characters`);
+    if (name.length === 0 || name.length > SNS_LIMITS.maxAttributeNameChars)
+      return bad(`must have 1 to ${SNS_LIMITS.maxAttributeNameChars} characters`);
     if (!ATTRIBUTE_NAME.test(name)) return bad('may hold only A-Z, a-z, 0-9, _, - and .');
     if (name.startsWith('.') || name.endsWith('.') || name.includes('..')) return bad('must not start or end with a period or hold ".."');
     if (/^(aws|amazon)\./i.test(name)) return bad('must not start with the reserved AWS. or Amazon. prefix');
@@ -188,7 +189,10 @@ export function checkPublishBatch(entries: readonly BatchEntry[]): SnsLimitViola
   const ids = new Set<string>();
   for (const { Id } of entries) {
     if (Id === undefined || Id.length > SNS_LIMITS.maxEntryIdChars || !ENTRY_ID.test(Id)) {
-      return violation('InvalidBatchEntryId', `entry id "${String(Id).slice(0, 100)}": up to ${SNS_LIMITS.maxEntryIdChars} alphanumerics, hyphens and underscores`);
+      return violation(
+        'InvalidBatchEntryId',
+        `entry id "${String(Id).slice(0, 100)}": up to ${SNS_LIMITS.maxEntryIdChars} alphanumerics, hyphens and underscores`,
+      );
     }
     if (ids.has(Id)) return violation('BatchEntryIdsNotDistinct', `entry id "${Id}" appears twice`);
     ids.add(Id);

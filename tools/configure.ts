@@ -40,9 +40,12 @@ export function validateSecrets(secrets: Partial<VoxSecrets>): string[] {
   const checkText = (label: string, value: string | undefined, maxLength?: number) => {
     if (value === undefined) return;
     if (value.trim() === '') problems.push(`the ${label} is empty`);
-    else if (CONTROL.test(value)) problems.push(`the ${label} contains a control character (a newline or tab?): paste it again as one line`);
+    else if (CONTROL.test(value))
+      problems.push(`the ${label} contains a control character (a newline or tab?): paste it again as one line`);
     else if (value !== value.trim()) {
-      problems.push(`the ${label} starts or ends with a space: refused rather than trimmed, as Voximplant compares it exactly; enter it without the spaces`);
+      problems.push(
+        `the ${label} starts or ends with a space: refused rather than trimmed, as Voximplant compares it exactly; enter it without the spaces`,
+      );
     } else if (maxLength !== undefined && [...value].length > maxLength) {
       problems.push(`the ${label} is ${[...value].length} characters long: Voximplant allows at most ${maxLength}`);
     }
@@ -55,7 +58,9 @@ export function validateSecrets(secrets: Partial<VoxSecrets>): string[] {
     const id = secrets.accountId;
     if (id.trim() === '') problems.push('the account id is empty');
     else if (!ACCOUNT_ID.test(id) || !Number.isSafeInteger(Number(id))) {
-      problems.push('the account id must be a positive whole number without a leading zero, at most 9007199254740991 (digits only, e.g. 1234567)');
+      problems.push(
+        'the account id must be a positive whole number without a leading zero, at most 9007199254740991 (digits only, e.g. 1234567)',
+      );
     }
   }
   return problems;
@@ -148,7 +153,8 @@ function awsHint(error: unknown): string {
   const text = describe(error);
   if (/Region is missing/i.test(text)) return `${text}\nSet AWS_REGION (or use a profile with a region).`;
   if (/credential/i.test(text)) return `${text}\nConfigure AWS credentials (aws configure, AWS_PROFILE, or SSO login).`;
-  if (/AccessDenied|not authorized/i.test(text)) return `${text}\nYour identity needs ssm:PutParameter/GetParameters on the prefix (and kms:Encrypt for SecureString).`;
+  if (/AccessDenied|not authorized/i.test(text))
+    return `${text}\nYour identity needs ssm:PutParameter/GetParameters on the prefix (and kms:Encrypt for SecureString).`;
   return text;
 }
 
@@ -179,7 +185,9 @@ async function check(ssm: SSMClient, prefix: string, where: string): Promise<num
     }
   }
   if (missing > 0) {
-    console.log(`${missing} required parameter(s) missing: write them with \`npm run configure${prefix === DEFAULTS.parameterPrefix ? '' : ` -- --prefix ${prefix}`}\`.`);
+    console.log(
+      `${missing} required parameter(s) missing: write them with \`npm run configure${prefix === DEFAULTS.parameterPrefix ? '' : ` -- --prefix ${prefix}`}\`.`,
+    );
     return 1;
   }
   console.log('All required parameters exist.');
@@ -243,14 +251,44 @@ async function main(argv: string[]): Promise<number> {
     if (values.previous) {
       if (values['account-id'] !== undefined) throw new UsageError('--previous writes the salt and API key only: drop --account-id');
       secrets = {
-        saltPrevious: await valueOf({ flag: values.salt, variable: 'VOX_SALT_PREVIOUS', flagName: '--salt', prompt: 'Previous salt (hidden): ', hidden: true }),
-        apiKeyPrevious: await valueOf({ flag: values['api-key'], variable: 'VOX_API_KEY_PREVIOUS', flagName: '--api-key', prompt: 'Previous API key (hidden): ', hidden: true }),
+        saltPrevious: await valueOf({
+          flag: values.salt,
+          variable: 'VOX_SALT_PREVIOUS',
+          flagName: '--salt',
+          prompt: 'Previous salt (hidden): ',
+          hidden: true,
+        }),
+        apiKeyPrevious: await valueOf({
+          flag: values['api-key'],
+          variable: 'VOX_API_KEY_PREVIOUS',
+          flagName: '--api-key',
+          prompt: 'Previous API key (hidden): ',
+          hidden: true,
+        }),
       };
     } else {
       secrets = {
-        accountId: await valueOf({ flag: values['account-id'], variable: 'VOX_ACCOUNT_ID', flagName: '--account-id', prompt: 'Account id: ', hidden: false }),
-        salt: await valueOf({ flag: values.salt, variable: 'VOX_SALT', flagName: '--salt', prompt: `Salt, at most ${SALT_MAX_LENGTH} characters (hidden): `, hidden: true }),
-        apiKey: await valueOf({ flag: values['api-key'], variable: 'VOX_API_KEY', flagName: '--api-key', prompt: 'API key (hidden): ', hidden: true }),
+        accountId: await valueOf({
+          flag: values['account-id'],
+          variable: 'VOX_ACCOUNT_ID',
+          flagName: '--account-id',
+          prompt: 'Account id: ',
+          hidden: false,
+        }),
+        salt: await valueOf({
+          flag: values.salt,
+          variable: 'VOX_SALT',
+          flagName: '--salt',
+          prompt: `Salt, at most ${SALT_MAX_LENGTH} characters (hidden): `,
+          hidden: true,
+        }),
+        apiKey: await valueOf({
+          flag: values['api-key'],
+          variable: 'VOX_API_KEY',
+          flagName: '--api-key',
+          prompt: 'API key (hidden): ',
+          hidden: true,
+        }),
       };
     }
     const normalized = normalizeSecrets(secrets);

@@ -77,7 +77,12 @@ export function collectHeaders(rawHeaders: readonly string[]): { headers: Record
     const name = rawHeaders[i].toLowerCase();
     const value = rawHeaders[i + 1];
     if (name === 'cookie') {
-      cookies.push(...value.split(';').map((c) => c.trim()).filter(Boolean));
+      cookies.push(
+        ...value
+          .split(';')
+          .map((c) => c.trim())
+          .filter(Boolean),
+      );
       continue;
     }
     headers[name] = Object.prototype.hasOwnProperty.call(headers, name) ? `${headers[name]},${value}` : value;

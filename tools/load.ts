@@ -103,14 +103,16 @@ const MAX_BATCH = 500;
 function wholeNumber(name: string, text: string | undefined, fallback: number, min: number, max: number): number {
   if (text === undefined) return fallback;
   const value = Number(text);
-  if (!/^\d+$/.test(text) || value < min || value > max) throw new UsageError(`${name} must be a whole number from ${min} to ${max}, got ${JSON.stringify(text)}`);
+  if (!/^\d+$/.test(text) || value < min || value > max)
+    throw new UsageError(`${name} must be a whole number from ${min} to ${max}, got ${JSON.stringify(text)}`);
   return value;
 }
 
 function fraction(name: string, text: string | undefined, fallback: number): number {
   if (text === undefined) return fallback;
   const value = Number(text);
-  if (text.trim() === '' || !Number.isFinite(value) || value < 0 || value >= 1) throw new UsageError(`${name} must be a fraction from 0 to below 1, got ${JSON.stringify(text)}`);
+  if (text.trim() === '' || !Number.isFinite(value) || value < 0 || value >= 1)
+    throw new UsageError(`${name} must be a fraction from 0 to below 1, got ${JSON.stringify(text)}`);
   return value;
 }
 
@@ -200,8 +202,15 @@ export interface CpuShare {
 function cpuBetween(a: CpuSample, b: CpuSample): Record<'moto' | 'stack' | 'generator', CpuShare | undefined> & { wallSeconds: number } {
   const wall = (b.at - a.at) / 1000;
   const share = (x: number | undefined, y: number | undefined): CpuShare | undefined =>
-    x === undefined || y === undefined || wall <= 0 ? undefined : { seconds: round1(y - x), percentOfCore: Math.round(((y - x) / wall) * 100) };
-  return { wallSeconds: round1(wall), moto: share(a.moto, b.moto), stack: share(a.stack, b.stack), generator: share(a.generator, b.generator) };
+    x === undefined || y === undefined || wall <= 0
+      ? undefined
+      : { seconds: round1(y - x), percentOfCore: Math.round(((y - x) / wall) * 100) };
+  return {
+    wallSeconds: round1(wall),
+    moto: share(a.moto, b.moto),
+    stack: share(a.stack, b.stack),
+    generator: share(a.generator, b.generator),
+  };
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -227,7 +236,13 @@ function stackEnv(stateFile: string, port: number): NodeJS.ProcessEnv {
     if (['PORT', 'HOST', 'ALERT_TYPES', 'SECRETS_TTL_SECONDS', 'MAX_BODY_BYTES', 'DEDUPE_TTL_DAYS'].includes(key)) continue;
     env[key] = value;
   }
-  return { ...env, LOCAL_STACK_STATE: stateFile, PORT: String(port), NO_COLOR: '1', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
+  return {
+    ...env,
+    LOCAL_STACK_STATE: stateFile,
+    PORT: String(port),
+    NO_COLOR: '1',
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  };
 }
 
 function tail(text: string, lines = 30): string {
@@ -349,7 +364,8 @@ function makePlan(callbacks: number, duplicateShare: number, forgedShare: number
   const duplicates = Math.round(callbacks * duplicateShare);
   const forged = Math.round(callbacks * forgedShare);
   const unique = callbacks - duplicates - forged;
-  if (unique < 1 && duplicates + forged > 0 && duplicates > 0) throw new UsageError('--duplicates and --forged leave no genuine callback to re-send');
+  if (unique < 1 && duplicates + forged > 0 && duplicates > 0)
+    throw new UsageError('--duplicates and --forged leave no genuine callback to re-send');
   if (unique < 0) throw new UsageError('--duplicates and --forged add up to more than --callbacks');
   // Far above Voximplant's own sequence numbers and send-callback's time-based ids (~1.8e15); random per run.
   const base = 5_000_000_000_000_000 + randomInt(0, 2 ** 47);
@@ -415,7 +431,8 @@ function post(agent: Agent, url: URL, body: string, signal: AbortSignal): Promis
           let counts: Counts | undefined;
           try {
             const parsed = JSON.parse(text) as Partial<Counts>;
-            if (['accepted', 'duplicates', 'ignored', 'rejected'].every((key) => typeof parsed[key as keyof Counts] === 'number')) counts = parsed as Counts;
+            if (['accepted', 'duplicates', 'ignored', 'rejected'].every((key) => typeof parsed[key as keyof Counts] === 'number'))
+              counts = parsed as Counts;
           } catch {
             // not JSON
           }
@@ -424,7 +441,7 @@ function post(agent: Agent, url: URL, body: string, signal: AbortSignal): Promis
       },
     );
     req.setTimeout(REQUEST_TIMEOUT_MS, () => req.destroy(Object.assign(new Error('timeout'), { code: 'TIMEOUT' })));
-    req.on('error', (error: NodeJS.ErrnoException) => done(`error ${signal.aborted ? 'ABORTED' : error.code ?? error.message}`));
+    req.on('error', (error: NodeJS.ErrnoException) => done(`error ${signal.aborted ? 'ABORTED' : (error.code ?? error.message)}`));
     req.end(body);
   });
 }
@@ -586,12 +603,14 @@ async function sendAll(
         continue;
       }
       const body = JSON.stringify({
-        callbacks: chosen.map(({ id, kind }) => buildCallback(secrets, { callbackId: id, ...(kind === 'forged' ? { signWith: forgedKey } : {}) })),
+        callbacks: chosen.map(({ id, kind }) =>
+          buildCallback(secrets, { callbackId: id, ...(kind === 'forged' ? { signWith: forgedKey } : {}) }),
+        ),
       });
       const expect = { new: 0, duplicate: 0, forged: 0 };
       for (const item of chosen) expect[item.kind] += 1;
       const genuineIds = chosen.filter((item) => item.kind !== 'forged').map((item) => item.id);
-      const resendsHere = chosen.reduce((n, item) => n + (item.kind === 'new' ? plan.resends.get(item.id) ?? 0 : 0), 0);
+      const resendsHere = chosen.reduce((n, item) => n + (item.kind === 'new' ? (plan.resends.get(item.id) ?? 0) : 0), 0);
       inFlight += 1;
       resendsInFlight += resendsHere;
       const result = await deliver(body, genuineIds);
@@ -620,12 +639,14 @@ async function sendAll(
         counts.ignored += c.ignored;
         counts.rejected += c.rejected;
         const settled = !genuineIds.some((id) => unsettled.has(id));
-        const splitWrong = settled ? c.accepted !== expect.new || c.duplicates !== expect.duplicate : c.accepted + c.duplicates !== genuineIds.length;
+        const splitWrong = settled
+          ? c.accepted !== expect.new || c.duplicates !== expect.duplicate
+          : c.accepted + c.duplicates !== genuineIds.length;
         if (splitWrong || c.rejected !== expect.forged || c.ignored !== 0) {
           problem(
             `counts ${JSON.stringify(c)} for ${expect.new} new, ${expect.duplicate} duplicate(s), ${expect.forged} forged` +
               (settled ? '' : ' (some parked or re-sent before)') +
-              (c.ignored > 0 ? ' (ignored: is min_balance in the receiver\'s ALERT_TYPES?)' : ''),
+              (c.ignored > 0 ? " (ignored: is min_balance in the receiver's ALERT_TYPES?)" : ''),
           );
         }
       }
@@ -687,7 +708,10 @@ async function receiveAlerts(sqs: SQSClient, queueUrl: string, waitSeconds: numb
   );
   if (Messages.length === 0) return [];
   await sqs.send(
-    new DeleteMessageBatchCommand({ QueueUrl: queueUrl, Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })) }),
+    new DeleteMessageBatchCommand({
+      QueueUrl: queueUrl,
+      Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })),
+    }),
     { abortSignal },
   );
   return Messages.map((m) => {
@@ -803,7 +827,8 @@ class InboxWatcher {
         const silentFor = Date.now() - Math.max(this.lastMessageAt, this.sendingDoneAt);
         if (this.distinct >= this.plan.genuineIds.size && silentFor >= INBOX_SETTLE_MS) this.endedBy ??= 'settled';
         else if (silentFor >= INBOX_QUIET_MS) {
-          if (await this.retriesPending()) this.lastMessageAt = Date.now(); // not quiet yet: look again later
+          if (await this.retriesPending())
+            this.lastMessageAt = Date.now(); // not quiet yet: look again later
           else this.endedBy ??= 'quiet';
         }
       }
@@ -861,7 +886,13 @@ export interface LoadResult {
     readonly forged: number;
     readonly timeoutSeconds: number;
   };
-  readonly target?: { readonly url: string; readonly ownStack: boolean; readonly motoPid?: number; readonly stackPid?: number; readonly port?: number };
+  readonly target?: {
+    readonly url: string;
+    readonly ownStack: boolean;
+    readonly motoPid?: number;
+    readonly stackPid?: number;
+    readonly port?: number;
+  };
   readonly sent?: {
     readonly requests: number;
     readonly callbacks: number;
@@ -878,7 +909,10 @@ export interface LoadResult {
   readonly throughput?: { readonly seconds: number; readonly requestsPerSecond: number; readonly callbacksPerSecond: number };
   readonly latencyMs?: { readonly p50: number; readonly p90: number; readonly p99: number; readonly max: number; readonly mean: number };
   readonly statuses?: Record<string, number>;
-  readonly counts?: Counts & { readonly rejectedBy401: number; readonly expected: { accepted: number; duplicates: number; rejected: number } };
+  readonly counts?: Counts & {
+    readonly rejectedBy401: number;
+    readonly expected: { accepted: number; duplicates: number; rejected: number };
+  };
   readonly inbox?: InboxResult;
   readonly cpu?: { readonly send: ReturnType<typeof cpuBetween>; readonly drain?: ReturnType<typeof cpuBetween> };
   /** Messages waiting in the inboxes at the last response: the local stack's (it prints them) and the one checked here. */
@@ -905,7 +939,10 @@ async function secretsFromSsm(prefix: string): Promise<VoxSecrets> {
 async function queueDepth(sqs: SQSClient, queueUrl: string): Promise<number | undefined> {
   try {
     const { Attributes } = await sqs.send(
-      new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }),
+      new GetQueueAttributesCommand({
+        QueueUrl: queueUrl,
+        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+      }),
       { abortSignal: AbortSignal.timeout(QUEUE_DEPTH_TIMEOUT_MS) },
     );
     return Number(Attributes?.ApproximateNumberOfMessages ?? 0) + Number(Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0);
@@ -952,7 +989,8 @@ async function main(argv: string[]): Promise<number> {
     } catch {
       throw new UsageError(`--url is not a URL: ${JSON.stringify(values.url)}`);
     }
-    if (parsed.protocol !== 'http:' || !isLoopback(parsed)) throw new UsageError(`--url must be an http:// loopback address (127.0.0.1), got ${values.url}`);
+    if (parsed.protocol !== 'http:' || !isLoopback(parsed))
+      throw new UsageError(`--url must be an http:// loopback address (127.0.0.1), got ${values.url}`);
   }
   const plan = makePlan(config.callbacks, config.duplicates, config.forged);
 
@@ -986,11 +1024,14 @@ async function main(argv: string[]): Promise<number> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   // A last resort if stopping hangs: kill what we started, by pid, and exit.
-  const lastResort = setTimeout(() => {
-    for (const pid of [stack?.motoPid, stack?.stackPid, stack?.child.pid]) if (pid && isAlive(pid)) process.kill(pid, 'SIGKILL');
-    process.stderr.write('error: the run did not end in time after --timeout; killed what it started\n');
-    process.exit(1);
-  }, config.timeoutSeconds * 1000 + STOP_GRACE_MS + 15_000);
+  const lastResort = setTimeout(
+    () => {
+      for (const pid of [stack?.motoPid, stack?.stackPid, stack?.child.pid]) if (pid && isAlive(pid)) process.kill(pid, 'SIGKILL');
+      process.stderr.write('error: the run did not end in time after --timeout; killed what it started\n');
+      process.exit(1);
+    },
+    config.timeoutSeconds * 1000 + STOP_GRACE_MS + 15_000,
+  );
   lastResort.unref();
 
   try {
@@ -998,12 +1039,18 @@ async function main(argv: string[]): Promise<number> {
     let state: LocalStackState;
     if (values['use-running'] || values.url !== undefined) {
       const found = readState();
-      if (!found) throw new UsageError(`no running local stack found (${statePath()}): start one with \`npm start\`, or run without --use-running/--url to let the load test start its own`);
+      if (!found)
+        throw new UsageError(
+          `no running local stack found (${statePath()}): start one with \`npm start\`, or run without --use-running/--url to let the load test start its own`,
+        );
       if (values.url !== undefined && !sameServer(values.url, found.url)) {
-        throw new UsageError(`--url ${values.url} is not the running local stack (${found.url}, ${statePath()}): the load test needs its state file for the secrets and the inbox`);
+        throw new UsageError(
+          `--url ${values.url} is not the running local stack (${found.url}, ${statePath()}): the load test needs its state file for the secrets and the inbox`,
+        );
       }
       state = found;
-      if (!isLoopback(new URL(state.url))) throw new UsageError(`the running local stack listens on ${state.url}: only loopback targets are allowed`);
+      if (!isLoopback(new URL(state.url)))
+        throw new UsageError(`the running local stack listens on ${state.url}: only loopback targets are allowed`);
       log(`using the running local stack at ${state.url} (pid ${state.pid})`);
     } else {
       stack = await startOwnStack(log);
@@ -1017,7 +1064,13 @@ async function main(argv: string[]): Promise<number> {
     }
     const url = new URL(state.url);
     if (url.hostname === 'localhost') url.hostname = '127.0.0.1';
-    partial.target = { url: url.href, ownStack: stack !== undefined, motoPid: state.motoPid, stackPid: state.pid, ...(stack ? { port: stack.port } : {}) };
+    partial.target = {
+      url: url.href,
+      ownStack: stack !== undefined,
+      motoPid: state.motoPid,
+      stackPid: state.pid,
+      ...(stack ? { port: stack.port } : {}),
+    };
     Object.assign(process.env, motoEnv(state.motoEndpoint, state.region));
     const secrets = await secretsFromSsm(state.prefix);
     sqs = new SQSClient({});
@@ -1034,7 +1087,14 @@ async function main(argv: string[]): Promise<number> {
     let lastReport = Date.now();
     const cpuStart = sampleCpu(pids);
     watcher.start(INBOX_READERS);
-    const options = { url, batch: config.batch, concurrency: config.concurrency, secrets, signal: abort.signal, inboxBehind: (due: number) => watcher.isBehind(due) };
+    const options = {
+      url,
+      batch: config.batch,
+      concurrency: config.concurrency,
+      secrets,
+      signal: abort.signal,
+      inboxBehind: (due: number) => watcher.isBehind(due),
+    };
     const sent = await sendAll(options, plan, (done, total) => {
       if (Date.now() - lastReport >= 5000) {
         lastReport = Date.now();
@@ -1082,14 +1142,17 @@ async function main(argv: string[]): Promise<number> {
     };
     partial.cpu = { send: cpuBetween(cpuStart, cpuSent) };
     problems.push(...sent.problems);
-    if (sent.problemCount > sent.problems.length) problems.push(`... and ${sent.problemCount - sent.problems.length} more request problem(s)`);
+    if (sent.problemCount > sent.problems.length)
+      problems.push(`... and ${sent.problemCount - sent.problems.length} more request problem(s)`);
     if (sent.notSent > 0) problems.push(`${sent.notSent} callback(s) not sent: stopped early`);
     if (sent.resendsDropped > 0) problems.push(`${sent.resendsDropped} duplicate(s) not sent: the request with their first copy failed`);
     const c = sent.counts;
     if (sent.parked === 0 && sent.resent === 0) {
-      if (c.accepted !== plan.genuineIds.size) problems.push(`accepted ${c.accepted} in all, expected ${plan.genuineIds.size} (one per unique genuine id)`);
+      if (c.accepted !== plan.genuineIds.size)
+        problems.push(`accepted ${c.accepted} in all, expected ${plan.genuineIds.size} (one per unique genuine id)`);
       if (c.duplicates !== plan.duplicates) problems.push(`duplicates ${c.duplicates} in all, expected ${plan.duplicates} (the re-sends)`);
-      if (c.rejected + sent.rejectedBy401 !== plan.forgedIds.size) problems.push(`rejected ${c.rejected + sent.rejectedBy401} in all, expected ${plan.forgedIds.size} (the forged items)`);
+      if (c.rejected + sent.rejectedBy401 !== plan.forgedIds.size)
+        problems.push(`rejected ${c.rejected + sent.rejectedBy401} in all, expected ${plan.forgedIds.size} (the forged items)`);
     } else {
       // A parked request's counts are partial and a re-sent one counts its items again: the inbox decides.
       log(`note: ${sent.parked} request(s) parked (202) and ${sent.resent} re-sent: the answered totals are not checked, the inbox is`);
@@ -1102,8 +1165,12 @@ async function main(argv: string[]): Promise<number> {
     partial.inbox = inbox;
     partial.cpu = { send: partial.cpu.send, drain: cpuBetween(cpuSent, sampleCpu(pids)) };
     const cut = inbox.endedBy === 'deadline' || inbox.endedBy === 'stopped';
-    if (cut) problems.push(`the inbox check was cut short (${inbox.endedBy === 'deadline' ? '--timeout' : 'stopped'}): ${inbox.distinct} of ${inbox.expected} alerts had arrived`);
-    if (inbox.missing > 0 && !cut) problems.push(`${inbox.missing} genuine callback(s) never alerted (lost), e.g. ${inbox.missingSample.join(', ')}`);
+    if (cut)
+      problems.push(
+        `the inbox check was cut short (${inbox.endedBy === 'deadline' ? '--timeout' : 'stopped'}): ${inbox.distinct} of ${inbox.expected} alerts had arrived`,
+      );
+    if (inbox.missing > 0 && !cut)
+      problems.push(`${inbox.missing} genuine callback(s) never alerted (lost), e.g. ${inbox.missingSample.join(', ')}`);
     if (inbox.duplicated > 0) problems.push(`${inbox.duplicated} duplicate alert(s), e.g. for ${inbox.duplicatedSample.join(', ')}`);
     if (inbox.forged > 0) problems.push(`${inbox.forged} alert(s) for forged callbacks`);
     if (inbox.foreign > 0) log(`note: ${inbox.foreign} alert(s) in the inbox were not this run's (ignored)`);
@@ -1115,7 +1182,8 @@ async function main(argv: string[]): Promise<number> {
     if (stack) {
       log('stopping the own local stack...');
       cleanup = await stopOwnStack(stack);
-      if (cleanup.exitCode !== 0) problems.push(`the local stack exited with ${cleanup.exitCode ?? 'no code (killed)'}:\n${tail(stack.errors(), 10)}`);
+      if (cleanup.exitCode !== 0)
+        problems.push(`the local stack exited with ${cleanup.exitCode ?? 'no code (killed)'}:\n${tail(stack.errors(), 10)}`);
       if (!cleanup.motoGone) problems.push(`moto (pid ${stack.motoPid}) is still running`);
       if (!cleanup.stackGone) problems.push(`the local stack (pid ${stack.stackPid}) is still running`);
       if (!cleanup.portFree) problems.push(`port ${stack.port} is still in use`);
@@ -1137,7 +1205,10 @@ async function main(argv: string[]): Promise<number> {
 function printReport(r: LoadResult): void {
   const out = (line = '') => process.stdout.write(`${line}\n`);
   out();
-  if (r.target) out(`Target:      ${r.target.url} (${r.target.ownStack ? 'own local stack' : 'running local stack'}, moto pid ${r.target.motoPid ?? '?'})`);
+  if (r.target)
+    out(
+      `Target:      ${r.target.url} (${r.target.ownStack ? 'own local stack' : 'running local stack'}, moto pid ${r.target.motoPid ?? '?'})`,
+    );
   if (r.sent && r.throughput && r.latencyMs) {
     out(
       `Sent:        ${r.sent.callbacks} callbacks in ${r.sent.requests} requests (${r.sent.genuine} new genuine, ${r.sent.duplicates} duplicates, ` +
@@ -1147,11 +1218,17 @@ function printReport(r: LoadResult): void {
       `Throughput:  ${r.throughput.requestsPerSecond} requests/s, ${r.throughput.callbacksPerSecond} callbacks/s (${r.throughput.seconds} s` +
         `${r.sent.throttledSeconds ? `, of which ${r.sent.throttledSeconds} s held back for the inbox check` : ''})`,
     );
-    out(`Latency:     p50 ${r.latencyMs.p50} ms, p90 ${r.latencyMs.p90} ms, p99 ${r.latencyMs.p99} ms, max ${r.latencyMs.max} ms (mean ${r.latencyMs.mean} ms) per request`);
+    out(
+      `Latency:     p50 ${r.latencyMs.p50} ms, p90 ${r.latencyMs.p90} ms, p99 ${r.latencyMs.p99} ms, max ${r.latencyMs.max} ms (mean ${r.latencyMs.mean} ms) per request`,
+    );
   }
   if (r.statuses) {
     const extra = r.sent ? `; ${r.sent.parked} parked (202), ${r.sent.resent} re-sent after a 5xx or no answer` : '';
-    out(`Statuses:    ${Object.entries(r.statuses).map(([status, n]) => `${status} × ${n}`).join(', ')}${extra}`);
+    out(
+      `Statuses:    ${Object.entries(r.statuses)
+        .map(([status, n]) => `${status} × ${n}`)
+        .join(', ')}${extra}`,
+    );
   }
   if (r.counts) {
     const e = r.counts.expected;
@@ -1169,7 +1246,8 @@ function printReport(r: LoadResult): void {
   }
   const cpuLine = (label: string, phase: ReturnType<typeof cpuBetween> | undefined) => {
     if (!phase) return;
-    const part = (name: string, share: CpuShare | undefined) => (share ? `${name} ${share.seconds} s (${share.percentOfCore}% of a core)` : undefined);
+    const part = (name: string, share: CpuShare | undefined) =>
+      share ? `${name} ${share.seconds} s (${share.percentOfCore}% of a core)` : undefined;
     const parts = [part('moto', phase.moto), part('local stack', phase.stack), part('load generator', phase.generator)].filter(Boolean);
     if (parts.length > 0) out(`CPU ${label}: ${parts.join(', ')} over ${phase.wallSeconds} s`);
   };

@@ -220,7 +220,10 @@ export function formatAlert(alert: Alert, message?: InboxMessage): string {
     `│ ${bold('Subject:')} ${message?.subject ?? alert.subject}`,
     `│ ${bold('SMS')} (${alert.sms.length} chars): ${alert.sms}`,
     `│ ${bold('Email:')}`,
-    ...alert.email.replace(/\n+$/, '').split('\n').map((line) => `│   ${line}`),
+    ...alert.email
+      .replace(/\n+$/, '')
+      .split('\n')
+      .map((line) => `│   ${line}`),
     `└${rule}`,
   ].join('\n');
 }
@@ -231,7 +234,8 @@ export function formatRequestLine(method: string, path: string, response: HttpRe
   try {
     const body = JSON.parse(response.body.toString('utf8')) as Record<string, unknown>;
     const counts = ['accepted', 'duplicates', 'ignored', 'rejected'].filter((key) => typeof body[key] === 'number');
-    detail = counts.length > 0 ? counts.map((key) => `${key}=${body[key]}`).join(' ') : typeof body.message === 'string' ? body.message : '';
+    detail =
+      counts.length > 0 ? counts.map((key) => `${key}=${body[key]}`).join(' ') : typeof body.message === 'string' ? body.message : '';
     if (typeof body.status === 'string' && detail === '') detail = body.status;
   } catch {
     // not JSON: no detail
@@ -363,7 +367,11 @@ function serve(getHandler: () => Handler | undefined, region: string) {
       } else if (routeKeyFor(method, path) === undefined) {
         response = GATEWAY_RESPONSES.notFound;
       } else if (!handler) {
-        response = { statusCode: 503, headers: { 'content-type': 'application/json', 'retry-after': '1' }, body: Buffer.from('{"message":"starting"}') };
+        response = {
+          statusCode: 503,
+          headers: { 'content-type': 'application/json', 'retry-after': '1' },
+          body: Buffer.from('{"message":"starting"}'),
+        };
       } else {
         const event = toEvent({
           method,
@@ -391,11 +399,7 @@ function listen(server: Server, port: number, host: string): Promise<number> {
     const onError = (error: NodeJS.ErrnoException) => {
       server.off('listening', onListening);
       if (error.code === 'EADDRINUSE') {
-        reject(
-          new UsageError(
-            `port ${port} is in use — is another \`npm start\` running? Stop it, or set PORT=<port> (or --port <port>)`,
-          ),
-        );
+        reject(new UsageError(`port ${port} is in use — is another \`npm start\` running? Stop it, or set PORT=<port> (or --port <port>)`));
       } else if (error.code === 'EACCES') {
         reject(new UsageError(`not allowed to listen on port ${port}: choose another with PORT=<port> (or --port <port>)`));
       } else if (error.code === 'EADDRNOTAVAIL' || error.code === 'ENOTFOUND') {
@@ -655,7 +659,9 @@ async function main(argv: string[]): Promise<number> {
     const names = parameterNames(resources.parameterPrefix);
     say();
     say(bold('voximplant-alerts local stack'));
-    say(`  AWS:        ${motoServer ? `moto server at ${motoServer.endpoint} (moto pid ${motoServer.pid})` : `real AWS, region ${region} — resources are deleted on Ctrl-C`}`);
+    say(
+      `  AWS:        ${motoServer ? `moto server at ${motoServer.endpoint} (moto pid ${motoServer.pid})` : `real AWS, region ${region} — resources are deleted on Ctrl-C`}`,
+    );
     say(`  Receiver:   ${url}  (local stack pid ${process.pid})`);
     if (origin === 'generated demo values') {
       say(`  Secrets:    generated demo values (not real secrets; put VOX_* in .env to use your own):`);
@@ -722,7 +728,7 @@ async function main(argv: string[]): Promise<number> {
   } catch (error) {
     if (stopping) return new Promise<number>(() => undefined);
     const plain = error instanceof UsageError || error instanceof MotoMissingError;
-    fail(plain ? (error as Error).message : (error as Error).stack ?? String(error));
+    fail(plain ? (error as Error).message : ((error as Error).stack ?? String(error)));
     return stop(1);
   }
 }

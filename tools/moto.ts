@@ -23,7 +23,8 @@ export interface MotoPython {
 }
 
 /** moto[server]'s modules, looked up without importing them (importing moto.server takes ~2 s). */
-const HAS_MOTO = "import importlib.util as u, sys; sys.exit(0 if all(u.find_spec(m) for m in ('moto', 'flask', 'flask_cors', 'werkzeug')) else 1)";
+const HAS_MOTO =
+  "import importlib.util as u, sys; sys.exit(0 if all(u.find_spec(m) for m in ('moto', 'flask', 'flask_cors', 'werkzeug')) else 1)";
 
 /** The one error a missing moto gives, whatever the tool: one line, the commands that work. */
 export class MotoMissingError extends Error {

@@ -93,9 +93,7 @@ export async function createRetryQueue(sqs: SQSClient, queueName: string): Promi
  */
 export async function createInbox(sns: SNSClient, sqs: SQSClient, topicArn: string, queueName: string, subscribe = true): Promise<string> {
   const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: queueName }));
-  const { Attributes } = await sqs.send(
-    new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }),
-  );
+  const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }));
   const queueArn = Attributes?.QueueArn;
   // In real AWS, SNS may deliver to the queue only with this policy; moto accepts it too.
   const policy = {

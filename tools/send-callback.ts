@@ -58,7 +58,8 @@ Exit code 0 when the receiver answered as expected and (locally) the alerts arri
 function positiveInt(name: string, text: string | undefined, fallback: number, max: number): number {
   if (text === undefined) return fallback;
   const value = Number(text);
-  if (!/^\d+$/.test(text) || value < 1 || value > max) throw new UsageError(`${name} must be a whole number from 1 to ${max}, got ${JSON.stringify(text)}`);
+  if (!/^\d+$/.test(text) || value < 1 || value > max)
+    throw new UsageError(`${name} must be a whole number from 1 to ${max}, got ${JSON.stringify(text)}`);
   return value;
 }
 
@@ -90,7 +91,7 @@ async function confirmed(url: string, count: number, typeLabel: string, negative
       '\nNo alert results, but a refused callback that names your account, or another account id, trips the CallbacksUnverifiable ' +
       'alarm: every email subscriber of the operations topic is told to check the secrets.'
     : `This sends ${count} signed ${typeLabel} callback(s) to ${url}.\n` +
-      "The stack alerts every subscriber of its alert topic: email for each, SMS for critical ones (a low balance is critical).\n" +
+      'The stack alerts every subscriber of its alert topic: email for each, SMS for critical ones (a low balance is critical).\n' +
       `The alerts say "${SMOKE_TEST_ACCOUNT_NAME}" as the account name and TEST in the subject and SMS.`;
   console.log(plan);
   if (yes) return true;
@@ -148,7 +149,14 @@ async function post(url: string, body: string): Promise<{ status: number; text: 
 }
 
 /** Waits until `expected` alerts for these callback ids arrived (or the time is up); others are stale and dropped. */
-async function collectAlerts(sqs: SQSClient, queueUrl: string, accountId: string, ids: ReadonlySet<number>, expected: number, waitMs: number) {
+async function collectAlerts(
+  sqs: SQSClient,
+  queueUrl: string,
+  accountId: string,
+  ids: ReadonlySet<number>,
+  expected: number,
+  waitMs: number,
+) {
   const alerts: Array<{ alert: Alert; message: InboxMessage }> = [];
   const deadline = Date.now() + waitMs;
   while (Date.now() < deadline && (expected === 0 || alerts.length < expected)) {
@@ -180,17 +188,26 @@ async function main(argv: string[]): Promise<number> {
     console.log(KNOWN_TYPES.join('\n'));
     return 0;
   }
-  const types = values.type === 'all' ? [...KNOWN_TYPES] : values.type.split(',').map((t) => t.trim()).filter(Boolean);
+  const types =
+    values.type === 'all'
+      ? [...KNOWN_TYPES]
+      : values.type
+          .split(',')
+          .map((t) => t.trim())
+          .filter(Boolean);
   if (types.length === 0) throw new UsageError('--type needs at least one type name');
   for (const unknown of types.filter((t) => !KNOWN_TYPES.includes(t))) {
-    process.stderr.write(`note: ${JSON.stringify(unknown)} is not a type the receiver knows (see --list-types); sending it anyway with no data\n`);
+    process.stderr.write(
+      `note: ${JSON.stringify(unknown)} is not a type the receiver knows (see --list-types); sending it anyway with no data\n`,
+    );
   }
   const typeLabel = types.length === 1 ? types[0] : `mixed (${types.length} types)`;
   const count = positiveInt('--count', values.count, types.length, 10_000);
   const batch = positiveInt('--batch', values.batch, 1, 1_000);
   const timeoutMs = positiveInt('--timeout', values.timeout, 15_000, 600_000);
   const negative = values.forged || values['wrong-account'];
-  if (negative && values.duplicate) throw new UsageError('--duplicate re-sends genuine callbacks: do not combine it with --forged or --wrong-account');
+  if (negative && values.duplicate)
+    throw new UsageError('--duplicate re-sends genuine callbacks: do not combine it with --forged or --wrong-account');
   let firstId: number;
   if (values['callback-id'] !== undefined) {
     firstId = Number(values['callback-id']);
@@ -245,7 +262,11 @@ async function main(argv: string[]): Promise<number> {
     const chunk = ids.slice(i, i + batch);
     bodies.push({
       ids: chunk,
-      body: envelope(...chunk.map((callbackId) => sampleCallback(signer, { callbackId, type: types[(callbackId - firstId) % types.length], signWith, fields }))),
+      body: envelope(
+        ...chunk.map((callbackId) =>
+          sampleCallback(signer, { callbackId, type: types[(callbackId - firstId) % types.length], signWith, fields }),
+        ),
+      ),
     });
   }
   const what = values.forged ? 'forged ' : values['wrong-account'] ? 'wrong-account ' : '';
@@ -285,7 +306,10 @@ async function main(argv: string[]): Promise<number> {
         problems.push(`the repeat was accepted ${c.accepted} time(s): duplicates are not suppressed`);
       } else {
         expectedAlerts += c.accepted;
-        if (c.ignored > 0 && round === 'first') console.log(`  ${c.ignored} ignored: not in the receiver's ALERT_TYPES (locally: ALERT_TYPES='*' npm start; deployed: -c alertTypes)`);
+        if (c.ignored > 0 && round === 'first')
+          console.log(
+            `  ${c.ignored} ignored: not in the receiver's ALERT_TYPES (locally: ALERT_TYPES='*' npm start; deployed: -c alertTypes)`,
+          );
         if (c.duplicates > 0 && round === 'first') console.log(`  ${c.duplicates} duplicate(s): these callback ids were already delivered`);
         if (c.accepted + c.duplicates + c.ignored !== chunk.length) problems.push(`counts do not add up to ${chunk.length}`);
       }
@@ -297,7 +321,8 @@ async function main(argv: string[]): Promise<number> {
     await send('first');
     const idSet = new Set(ids);
     if (local && sqs) {
-      const arrived = expectedAlerts > 0 ? await collectAlerts(sqs, local.senderInboxUrl, signer.accountId, idSet, expectedAlerts, timeoutMs) : [];
+      const arrived =
+        expectedAlerts > 0 ? await collectAlerts(sqs, local.senderInboxUrl, signer.accountId, idSet, expectedAlerts, timeoutMs) : [];
       for (const { alert, message } of arrived) console.log(formatAlert(alert, message));
       if (arrived.length < expectedAlerts) {
         problems.push(`${expectedAlerts - arrived.length} of ${expectedAlerts} alert(s) did not arrive within ${timeoutMs} ms`);

@@ -164,7 +164,14 @@ export class DynamoDedupe implements DedupeStore {
         {
           update: 'SET #status = :final, #claim = :token, #leaseUntil = :leaseUntil, #publishes = :two',
           condition: '#status = :ambiguous AND #publishes = :one',
-          values: { ':final': S('final'), ':token': S(token), ':leaseUntil': N(now + CLAIM_LEASE_SECONDS), ':two': N(2), ':ambiguous': S('ambiguous'), ':one': N(1) },
+          values: {
+            ':final': S('final'),
+            ':token': S(token),
+            ':leaseUntil': N(now + CLAIM_LEASE_SECONDS),
+            ':two': N(2),
+            ':ambiguous': S('ambiguous'),
+            ':one': N(1),
+          },
         },
         signal,
       );
@@ -224,7 +231,12 @@ export class DynamoDedupe implements DedupeStore {
         {
           update: 'SET #status = :ambiguous, #publishes = :one, #expiresAt = :expiresAt',
           condition: '#status = :pending',
-          values: { ':ambiguous': S('ambiguous'), ':one': N(1), ':expiresAt': N(this.epochSeconds() + this.ttlSeconds), ':pending': S('pending') },
+          values: {
+            ':ambiguous': S('ambiguous'),
+            ':one': N(1),
+            ':expiresAt': N(this.epochSeconds() + this.ttlSeconds),
+            ':pending': S('pending'),
+          },
         },
         signal,
       );

@@ -51,7 +51,11 @@ export class SqsRetryQueue implements RetryQueue {
       const { Failed = [] } = await this.client.send(
         new ChangeMessageVisibilityBatchCommand({
           QueueUrl: this.queueUrl,
-          Entries: batch.map(({ receiptHandle, seconds }, i) => ({ Id: String(i), ReceiptHandle: receiptHandle, VisibilityTimeout: seconds })),
+          Entries: batch.map(({ receiptHandle, seconds }, i) => ({
+            Id: String(i),
+            ReceiptHandle: receiptHandle,
+            VisibilityTimeout: seconds,
+          })),
         }),
         { abortSignal: signal },
       );

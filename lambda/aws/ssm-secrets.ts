@@ -88,10 +88,9 @@ export class SsmSecrets implements SecretsSource {
     const names = this.names;
     let values: Map<string, string>;
     try {
-      const { Parameters = [] } = await this.client.send(
-        new GetParametersCommand({ Names: Object.values(names), WithDecryption: true }),
-        { abortSignal: signal },
-      );
+      const { Parameters = [] } = await this.client.send(new GetParametersCommand({ Names: Object.values(names), WithDecryption: true }), {
+        abortSignal: signal,
+      });
       values = new Map(Parameters.filter((p) => p.Name && p.Value).map((p) => [p.Name!, p.Value!]));
     } catch (error) {
       throw new SecretsUnavailableError(`Reading secrets from SSM failed: ${describe(error)}`);

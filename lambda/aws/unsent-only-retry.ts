@@ -27,7 +27,12 @@ const CONNECT_TIMEOUT = /did not establish a connection/;
  */
 export function mayHaveArrived(error: unknown): boolean {
   if (typeof error !== 'object' || error === null) return false;
-  const { name, code, message, $metadata } = error as { name?: unknown; code?: unknown; message?: unknown; $metadata?: { httpStatusCode?: number } };
+  const { name, code, message, $metadata } = error as {
+    name?: unknown;
+    code?: unknown;
+    message?: unknown;
+    $metadata?: { httpStatusCode?: number };
+  };
   if ($metadata?.httpStatusCode !== undefined) return $metadata.httpStatusCode >= 200 && $metadata.httpStatusCode < 300;
   if (name === 'TimeoutError') return !CONNECT_TIMEOUT.test(String(message));
   if (name === 'AbortError') return true;

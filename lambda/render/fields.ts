@@ -60,7 +60,11 @@ export function text(value: unknown, max = VALUE_MAX): string | undefined {
 export function list(value: unknown): { readonly items: readonly unknown[]; readonly total: number } {
   if (Array.isArray(value)) return { items: value.slice(0, LIST_MAX), total: value.length };
   if (typeof value === 'string') {
-    const parts = value.slice(0, 10_000).split(',').map((part) => part.trim()).filter((part) => part !== '');
+    const parts = value
+      .slice(0, 10_000)
+      .split(',')
+      .map((part) => part.trim())
+      .filter((part) => part !== '');
     return { items: parts.slice(0, LIST_MAX), total: parts.length };
   }
   if (value === undefined || value === null) return { items: [], total: 0 };
@@ -81,7 +85,13 @@ export function phone(value: unknown): string | undefined {
 
 /** A currency code from untrusted text: letters only, at most 5, upper case; '' when there is none. Amounts carry the account's currency unless they bring their own. */
 export function currencyCode(value: unknown): string {
-  return typeof value === 'string' ? value.slice(0, 16).replace(/[^A-Za-z]/g, '').slice(0, 5).toUpperCase() : '';
+  return typeof value === 'string'
+    ? value
+        .slice(0, 16)
+        .replace(/[^A-Za-z]/g, '')
+        .slice(0, 5)
+        .toUpperCase()
+    : '';
 }
 
 /** An amount with two decimals and its currency code, e.g. `4.87 USD` (at most 40 characters before the code); undefined when it is no finite number. */
@@ -109,7 +119,10 @@ export function date(value: unknown): string | undefined {
 /** Up to `max` scalars (40 characters each) in one line, e.g. certificate applications, with "and N more"; undefined when none is text. */
 export function inline(value: unknown, max = 5): string | undefined {
   const { items, total } = list(value);
-  const shown = items.slice(0, max).map((item) => text(item, 40)).filter((item): item is string => !!item);
+  const shown = items
+    .slice(0, max)
+    .map((item) => text(item, 40))
+    .filter((item): item is string => !!item);
   if (shown.length === 0) return undefined;
   return total > shown.length ? `${shown.join(', ')} and ${total - shown.length} more` : shown.join(', ');
 }

@@ -80,13 +80,20 @@ export function renderAlert(item: CallbackItem, options: RenderOptions): Alert {
   const shortAccount = accountName === undefined ? `account ${accountId}` : fit(accountName, SHORT_MAX);
 
   const test = accountName === SMOKE_TEST_ACCOUNT_NAME;
-  const subject = fit(ascii(clean(`${test ? 'TEST: ' : ''}Voximplant: ${body.what} on ${shortAccount}${shortDetail}`, SUBJECT_MAX * 2)), SUBJECT_MAX);
+  const subject = fit(
+    ascii(clean(`${test ? 'TEST: ' : ''}Voximplant: ${body.what} on ${shortAccount}${shortDetail}`, SUBJECT_MAX * 2)),
+    SUBJECT_MAX,
+  );
 
   // Most important first, so truncation only ever loses the tail: what, the numbers, the action, the account.
   const sms = fit(
     gsm(
       clean(
-        [`${test ? 'TEST, not real: ' : ''}Voximplant: ${body.what}${shortDetail}.`, body.smsAction, `Account ${shortAccount} (${accountId}).`]
+        [
+          `${test ? 'TEST, not real: ' : ''}Voximplant: ${body.what}${shortDetail}.`,
+          body.smsAction,
+          `Account ${shortAccount} (${accountId}).`,
+        ]
           .filter(Boolean)
           .join(' '),
         SMS_MAX * 2,

@@ -15,7 +15,11 @@ const DOCUMENT = {
   update_time: '2025-11-28 10:15:00',
   legal_status: 'legal_entity',
 };
-const ADDRESS = { regulation_address_id: 512, regulation_address_name: 'Main office, 1 Market St', regulation_address_status: 'IN_PROGRESS' };
+const ADDRESS = {
+  regulation_address_id: 512,
+  regulation_address_name: 'Main office, 1 Market St',
+  regulation_address_status: 'IN_PROGRESS',
+};
 const CERTIFICATES = {
   certificates: [
     { push_credential_id: 77, cert_file_name: 'voip-push-prod.p12', expiration_date: '2025-12-20 00:00:00', applications: ['support-app'] },

@@ -115,18 +115,22 @@ export const sipRegistrations =
 export const certificates =
   (what: string, summary: string, expired = false): Renderer =>
   (d) => {
-    const entries = bullets(d.get('certificates'), (item) => {
-      if (record(item) === undefined) return text(item);
-      const expires = prop(item, 'expiration_date');
-      const apps = inline(prop(item, 'applications'));
-      const extra = parts(
-        text(prop(item, 'push_credential_id')) && `credential ${text(prop(item, 'push_credential_id'))}`,
-        expires !== undefined && `${expired ? 'expired' : 'expires'} ${date(expires) ?? 'unknown'}`,
-        apps && `applications ${apps}`,
-      );
-      const name = text(prop(item, 'cert_file_name')) ?? 'certificate';
-      return extra === '' ? name : `${name} (${extra})`;
-    }, (item) => (record(item) ? text(prop(item, 'cert_file_name'), 40) : text(item, 40)));
+    const entries = bullets(
+      d.get('certificates'),
+      (item) => {
+        if (record(item) === undefined) return text(item);
+        const expires = prop(item, 'expiration_date');
+        const apps = inline(prop(item, 'applications'));
+        const extra = parts(
+          text(prop(item, 'push_credential_id')) && `credential ${text(prop(item, 'push_credential_id'))}`,
+          expires !== undefined && `${expired ? 'expired' : 'expires'} ${date(expires) ?? 'unknown'}`,
+          apps && `applications ${apps}`,
+        );
+        const name = text(prop(item, 'cert_file_name')) ?? 'certificate';
+        return extra === '' ? name : `${name} (${extra})`;
+      },
+      (item) => (record(item) ? text(prop(item, 'cert_file_name'), 40) : text(item, 40)),
+    );
     return {
       what,
       detail: entries.detail,
@@ -330,8 +334,7 @@ export const smsInbound: Renderer = (d) => {
   return {
     what: 'inbound SMS',
     detail: to && `to ${to}`,
-    summary:
-      "An inbound SMS arrived on your Voximplant number. The sender and the text are not included, to protect the sender's privacy.",
+    summary: "An inbound SMS arrived on your Voximplant number. The sender and the text are not included, to protect the sender's privacy.",
     facts: [['Your number', to]],
   };
 };

@@ -127,11 +127,7 @@ const THROTTLED: ReadonlySet<number> = new Set([
   API_ERROR_CODES.concurrentResourceLimitExceeded,
   API_ERROR_CODES.rateLimitExceed,
 ]);
-const UNAVAILABLE: ReadonlySet<number> = new Set([
-  API_ERROR_CODES.fatalError,
-  API_ERROR_CODES.internalError,
-  API_ERROR_CODES.dbError,
-]);
+const UNAVAILABLE: ReadonlySet<number> = new Set([API_ERROR_CODES.fatalError, API_ERROR_CODES.internalError, API_ERROR_CODES.dbError]);
 const INVALID_ARGUMENT: ReadonlySet<number> = new Set([
   API_ERROR_CODES.invalidArguments,
   API_ERROR_CODES.invalidCallbackUrl,

@@ -57,7 +57,8 @@ export function parseServiceAccountCredentials(json: string): ServiceAccountCred
   const accountId = accountIdOf(fields.account_id);
   if (accountId === undefined) throw new ServiceAccountCredentialsError('account_id must be a positive integer');
   const keyId = fields.key_id;
-  if (typeof keyId !== 'string' || keyId.length === 0 || keyId.length > 256) throw new ServiceAccountCredentialsError('key_id must be a non-empty string');
+  if (typeof keyId !== 'string' || keyId.length === 0 || keyId.length > 256)
+    throw new ServiceAccountCredentialsError('key_id must be a non-empty string');
   if (typeof fields.private_key !== 'string') throw new ServiceAccountCredentialsError('private_key must be a PEM string');
   let privateKey: KeyObject;
   try {
@@ -65,7 +66,8 @@ export function parseServiceAccountCredentials(json: string): ServiceAccountCred
   } catch {
     throw new ServiceAccountCredentialsError('private_key is not a PEM private key');
   }
-  if (privateKey.asymmetricKeyType !== 'rsa') throw new ServiceAccountCredentialsError('private_key must be an RSA key (the token is RS256)');
+  if (privateKey.asymmetricKeyType !== 'rsa')
+    throw new ServiceAccountCredentialsError('private_key must be an RSA key (the token is RS256)');
   return { accountId, keyId, privateKey };
 }
 

@@ -79,8 +79,7 @@ export function managementApiBaseUrl(env: NodeJS.ProcessEnv = process.env): stri
 
 /** `account_id` + `api_key` (the key the callback hash uses), or a service account (jwt.ts). */
 export type ManagementApiCredentials =
-  | { readonly accountId: string; readonly apiKey: string }
-  | { readonly serviceAccount: ServiceAccountCredentials };
+  { readonly accountId: string; readonly apiKey: string } | { readonly serviceAccount: ServiceAccountCredentials };
 
 /** Called on every request, so a rotated key is used as soon as the provider returns it (e.g. SSM with a TTL cache). */
 export type CredentialsProvider = () => Promise<ManagementApiCredentials>;
@@ -361,7 +360,13 @@ export class ManagementApi {
         headers.authorization = `Bearer ${token}`;
       }
       // redirect 'manual': a redirect would carry the form, API key included, to wherever it points.
-      const response = await fetch(new URL(method, this.baseUrl), { method: 'POST', headers, body: form.toString(), signal, redirect: 'manual' });
+      const response = await fetch(new URL(method, this.baseUrl), {
+        method: 'POST',
+        headers,
+        body: form.toString(),
+        signal,
+        redirect: 'manual',
+      });
       const text = await readBounded(method, response, this.maxResponseBytes);
       return { body: this.envelope(method, response.status, text, secrets), accountId };
     } catch (error) {

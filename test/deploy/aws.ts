@@ -3,12 +3,46 @@
  * per deploy that the tests assert on, and the "is it gone" reads after `cdk destroy`. Paginated operations are
  * read to the end. A read that fails leaves its field undefined, so the test that needs it fails by name.
  */
-import { CloudFormationClient, DescribeStacksCommand, GetTemplateCommand, paginateListStackResources, type Stack, type StackResourceSummary } from '@aws-sdk/client-cloudformation';
+import {
+  CloudFormationClient,
+  DescribeStacksCommand,
+  GetTemplateCommand,
+  paginateListStackResources,
+  type Stack,
+  type StackResourceSummary,
+} from '@aws-sdk/client-cloudformation';
 import { CloudWatchLogsClient, paginateDescribeLogGroups, type LogGroup } from '@aws-sdk/client-cloudwatch-logs';
-import { DescribeTableCommand, DescribeTimeToLiveCommand, DynamoDBClient, type TableDescription, type TimeToLiveDescription } from '@aws-sdk/client-dynamodb';
-import { GetRoleCommand, GetRolePolicyCommand, IAMClient, paginateListAttachedRolePolicies, paginateListRolePolicies, type AttachedPolicy, type Role } from '@aws-sdk/client-iam';
-import { GetFunctionConfigurationCommand, GetPolicyCommand, LambdaClient, paginateListEventSourceMappings, type EventSourceMappingConfiguration, type FunctionConfiguration } from '@aws-sdk/client-lambda';
-import { GetTopicAttributesCommand, ListSubscriptionsByTopicCommand, paginateListTopics, SNSClient, type Subscription } from '@aws-sdk/client-sns';
+import {
+  DescribeTableCommand,
+  DescribeTimeToLiveCommand,
+  DynamoDBClient,
+  type TableDescription,
+  type TimeToLiveDescription,
+} from '@aws-sdk/client-dynamodb';
+import {
+  GetRoleCommand,
+  GetRolePolicyCommand,
+  IAMClient,
+  paginateListAttachedRolePolicies,
+  paginateListRolePolicies,
+  type AttachedPolicy,
+  type Role,
+} from '@aws-sdk/client-iam';
+import {
+  GetFunctionConfigurationCommand,
+  GetPolicyCommand,
+  LambdaClient,
+  paginateListEventSourceMappings,
+  type EventSourceMappingConfiguration,
+  type FunctionConfiguration,
+} from '@aws-sdk/client-lambda';
+import {
+  GetTopicAttributesCommand,
+  ListSubscriptionsByTopicCommand,
+  paginateListTopics,
+  SNSClient,
+  type Subscription,
+} from '@aws-sdk/client-sns';
 import { GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { ENV } from '../../lambda/names';
@@ -46,7 +80,10 @@ export async function callerAccount(clients: Clients): Promise<string | undefine
 
 /** The settled value, or undefined when the call failed (the test reading it fails with the field's name). */
 function orUndefined<T>(promise: Promise<T>): Promise<T | undefined> {
-  return promise.then((value) => value, () => undefined);
+  return promise.then(
+    (value) => value,
+    () => undefined,
+  );
 }
 
 async function collect<P, T>(pages: AsyncIterable<P>, pick: (page: P) => T[] | undefined): Promise<T[]> {

@@ -45,7 +45,12 @@ export function stopActiveCdk(): void {
 export function cdkEnv(endpoint: string, port: number, workDir: string): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const key of Object.keys(env)) {
-    if (/^AWS_(ENDPOINT_URL|PROFILE|DEFAULT_PROFILE|SESSION_TOKEN|ROLE_|WEB_IDENTITY|CONTAINER_|SHARED_CREDENTIALS_FILE|CONFIG_FILE)/.test(key)) delete env[key];
+    if (
+      /^AWS_(ENDPOINT_URL|PROFILE|DEFAULT_PROFILE|SESSION_TOKEN|ROLE_|WEB_IDENTITY|CONTAINER_|SHARED_CREDENTIALS_FILE|CONFIG_FILE)/.test(
+        key,
+      )
+    )
+      delete env[key];
   }
   return Object.assign(env, motoEnv(endpoint, REGION), {
     AWS_SHARED_CREDENTIALS_FILE: join(workDir, 'no-credentials'),
@@ -61,7 +66,9 @@ export function cdkEnv(endpoint: string, port: number, workDir: string): NodeJS.
 export function tail(output: string, lines = 25): string {
   return output
     .split('\n')
-    .filter((line) => line.trim() !== '' && !/NodeVersionSupportWarning|node >=22|January 2027|a\.co\/|trace-warnings|upgrade to node/.test(line))
+    .filter(
+      (line) => line.trim() !== '' && !/NodeVersionSupportWarning|node >=22|January 2027|a\.co\/|trace-warnings|upgrade to node/.test(line),
+    )
     .slice(-lines)
     .join('\n');
 }
@@ -70,7 +77,10 @@ export function tail(output: string, lines = 25): string {
  * Runs `cdk <args> --no-notices`, logging to `<workDir>/<logName>.log`. Resolves with the interleaved
  * output; throws CdkFailure on a non-zero exit or when `timeoutMs` passes (the process group is killed).
  */
-export function cdk(args: string[], opts: { env: NodeJS.ProcessEnv; workDir: string; logName: string; timeoutMs: number }): Promise<string> {
+export function cdk(
+  args: string[],
+  opts: { env: NodeJS.ProcessEnv; workDir: string; logName: string; timeoutMs: number },
+): Promise<string> {
   const logPath = join(opts.workDir, `${opts.logName}.log`);
   const log = createWriteStream(logPath, { flags: 'a' });
   const shown = args.join(' ').replaceAll(opts.workDir, '<temp>');
@@ -86,10 +96,13 @@ export function cdk(args: string[], opts: { env: NodeJS.ProcessEnv; workDir: str
     active = child;
     let output = '';
     let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      stopActiveCdk();
-    }, Math.max(opts.timeoutMs, 0));
+    const timer = setTimeout(
+      () => {
+        timedOut = true;
+        stopActiveCdk();
+      },
+      Math.max(opts.timeoutMs, 0),
+    );
     const onData = (chunk: Buffer) => {
       const text = chunk.toString();
       output += text;
@@ -108,8 +121,10 @@ export function cdk(args: string[], opts: { env: NodeJS.ProcessEnv; workDir: str
       clearTimeout(timer);
       if (active === child) active = undefined;
       log.end('\n');
-      if (timedOut) reject(new CdkFailure(`cdk ${args[0]} was still running at its ${Math.round(opts.timeoutMs / 1000)} s limit (log: ${logPath})`));
-      else if (code !== 0) reject(new CdkFailure(`cdk ${args[0]} failed (exit ${code}); last lines:\n${tail(output)}\n(full log: ${logPath})`));
+      if (timedOut)
+        reject(new CdkFailure(`cdk ${args[0]} was still running at its ${Math.round(opts.timeoutMs / 1000)} s limit (log: ${logPath})`));
+      else if (code !== 0)
+        reject(new CdkFailure(`cdk ${args[0]} failed (exit ${code}); last lines:\n${tail(output)}\n(full log: ${logPath})`));
       else resolvePromise(output);
     });
   });

@@ -11,7 +11,17 @@ import { DEDUPE_TABLE, ENV, RETRY_QUEUE } from '../../lambda/names';
 import type { DeployedState } from './aws';
 import { gap } from './report';
 import { idsOf } from './stack.checks';
-import { asArray, CONTEXT, receiverOf, readCdkJsonContext, refTarget, resourcesOfType, tryResolve, type Resource, type Template } from './template';
+import {
+  asArray,
+  CONTEXT,
+  receiverOf,
+  readCdkJsonContext,
+  refTarget,
+  resourcesOfType,
+  tryResolve,
+  type Resource,
+  type Template,
+} from './template';
 
 const show = (value: unknown) => JSON.stringify(value) ?? String(value);
 
@@ -27,7 +37,9 @@ function received(s: DeployedState, id: string): Resource | undefined {
 
 /** [logical id, property] for each property of `keys` the template sets on a resource of `type`. */
 function propertiesSet(template: Template, type: string, keys: readonly string[]): [string, string][] {
-  const pairs = resourcesOfType(template, type).flatMap(([id, r]) => keys.filter((k) => r.Properties?.[k] !== undefined).map((k): [string, string] => [id, k]));
+  const pairs = resourcesOfType(template, type).flatMap(([id, r]) =>
+    keys.filter((k) => r.Properties?.[k] !== undefined).map((k): [string, string] => [id, k]),
+  );
   return pairs.length > 0 ? pairs : [[`(no ${type} sets ${keys.join('/')})`, keys[0]]];
 }
 
@@ -43,14 +55,23 @@ export function describeDeployed(template: Template, get: () => DeployedState): 
 
     it('as many topics deployed as the template has', () => {
       const s = get();
-      expect([...s.topicAttributes.keys()].sort()).toEqual(resourcesOfType(s.template, 'AWS::SNS::Topic').map(([id]) => id).sort());
+      expect([...s.topicAttributes.keys()].sort()).toEqual(
+        resourcesOfType(s.template, 'AWS::SNS::Topic')
+          .map(([id]) => id)
+          .sort(),
+      );
     });
 
     it("the context's email and SMS subscribers are subscribed (GAP: moto does not create AWS::SNS::Subscription)", () => {
       const s = get();
       const subscriptions = resourcesOfType(s.template, 'AWS::SNS::Subscription');
       const endpoints = subscriptions.map(([, r]) => [r.Properties?.Protocol, r.Properties?.Endpoint]);
-      expect(endpoints).toEqual(expect.arrayContaining([['email', CONTEXT.alertEmail], ['sms', CONTEXT.alertSms]]));
+      expect(endpoints).toEqual(
+        expect.arrayContaining([
+          ['email', CONTEXT.alertEmail],
+          ['sms', CONTEXT.alertSms],
+        ]),
+      );
       for (const [id, resource] of subscriptions) {
         const topic = tryResolve(resource.Properties?.TopicArn, s);
         if (!s.physical.has(id) || !('value' in topic)) {
@@ -69,32 +90,39 @@ export function describeDeployed(template: Template, get: () => DeployedState): 
       expect(get().tables.get(id)?.table?.TableStatus).toBe('ACTIVE');
     });
 
-    it.each(idsOf(template, 'AWS::DynamoDB::Table').flatMap((id) => ['KeySchema', 'AttributeDefinitions', 'BillingMode'].map((key) => [id, key])))(
-      'table %s: %s as the template says',
-      (id, key) => {
+    it.each(
+      idsOf(template, 'AWS::DynamoDB::Table').flatMap((id) => ['KeySchema', 'AttributeDefinitions', 'BillingMode'].map((key) => [id, key])),
+    )('table %s: %s as the template says', (id, key) => {
+      const s = get();
+      const table = s.tables.get(id)?.table;
+      const props = s.template.Resources[id]?.Properties ?? {};
+      if (key === 'BillingMode') expect(table?.BillingModeSummary?.BillingMode ?? 'PROVISIONED').toBe(props.BillingMode ?? 'PROVISIONED');
+      else expect(table?.[key as 'KeySchema' | 'AttributeDefinitions']).toEqual(props[key]);
+    });
+
+    it.each(idsOf(template, 'AWS::DynamoDB::Table'))(
+      "table %s: TTL on the template's attribute (DescribeTimeToLive; GAP: moto ignores TimeToLiveSpecification)",
+      (tableId) => {
         const s = get();
-        const table = s.tables.get(id)?.table;
-        const props = s.template.Resources[id]?.Properties ?? {};
-        if (key === 'BillingMode') expect(table?.BillingModeSummary?.BillingMode ?? 'PROVISIONED').toBe(props.BillingMode ?? 'PROVISIONED');
-        else expect(table?.[key as 'KeySchema' | 'AttributeDefinitions']).toEqual(props[key]);
+        const withTtl = resourcesOfType(s.template, 'AWS::DynamoDB::Table').filter(
+          ([id, r]) => id === tableId && r.Properties?.TimeToLiveSpecification,
+        );
+        expect(withTtl).toHaveLength(1);
+        for (const [id, resource] of withTtl) {
+          const ttl = resource.Properties!.TimeToLiveSpecification as { AttributeName: string };
+          const described = s.tables.get(id)?.ttl;
+          if (described?.TimeToLiveStatus === 'ENABLED' || described?.TimeToLiveStatus === 'ENABLING') {
+            expect(described.AttributeName).toBe(ttl.AttributeName);
+          } else {
+            gap(
+              `${id} TTL on ${ttl.AttributeName}: DescribeTimeToLive says ${described?.TimeToLiveStatus}`,
+              `CloudFormation received ${show(ttl)}`,
+            );
+            expect(received(s, id)?.Properties?.TimeToLiveSpecification).toEqual(ttl);
+          }
+        }
       },
     );
-
-    it.each(idsOf(template, 'AWS::DynamoDB::Table'))("table %s: TTL on the template's attribute (DescribeTimeToLive; GAP: moto ignores TimeToLiveSpecification)", (tableId) => {
-      const s = get();
-      const withTtl = resourcesOfType(s.template, 'AWS::DynamoDB::Table').filter(([id, r]) => id === tableId && r.Properties?.TimeToLiveSpecification);
-      expect(withTtl).toHaveLength(1);
-      for (const [id, resource] of withTtl) {
-        const ttl = resource.Properties!.TimeToLiveSpecification as { AttributeName: string };
-        const described = s.tables.get(id)?.ttl;
-        if (described?.TimeToLiveStatus === 'ENABLED' || described?.TimeToLiveStatus === 'ENABLING') {
-          expect(described.AttributeName).toBe(ttl.AttributeName);
-        } else {
-          gap(`${id} TTL on ${ttl.AttributeName}: DescribeTimeToLive says ${described?.TimeToLiveStatus}`, `CloudFormation received ${show(ttl)}`);
-          expect(received(s, id)?.Properties?.TimeToLiveSpecification).toEqual(ttl);
-        }
-      }
-    });
 
     it(`the dedupe table (${ENV.dedupeTableName}) has key ${DEDUPE_TABLE.partitionKey} and TTL on ${DEDUPE_TABLE.ttlAttribute} in the template`, () => {
       const s = get();
@@ -116,49 +144,69 @@ export function describeDeployed(template: Template, get: () => DeployedState): 
 
     it('as many queues deployed as the template has', () => {
       const s = get();
-      expect([...s.queues.keys()].sort()).toEqual(resourcesOfType(s.template, 'AWS::SQS::Queue').map(([id]) => id).sort());
+      expect([...s.queues.keys()].sort()).toEqual(
+        resourcesOfType(s.template, 'AWS::SQS::Queue')
+          .map(([id]) => id)
+          .sort(),
+      );
     });
 
-    it.each(propertiesSet(template, 'AWS::SQS::Queue', ['VisibilityTimeout', 'MessageRetentionPeriod', 'DelaySeconds', 'ReceiveMessageWaitTimeSeconds']))(
-      'queue %s: %s as the template says',
-      (id, key) => {
+    it.each(
+      propertiesSet(template, 'AWS::SQS::Queue', [
+        'VisibilityTimeout',
+        'MessageRetentionPeriod',
+        'DelaySeconds',
+        'ReceiveMessageWaitTimeSeconds',
+      ]),
+    )('queue %s: %s as the template says', (id, key) => {
+      const s = get();
+      expect(s.queues.get(id)?.attributes?.[key]).toBe(String(s.template.Resources[id]?.Properties?.[key]));
+    });
+
+    it.each(propertiesSet(template, 'AWS::SQS::Queue', ['SqsManagedSseEnabled']).map(([id]) => id))(
+      'queue %s: SQS-managed encryption as the template says (GAP when moto does not report it)',
+      (id) => {
         const s = get();
-        expect(s.queues.get(id)?.attributes?.[key]).toBe(String(s.template.Resources[id]?.Properties?.[key]));
+        const want = s.template.Resources[id]?.Properties?.SqsManagedSseEnabled;
+        expect(want).toBeDefined();
+        const got = s.queues.get(id)?.attributes?.SqsManagedSseEnabled;
+        if (got !== undefined) {
+          expect({ id, sse: got }).toEqual({ id, sse: String(want) });
+        } else {
+          gap(`${id} SqsManagedSseEnabled: moto does not report it`, `CloudFormation received SqsManagedSseEnabled ${show(want)}`);
+          expect(received(s, id)?.Properties?.SqsManagedSseEnabled).toBe(want);
+        }
       },
     );
 
-    it.each(propertiesSet(template, 'AWS::SQS::Queue', ['SqsManagedSseEnabled']).map(([id]) => id))('queue %s: SQS-managed encryption as the template says (GAP when moto does not report it)', (id) => {
-      const s = get();
-      const want = s.template.Resources[id]?.Properties?.SqsManagedSseEnabled;
-      expect(want).toBeDefined();
-      const got = s.queues.get(id)?.attributes?.SqsManagedSseEnabled;
-      if (got !== undefined) {
-        expect({ id, sse: got }).toEqual({ id, sse: String(want) });
-      } else {
-        gap(`${id} SqsManagedSseEnabled: moto does not report it`, `CloudFormation received SqsManagedSseEnabled ${show(want)}`);
-        expect(received(s, id)?.Properties?.SqsManagedSseEnabled).toBe(want);
-      }
-    });
-
-    it.each(propertiesSet(template, 'AWS::SQS::Queue', ['RedrivePolicy']).map(([id]) => id))('queue %s: dead-letter target and maxReceiveCount as the template says', (id) => {
-      const s = get();
-      const resource = s.template.Resources[id];
-      expect(resource?.Properties?.RedrivePolicy).toBeDefined();
-      const redrive = JSON.parse(s.queues.get(id)?.attributes?.RedrivePolicy ?? '{}') as { deadLetterTargetArn?: string; maxReceiveCount?: number | string };
-      const target = tryResolve(resource.Properties!.RedrivePolicy.deadLetterTargetArn, s);
-      expect({ id, target: redrive.deadLetterTargetArn, max: Number(redrive.maxReceiveCount) }).toEqual({
-        id,
-        target: 'value' in target ? target.value : target,
-        max: Number(resource.Properties!.RedrivePolicy.maxReceiveCount),
-      });
-    });
+    it.each(propertiesSet(template, 'AWS::SQS::Queue', ['RedrivePolicy']).map(([id]) => id))(
+      'queue %s: dead-letter target and maxReceiveCount as the template says',
+      (id) => {
+        const s = get();
+        const resource = s.template.Resources[id];
+        expect(resource?.Properties?.RedrivePolicy).toBeDefined();
+        const redrive = JSON.parse(s.queues.get(id)?.attributes?.RedrivePolicy ?? '{}') as {
+          deadLetterTargetArn?: string;
+          maxReceiveCount?: number | string;
+        };
+        const target = tryResolve(resource.Properties!.RedrivePolicy.deadLetterTargetArn, s);
+        expect({ id, target: redrive.deadLetterTargetArn, max: Number(redrive.maxReceiveCount) }).toEqual({
+          id,
+          target: 'value' in target ? target.value : target,
+          max: Number(resource.Properties!.RedrivePolicy.maxReceiveCount),
+        });
+      },
+    );
 
     it(`the retry queue (${ENV.retryQueueUrl}) has RETRY_QUEUE's maxReceiveCount and visibility timeout (lambda/names.ts)`, () => {
       const s = get();
       const id = refTarget(receiverResource(s).Properties?.Environment?.Variables?.[ENV.retryQueueUrl]);
       const attrs = (id && s.queues.get(id)?.attributes) || {};
       const redrive = JSON.parse(attrs.RedrivePolicy ?? '{}') as { maxReceiveCount?: number | string };
-      expect([Number(redrive.maxReceiveCount), attrs.VisibilityTimeout]).toEqual([RETRY_QUEUE.maxReceiveCount, String(RETRY_QUEUE.visibilityTimeoutSeconds)]);
+      expect([Number(redrive.maxReceiveCount), attrs.VisibilityTimeout]).toEqual([
+        RETRY_QUEUE.maxReceiveCount,
+        String(RETRY_QUEUE.visibilityTimeoutSeconds),
+      ]);
     });
   });
 
@@ -195,7 +243,11 @@ export function describeDeployed(template: Template, get: () => DeployedState): 
       expect(s.fn?.Role).toBe(roleId ? s.roles.get(roleId)?.role.Arn : 'the template names no role');
     });
 
-    it.each(Object.keys(template.Resources[receiverIdOf(template)]?.Properties?.Environment?.Variables ?? { '(the receiver has no environment)': 0 }))('environment %s is the template\'s value, references resolved to the real resources (GAP: what moto did not create)', (name) => {
+    it.each(
+      Object.keys(
+        template.Resources[receiverIdOf(template)]?.Properties?.Environment?.Variables ?? { '(the receiver has no environment)': 0 },
+      ),
+    )("environment %s is the template's value, references resolved to the real resources (GAP: what moto did not create)", (name) => {
       const s = get();
       const env = s.fn?.Environment?.Variables ?? {};
       const value = (receiverResource(s).Properties?.Environment?.Variables ?? {})[name];
@@ -207,7 +259,9 @@ export function describeDeployed(template: Template, get: () => DeployedState): 
 
     it('has no environment variable beyond the template', () => {
       const s = get();
-      expect(Object.keys(s.fn?.Environment?.Variables ?? {}).sort()).toEqual(Object.keys(receiverResource(s).Properties?.Environment?.Variables ?? {}).sort());
+      expect(Object.keys(s.fn?.Environment?.Variables ?? {}).sort()).toEqual(
+        Object.keys(receiverResource(s).Properties?.Environment?.Variables ?? {}).sort(),
+      );
     });
 
     it(`${ENV.parameterPrefix} and ${ENV.alertTypes} come from cdk.json's context`, () => {
@@ -227,25 +281,32 @@ export function describeDeployed(template: Template, get: () => DeployedState): 
       const s = get();
       const id = refTarget(receiverResource(s).Properties?.Environment?.Variables?.[variable]);
       expect(id).toBeDefined();
-      expect({ value: s.fn?.Environment?.Variables?.[variable], exists: exists(s, id!) }).toEqual({ value: s.physical.get(id!), exists: true });
+      expect({ value: s.fn?.Environment?.Variables?.[variable], exists: exists(s, id!) }).toEqual({
+        value: s.physical.get(id!),
+        exists: true,
+      });
     });
 
-    it.each(idsOf(template, 'AWS::Lambda::EventSourceMapping'))('event source mapping %s: source queue, this function, Enabled, batch size and response types as the template says', (id) => {
-      const s = get();
-      const resource = s.template.Resources[id];
-      expect(resource).toBeDefined();
-      const mapping = s.mappings.find((m) => m.UUID === s.physical.get(id));
-      const props = resource.Properties ?? {};
-      const source = tryResolve(props.EventSourceArn, s);
-      expect({ id, source: mapping?.EventSourceArn, fn: mapping?.FunctionArn, state: mapping?.State }).toEqual({
-        id,
-        source: 'value' in source ? source.value : source,
-        fn: s.fn?.FunctionArn,
-        state: 'Enabled',
-      });
-      if (props.BatchSize !== undefined) expect({ id, batch: mapping?.BatchSize }).toEqual({ id, batch: props.BatchSize });
-      if (props.FunctionResponseTypes) expect({ id, types: mapping?.FunctionResponseTypes }).toEqual({ id, types: props.FunctionResponseTypes });
-    });
+    it.each(idsOf(template, 'AWS::Lambda::EventSourceMapping'))(
+      'event source mapping %s: source queue, this function, Enabled, batch size and response types as the template says',
+      (id) => {
+        const s = get();
+        const resource = s.template.Resources[id];
+        expect(resource).toBeDefined();
+        const mapping = s.mappings.find((m) => m.UUID === s.physical.get(id));
+        const props = resource.Properties ?? {};
+        const source = tryResolve(props.EventSourceArn, s);
+        expect({ id, source: mapping?.EventSourceArn, fn: mapping?.FunctionArn, state: mapping?.State }).toEqual({
+          id,
+          source: 'value' in source ? source.value : source,
+          fn: s.fn?.FunctionArn,
+          state: 'Enabled',
+        });
+        if (props.BatchSize !== undefined) expect({ id, batch: mapping?.BatchSize }).toEqual({ id, batch: props.BatchSize });
+        if (props.FunctionResponseTypes)
+          expect({ id, types: mapping?.FunctionResponseTypes }).toEqual({ id, types: props.FunctionResponseTypes });
+      },
+    );
 
     it('its resource policy has one statement per AWS::Lambda::Permission (GAP: their SourceArn names API "None")', () => {
       const s = get();
@@ -255,7 +316,10 @@ export function describeDeployed(template: Template, get: () => DeployedState): 
       const statements = 'statements' in s.policy ? s.policy.statements : [];
       process.stdout.write(`    (invoke permissions for ${[...new Set(statements.map((st) => st.Principal?.Service))].join(', ')})\n`);
       if (statements.some((st) => /:None\//.test(JSON.stringify(st.Condition ?? {})))) {
-        gap('resource policy SourceArn names API "None": the HTTP API was not created; moto writes its unresolved Ref as "None"', 'the statement count and principals');
+        gap(
+          'resource policy SourceArn names API "None": the HTTP API was not created; moto writes its unresolved Ref as "None"',
+          'the statement count and principals',
+        );
       }
     });
   });

@@ -37,7 +37,9 @@ function policyOf(s: DeployedState): Policy {
 
 /** The resources granted `action`, sorted; a log group's ":*" suffix is dropped (moto's ARNs have none). */
 function resourcesFor(policy: Policy, action: string): string[] {
-  return [...new Set(policy.statements.filter((st) => asArray<string>(st.Action).includes(action)).flatMap((st) => asArray<string>(st.Resource)))]
+  return [
+    ...new Set(policy.statements.filter((st) => asArray<string>(st.Action).includes(action)).flatMap((st) => asArray<string>(st.Resource))),
+  ]
     .map((r) => (r.startsWith('arn:aws:logs:') ? r.replace(/:\*$/, '') : r))
     .sort();
 }
@@ -52,7 +54,9 @@ function arnBehind(s: DeployedState, variable: string, attribute: string, what: 
 export function describeIam(get: () => DeployedState): void {
   it('the role trusts lambda.amazonaws.com only', () => {
     const trust = JSON.parse(decodeURIComponent(policyOf(get()).role?.role.AssumeRolePolicyDocument ?? '{}')) as { Statement?: any[] };
-    expect((trust.Statement ?? []).map((st) => [st.Effect, st.Action, st.Principal])).toEqual([['Allow', 'sts:AssumeRole', { Service: 'lambda.amazonaws.com' }]]);
+    expect((trust.Statement ?? []).map((st) => [st.Effect, st.Action, st.Principal])).toEqual([
+      ['Allow', 'sts:AssumeRole', { Service: 'lambda.amazonaws.com' }],
+    ]);
   });
 
   it('no managed policy is attached (ListAttachedRolePolicies)', () => {
@@ -63,13 +67,17 @@ export function describeIam(get: () => DeployedState): void {
 
   it('it has inline policies (ListRolePolicies, GetRolePolicy)', () => {
     const { role, statements } = policyOf(get());
-    process.stdout.write(`    (inline ${role?.inline.join(', ')}: ${statements.map((st) => asArray<string>(st.Action).join('+')).join(' | ')})\n`);
+    process.stdout.write(
+      `    (inline ${role?.inline.join(', ')}: ${statements.map((st) => asArray<string>(st.Action).join('+')).join(' | ')})\n`,
+    );
     expect(role?.inline.length).toBeGreaterThan(0);
     expect(statements.length).toBeGreaterThan(0);
   });
 
   it('every statement is Allow with Action and Resource (no NotAction / NotResource)', () => {
-    const bad = policyOf(get()).statements.filter((st) => !(st.Effect === 'Allow' && st.Action && st.Resource && !st.NotAction && !st.NotResource));
+    const bad = policyOf(get()).statements.filter(
+      (st) => !(st.Effect === 'Allow' && st.Action && st.Resource && !st.NotAction && !st.NotResource),
+    );
     expect(bad).toEqual([]);
   });
 

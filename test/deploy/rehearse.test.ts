@@ -27,7 +27,8 @@ import { describeGone, describeStack, type Snapshot } from './stack.checks';
 import { MOTO_ACCOUNT, readCdkJsonContext, REGION, tryResolve, type Template } from './template';
 
 const LIMIT_SECONDS = Number(process.env.REHEARSE_TIMEOUT_SECONDS ?? 300);
-if (!Number.isFinite(LIMIT_SECONDS) || LIMIT_SECONDS <= 0) throw new Error(`REHEARSE_TIMEOUT_SECONDS must be a positive number, got ${process.env.REHEARSE_TIMEOUT_SECONDS}`);
+if (!Number.isFinite(LIMIT_SECONDS) || LIMIT_SECONDS <= 0)
+  throw new Error(`REHEARSE_TIMEOUT_SECONDS must be a positive number, got ${process.env.REHEARSE_TIMEOUT_SECONDS}`);
 /** Jest's bound for one CLI step: the whole run's limit, plus time to kill the CLI and report. */
 const STEP_TIMEOUT_MS = LIMIT_SECONDS * 1000 + 30_000;
 
@@ -93,7 +94,9 @@ describe('1. preflight', () => {
 
 describe('2. cdk synth', () => {
   it("cdk synth with the README's context wrote one stack to a temp cloud assembly (global-setup.ts)", () => {
-    process.stdout.write(`  stack ${stack.name}: ${Object.keys(template.Resources).length} resources, ${Object.keys(template.Outputs ?? {}).length} outputs\n`);
+    process.stdout.write(
+      `  stack ${stack.name}: ${Object.keys(template.Resources).length} resources, ${Object.keys(template.Outputs ?? {}).length} outputs\n`,
+    );
     expect(stackArtifacts).toHaveLength(1);
     expect(Object.keys(template.Resources).length).toBeGreaterThan(0);
   });
@@ -103,15 +106,23 @@ describe('2. cdk synth', () => {
 const appArgs = () => ['--app', stack.assembly];
 
 describe('3. cdk bootstrap', () => {
-  it(`cdk bootstrap aws://${MOTO_ACCOUNT}/${REGION} succeeds`, async () => {
-    await step('cdk bootstrap', 'bootstrap', ['bootstrap', `aws://${need(account, 'the account')}/${REGION}`, ...appArgs()]);
-  }, STEP_TIMEOUT_MS);
+  it(
+    `cdk bootstrap aws://${MOTO_ACCOUNT}/${REGION} succeeds`,
+    async () => {
+      await step('cdk bootstrap', 'bootstrap', ['bootstrap', `aws://${need(account, 'the account')}/${REGION}`, ...appArgs()]);
+    },
+    STEP_TIMEOUT_MS,
+  );
 });
 
 describe('4. cdk deploy (change set)', () => {
-  it('cdk deploy --require-approval never (a change set, as a user deploys) succeeds', async () => {
-    await step('cdk deploy (change set)', 'deploy', ['deploy', stack.name, ...appArgs(), '--require-approval', 'never']);
-  }, STEP_TIMEOUT_MS);
+  it(
+    'cdk deploy --require-approval never (a change set, as a user deploys) succeeds',
+    async () => {
+      await step('cdk deploy (change set)', 'deploy', ['deploy', stack.name, ...appArgs(), '--require-approval', 'never']);
+    },
+    STEP_TIMEOUT_MS,
+  );
 });
 
 describe('5. the deployed stack, read from each service', () => {
@@ -124,7 +135,7 @@ describe('5. the deployed stack, read from each service', () => {
 
   describe('CloudFormation', () => describeStack(() => ({ template: get().template, state: get() }), { reportGaps: true }));
   describeDeployed(template, get);
-  describe('IAM: the receiver\'s role', () => describeIam(get));
+  describe("IAM: the receiver's role", () => describeIam(get));
 });
 
 /**
@@ -134,10 +145,14 @@ describe('5. the deployed stack, read from each service', () => {
 function destroyAndCheckGone(n: number, label: string, logName: string): void {
   let snapshot: Snapshot | undefined;
   describe(`${n}. ${label}`, () => {
-    it(`${label} --force succeeds`, async () => {
-      snapshot = { stackName: stack.name, physical: (await readStackState(need(clients, 'moto'), stack.name)).physical };
-      await step(label, logName, ['destroy', stack.name, ...appArgs(), '--force']);
-    }, STEP_TIMEOUT_MS);
+    it(
+      `${label} --force succeeds`,
+      async () => {
+        snapshot = { stackName: stack.name, physical: (await readStackState(need(clients, 'moto'), stack.name)).physical };
+        await step(label, logName, ['destroy', stack.name, ...appArgs(), '--force']);
+      },
+      STEP_TIMEOUT_MS,
+    );
   });
   describe(`${n + 1}. after ${label}, everything the deploy made is gone`, () => {
     describeGone(template, () => ({ clients: need(clients, 'moto'), snapshot: need(snapshot, 'what the deploy made') }));
@@ -149,10 +164,23 @@ destroyAndCheckGone(6, 'cdk destroy', 'destroy');
 const outputsFile = () => join(workDir, 'outputs.json');
 
 describe('8. cdk deploy --method=direct', () => {
-  it('cdk deploy --method=direct --outputs-file succeeds (CreateStack: moto fills in the outputs only this way)', async () => {
-    const { name } = stack;
-    await step('cdk deploy --method=direct', 'deploy-direct', ['deploy', name, ...appArgs(), '--require-approval', 'never', '--method=direct', '--outputs-file', outputsFile()]);
-  }, STEP_TIMEOUT_MS);
+  it(
+    'cdk deploy --method=direct --outputs-file succeeds (CreateStack: moto fills in the outputs only this way)',
+    async () => {
+      const { name } = stack;
+      await step('cdk deploy --method=direct', 'deploy-direct', [
+        'deploy',
+        name,
+        ...appArgs(),
+        '--require-approval',
+        'never',
+        '--method=direct',
+        '--outputs-file',
+        outputsFile(),
+      ]);
+    },
+    STEP_TIMEOUT_MS,
+  );
 });
 
 describe('9. the direct deploy: its outputs, as a user copies them', () => {
@@ -175,13 +203,25 @@ describe('9. the direct deploy: its outputs, as a user copies them', () => {
     expect(file).toEqual(outputs);
   });
 
-  it.each(Object.keys(template.Outputs ?? {}))('output %s is its template value resolved to the real resources (GAP: what moto did not create)', (key) => {
-    const deployed = { physical: need(state, 'the stack').physical, attributes: new Map<string, string>(), account: need(account, 'the account'), stackName: stack.name };
-    const resolved = tryResolve(template.Outputs![key].Value, deployed);
-    expect(outputs[key]).toBeDefined();
-    if ('value' in resolved) expect(outputs[key]).toEqual(resolved.value);
-    else gap(`output ${key} = ${JSON.stringify(outputs[key])} refers to ${resolved.unresolvable}, which moto did not create (it writes "None")`, 'the output exists; test/infra checks its template value');
-  });
+  it.each(Object.keys(template.Outputs ?? {}))(
+    'output %s is its template value resolved to the real resources (GAP: what moto did not create)',
+    (key) => {
+      const deployed = {
+        physical: need(state, 'the stack').physical,
+        attributes: new Map<string, string>(),
+        account: need(account, 'the account'),
+        stackName: stack.name,
+      };
+      const resolved = tryResolve(template.Outputs![key].Value, deployed);
+      expect(outputs[key]).toBeDefined();
+      if ('value' in resolved) expect(outputs[key]).toEqual(resolved.value);
+      else
+        gap(
+          `output ${key} = ${JSON.stringify(outputs[key])} refers to ${resolved.unresolvable}, which moto did not create (it writes "None")`,
+          'the output exists; test/infra checks its template value',
+        );
+    },
+  );
 
   it('the five parameter names of parameterNames() are printed', () => {
     const names = Object.values(parameterNames(String(readCdkJsonContext().parameterPrefix ?? DEFAULTS.parameterPrefix)));

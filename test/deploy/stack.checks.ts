@@ -53,12 +53,15 @@ export function describeStack(get: () => { template: Template; state: StackState
     expect(missing).toEqual([]);
   });
 
-  it("moto skips only the types docs/testing.md lists as not modelled (each printed as a GAP)", () => {
+  it('moto skips only the types docs/testing.md lists as not modelled (each printed as a GAP)', () => {
     const { template, state } = get();
     const skipped = skippedTypes(template, state.physical);
     if (reportGaps) {
       for (const [type, ids] of skipped) {
-        gap(`${type} x${ids.length} not created: moto's CloudFormation does not model it (${ids.join(', ')})`, 'the template has it; test/infra checks its properties');
+        gap(
+          `${type} x${ids.length} not created: moto's CloudFormation does not model it (${ids.join(', ')})`,
+          'the template has it; test/infra checks its properties',
+        );
       }
     }
     const undocumented = [...skipped.keys()].filter((type) => !NOT_MODELLED_PATTERNS.some((p) => p.test(type)));
@@ -92,12 +95,16 @@ export function describeGone(template: Template, get: () => { clients: Clients; 
 
   it.each(receiverOf(template, ENV.topicArn).map(([id]) => id))('function %s is gone (ResourceNotFoundException)', async (id) => {
     const { clients, snapshot } = get();
-    expect(await errorName(clients.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: physicalOf(snapshot, id) })))).toBe('ResourceNotFoundException');
+    expect(await errorName(clients.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: physicalOf(snapshot, id) })))).toBe(
+      'ResourceNotFoundException',
+    );
   });
 
   it.each(idsOf(template, 'AWS::DynamoDB::Table'))('table %s is gone (DescribeTable)', async (id) => {
     const { clients, snapshot } = get();
-    expect(await errorName(clients.dynamodb.send(new DescribeTableCommand({ TableName: physicalOf(snapshot, id) })))).toBe('ResourceNotFoundException');
+    expect(await errorName(clients.dynamodb.send(new DescribeTableCommand({ TableName: physicalOf(snapshot, id) })))).toBe(
+      'ResourceNotFoundException',
+    );
   });
 
   it.each(idsOf(template, 'AWS::SNS::Topic'))('topic %s is gone (ListTopics)', async (id) => {

@@ -61,7 +61,9 @@ describe('readSettings', () => {
   });
 
   it('reads cdk.json values: arrays and numbers', () => {
-    const settings = readSettings(fromRecord({ alertEmail: ['a@example.com'], alertSms: ['+15551234567', '+447700900123'], throttleRate: 3 }));
+    const settings = readSettings(
+      fromRecord({ alertEmail: ['a@example.com'], alertSms: ['+15551234567', '+447700900123'], throttleRate: 3 }),
+    );
     expect(settings.alertEmails).toEqual(['a@example.com']);
     expect(settings.alertSms).toEqual(['+15551234567', '+447700900123']);
     expect(settings.throttleRate).toBe(3);
@@ -172,7 +174,9 @@ describe('SMS severities', () => {
   });
 
   it('rejects unknown severities', () => {
-    expect(() => parseSeverities('critical,urgent')).toThrow(/smsSeverities="urgent": not a severity; expected one or more of critical\|warning\|info/);
+    expect(() => parseSeverities('critical,urgent')).toThrow(
+      /smsSeverities="urgent": not a severity; expected one or more of critical\|warning\|info/,
+    );
   });
 });
 

@@ -28,7 +28,9 @@ beforeAll(() => {
 it.each([0, 1])('AwsSolutions reports no errors and no warnings (variant %i)', (i) => {
   const [, { app }] = variants[i];
   const report = new AwsSolutionsChecks().validateScope(app);
-  const findings = report.violations.map((v) => `${v.ruleName} (${v.severity}) ${v.violatingResources.map((r) => r.constructPath).join(', ')}`);
+  const findings = report.violations.map(
+    (v) => `${v.ruleName} (${v.severity}) ${v.violatingResources.map((r) => r.constructPath).join(', ')}`,
+  );
   expect(findings).toEqual([]);
   expect(report.success).toBe(true);
 });
@@ -60,7 +62,10 @@ it('acknowledges only the reviewed findings, on the narrowest constructs, each w
 });
 
 it('infra/app.ts wires the pack into synthesis: a new finding fails the synth', () => {
-  const { app, stack } = buildApp({ outdir: mkdtempSync(join(tmpdir(), 'voximplant-alerts-cdk-')), context: { 'aws:cdk:bundling-stacks': [] } });
+  const { app, stack } = buildApp({
+    outdir: mkdtempSync(join(tmpdir(), 'voximplant-alerts-cdk-')),
+    context: { 'aws:cdk:bundling-stacks': [] },
+  });
   new Topic(stack, 'TopicWithoutTlsPolicy');
   try {
     expect(() => app.synth()).toThrow(/AwsSolutions-SNS3/);

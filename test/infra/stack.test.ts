@@ -161,7 +161,17 @@ describe('HTTP API', () => {
     const stage = only(defaults.json, 'AWS::ApiGatewayV2::Stage')[1].Properties!;
     const format = JSON.parse(stage.AccessLogSettings.Format);
     expect(format).toEqual(ACCESS_LOG_FORMAT);
-    for (const field of ['requestId', 'ip', 'requestTime', 'httpMethod', 'routeKey', 'status', 'protocol', 'responseLength', 'integrationErrorMessage']) {
+    for (const field of [
+      'requestId',
+      'ip',
+      'requestTime',
+      'httpMethod',
+      'routeKey',
+      'status',
+      'protocol',
+      'responseLength',
+      'integrationErrorMessage',
+    ]) {
       expect(format[field]).toMatch(/^\$context\.[A-Za-z.]+$/);
     }
     const logGroupId = stage.AccessLogSettings.DestinationArn['Fn::GetAtt'][0];
@@ -183,7 +193,9 @@ function topicIds(s: Synthesized): { alerts: string; operations: string; paging:
   const topics = resourcesOfType(s.json, 'AWS::SNS::Topic').map(([id]) => id);
   expect(topics).toHaveLength(3);
   const everyAlarmNotifies = topics.filter((id) =>
-    resourcesOfType(s.json, 'AWS::CloudWatch::Alarm').every(([, a]) => a.Properties!.AlarmActions.some((t: { Ref: string }) => t.Ref === id)),
+    resourcesOfType(s.json, 'AWS::CloudWatch::Alarm').every(([, a]) =>
+      a.Properties!.AlarmActions.some((t: { Ref: string }) => t.Ref === id),
+    ),
   );
   expect(everyAlarmNotifies).toHaveLength(1);
   const [operations] = everyAlarmNotifies;
@@ -359,7 +371,8 @@ describe('IAM', () => {
 
 describe('alarms', () => {
   type AlarmProps = Record<string, any>;
-  const alarms = (s: Synthesized) => resourcesOfType(s.json, 'AWS::CloudWatch::Alarm').map(([id, r]) => [id, r.Properties!] as [string, AlarmProps]);
+  const alarms = (s: Synthesized) =>
+    resourcesOfType(s.json, 'AWS::CloudWatch::Alarm').map(([id, r]) => [id, r.Properties!] as [string, AlarmProps]);
   const watched = (a: AlarmProps) => `${a.Namespace}/${a.MetricName}`;
   const custom = (name: string) => `${METRICS.namespace}/${name}`;
 
@@ -469,7 +482,11 @@ describe('alarms', () => {
     });
     const throttled = alarms(full).filter(([, a]) => a.MetricName === THROTTLED_METRIC.name);
     expect(throttled).toHaveLength(1);
-    expect(throttled[0][1]).toMatchObject({ Namespace: METRICS.namespace, Statistic: 'Sum', AlarmActions: [{ Ref: topicIds(full).operations }] });
+    expect(throttled[0][1]).toMatchObject({
+      Namespace: METRICS.namespace,
+      Statistic: 'Sum',
+      AlarmActions: [{ Ref: topicIds(full).operations }],
+    });
     expect(throttled[0][1].Dimensions).toBeUndefined(); // a metric filter emits none
     expect(throttled[0][1].AlarmDescription).toContain('5 requests/s (burst 8)');
   });
@@ -481,7 +498,9 @@ describe('alarms', () => {
     const s = get();
     const ids = topicIds(s);
     const policyOf = (topic: string) => {
-      const policies = resourcesOfType(s.json, 'AWS::SNS::TopicPolicy').filter(([, p]) => p.Properties!.Topics.some((t: { Ref: string }) => t.Ref === topic));
+      const policies = resourcesOfType(s.json, 'AWS::SNS::TopicPolicy').filter(([, p]) =>
+        p.Properties!.Topics.some((t: { Ref: string }) => t.Ref === topic),
+      );
       expect(policies).toHaveLength(1);
       return policies[0][1].Properties!.PolicyDocument.Statement as Array<Record<string, any>>;
     };
@@ -493,7 +512,11 @@ describe('alarms', () => {
         .sort();
       expect(notifying.length).toBeGreaterThan(0);
       expect(allows).toHaveLength(1);
-      expect(allows[0]).toMatchObject({ Principal: { Service: 'cloudwatch.amazonaws.com' }, Action: 'sns:Publish', Resource: { Ref: topic } });
+      expect(allows[0]).toMatchObject({
+        Principal: { Service: 'cloudwatch.amazonaws.com' },
+        Action: 'sns:Publish',
+        Resource: { Ref: topic },
+      });
       expect(Object.keys(allows[0].Condition).sort()).toEqual(['ArnLike', 'StringEquals']);
       expect(allows[0].Condition.StringEquals).toEqual({ 'aws:SourceAccount': { Ref: 'AWS::AccountId' } });
       expect([allows[0].Condition.ArnLike['aws:SourceArn']].flat().map(render).sort()).toEqual(notifying);
@@ -517,9 +540,7 @@ describe('parked-retry queue', () => {
       defaults.template.hasResourceProperties('AWS::SQS::QueuePolicy', {
         Queues: [{ Ref: id }],
         PolicyDocument: {
-          Statement: Match.arrayWith([
-            Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
-          ]),
+          Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]),
         },
       });
     }
@@ -535,7 +556,9 @@ describe('parked-retry queue', () => {
   });
 
   it('has an alarm on the dead-letter queue', () => {
-    const dlqAlarm = resourcesOfType(defaults.json, 'AWS::CloudWatch::Alarm').filter(([, a]) => a.Properties!.MetricName === 'ApproximateNumberOfMessagesVisible');
+    const dlqAlarm = resourcesOfType(defaults.json, 'AWS::CloudWatch::Alarm').filter(
+      ([, a]) => a.Properties!.MetricName === 'ApproximateNumberOfMessagesVisible',
+    );
     expect(dlqAlarm).toHaveLength(1);
     expect(dlqAlarm[0][1].Properties!.Namespace).toBe('AWS/SQS');
   });
@@ -564,8 +587,14 @@ describe('no secrets', () => {
       expect(resourcesOfType(s.json, 'AWS::SSM::Parameter')).toEqual([]);
       expect(resourcesOfType(s.json, 'AWS::SecretsManager::Secret')).toEqual([]);
       expect(JSON.stringify(s.json.Resources).match(/ssm-secure|SecureString|secretsmanager/i)).toBeNull();
-      expect(Object.values(s.json.Parameters ?? {}).map((p: any) => p.Type).filter((t: string) => /SecureString/i.test(t))).toEqual([]);
-      expect(Object.keys(receiver(s).Properties!.Environment.Variables).filter((k) => /SALT|KEY|SECRET|TOKEN|PASSWORD/i.test(k))).toEqual([]);
+      expect(
+        Object.values(s.json.Parameters ?? {})
+          .map((p: any) => p.Type)
+          .filter((t: string) => /SecureString/i.test(t)),
+      ).toEqual([]);
+      expect(Object.keys(receiver(s).Properties!.Environment.Variables).filter((k) => /SALT|KEY|SECRET|TOKEN|PASSWORD/i.test(k))).toEqual(
+        [],
+      );
     }
   });
 
@@ -589,7 +618,7 @@ describe('invalid context fails the synth with a clear message', () => {
     [{ alertEmail: 'ops@example.com,not-an-email' }, 'alertEmail="not-an-email": not an email address'],
     [{ alertSms: '5551234567' }, 'alertSms="5551234567": not an E.164 phone number'],
     [{ alertSms: '+1-555-123-4567' }, 'alertSms="+1-555-123-4567"'],
-    [{ parameterPrefix: 'voximplant-alerts' }, "parameterPrefix=\"voximplant-alerts\": must start with '/'"],
+    [{ parameterPrefix: 'voximplant-alerts' }, 'parameterPrefix="voximplant-alerts": must start with \'/\''],
     [{ parameterPrefix: '/voximplant-alerts/' }, "must not end with '/'"],
     [{ smsSeverities: 'urgent' }, 'smsSeverities="urgent": not a severity'],
     [{ alertTypes: 'Min Balance' }, 'alertTypes="Min": not a Voximplant callback type'],

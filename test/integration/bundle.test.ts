@@ -70,7 +70,10 @@ function invoke(events: APIGatewayProxyEventV2[]) {
   if (run.status !== 0 || !last.startsWith('RESULTS ')) {
     throw new Error(`bundle run failed (exit ${run.status}):\n${run.stderr}\n${run.stdout}`);
   }
-  return { results: JSON.parse(last.slice('RESULTS '.length)) as Array<{ statusCode: number; body: string }>, output: run.stdout + run.stderr };
+  return {
+    results: JSON.parse(last.slice('RESULTS '.length)) as Array<{ statusCode: number; body: string }>,
+    output: run.stdout + run.stderr,
+  };
 }
 
 it('runs on the Node.js major of the function runtime', () => {

@@ -113,7 +113,12 @@ async function send(w: World, ...callbacks: Array<Record<string, unknown>>) {
   const started = performance.now();
   const result = await w.handler(httpEvent(envelope(...callbacks)), context);
   const ms = Math.round(performance.now() - started);
-  return { status: result.statusCode, body: JSON.parse(result.body ?? '{}') as Record<string, unknown>, ms, leftMs: context.getRemainingTimeInMillis() };
+  return {
+    status: result.statusCode,
+    body: JSON.parse(result.body ?? '{}') as Record<string, unknown>,
+    ms,
+    leftMs: context.getRemainingTimeInMillis(),
+  };
 }
 
 async function depth(sqs: SQSClient, queueUrl: string) {
@@ -174,7 +179,11 @@ function expectOneOrTwoAlertsEach(alerts: number[], ...items: Array<Record<strin
   expect(alerts.filter((id) => !ids.includes(id))).toEqual([]);
   for (const id of ids) {
     const count = alerts.filter((alertId) => alertId === id).length;
-    expect({ callbackId: id, alerts: count, withinOneToTwo: count >= 1 && count <= 2 }).toEqual({ callbackId: id, alerts: count, withinOneToTwo: true });
+    expect({ callbackId: id, alerts: count, withinOneToTwo: count >= 1 && count <= 2 }).toEqual({
+      callbackId: id,
+      alerts: count,
+      withinOneToTwo: true,
+    });
   }
 }
 
@@ -305,7 +314,8 @@ afterAll(async () => {
   direct.destroy();
   await proxy.stop();
   const lines = timings.map(
-    (t) => `${String(t.ms).padStart(6)} ms  ${t.leftMs === undefined ? '' : `(${t.leftMs} ms left)  `}${t.status ?? 'none'}  ${t.fault}: ${t.step}`,
+    (t) =>
+      `${String(t.ms).padStart(6)} ms  ${t.leftMs === undefined ? '' : `(${t.leftMs} ms left)  `}${t.status ?? 'none'}  ${t.fault}: ${t.step}`,
   );
   console.log(`Fault timings (handler wall time; the function's timeout is ${FUNCTION_TIMEOUT_MS} ms):\n${lines.join('\n')}`);
   console.log(`Alerts per callback:\n${alertTotals.join('\n')}`);
@@ -342,7 +352,12 @@ describe('1. SSM unavailable on a cold start', () => {
     // The parked message holds the well-formed items, unverified (hash kept), without personal fields
     // (peeked without hiding it).
     const { Messages = [] } = await w.sqs.send(
-      new ReceiveMessageCommand({ QueueUrl: w.resources.retryQueueUrl, VisibilityTimeout: 0, MaxNumberOfMessages: 10, MessageAttributeNames: ['All'] }),
+      new ReceiveMessageCommand({
+        QueueUrl: w.resources.retryQueueUrl,
+        VisibilityTimeout: 0,
+        MaxNumberOfMessages: 10,
+        MessageAttributeNames: ['All'],
+      }),
     );
     expect(Messages.map((m) => m.Body)).toEqual([JSON.stringify({ callbacks: batch.map((item) => parkable(item, true)) })]);
     expect(Messages[0].Body).not.toContain('ops@acme.example');
@@ -531,7 +546,12 @@ describe('6. SQS unavailable while parking (SNS down too)', () => {
     proxy.failing.add('sqs');
 
     const response = await send(w, item);
-    timings.push({ fault: '6 SQS + SNS failing', step: 'webhook (PublishBatch 503, SendMessage 503)', ms: response.ms, status: response.status });
+    timings.push({
+      fault: '6 SQS + SNS failing',
+      step: 'webhook (PublishBatch 503, SendMessage 503)',
+      ms: response.ms,
+      status: response.status,
+    });
     expect(response).toMatchObject({
       status: 503,
       body: { message: 'temporarily unavailable, retry later', accepted: 0, duplicates: 0, ignored: 0, rejected: 0 },
@@ -637,7 +657,10 @@ describe('8. Dependencies hanging (connection accepted, never answered)', () => 
     const pending = send(w, item);
     const timedOut = Symbol('timed out');
     let timer: NodeJS.Timeout | undefined;
-    const first = await Promise.race([pending, new Promise<typeof timedOut>((r) => (timer = setTimeout(r, FUNCTION_TIMEOUT_MS, timedOut)))]);
+    const first = await Promise.race([
+      pending,
+      new Promise<typeof timedOut>((r) => (timer = setTimeout(r, FUNCTION_TIMEOUT_MS, timedOut))),
+    ]);
     clearTimeout(timer);
     if (first !== timedOut) return first;
     const elapsed = Math.round(performance.now() - started);
@@ -817,7 +840,12 @@ describe('11. SNS down for good: every retry fails, the request goes to the dead
 
     // In the DLQ: the verified item without its hash or personal fields, and its receive time; nothing else.
     const { Messages = [] } = await w.sqs.send(
-      new ReceiveMessageCommand({ QueueUrl: w.resources.dlqUrl, MaxNumberOfMessages: 10, MessageAttributeNames: ['All'], WaitTimeSeconds: 1 }),
+      new ReceiveMessageCommand({
+        QueueUrl: w.resources.dlqUrl,
+        MaxNumberOfMessages: 10,
+        MessageAttributeNames: ['All'],
+        WaitTimeSeconds: 1,
+      }),
     );
     expect(Messages).toHaveLength(1);
     const [dead] = Messages;
@@ -886,7 +914,12 @@ describe('13. SNS slow: each PublishBatch applied, its answer later than the 1.5
     proxy.answerLateEvery.set('sns:PublishBatch', LATE_MS);
 
     const response = await send(w, item);
-    timings.push({ fault: '13 SNS slow', step: 'webhook (warm, every PublishBatch answered 2 s late)', ms: response.ms, status: response.status });
+    timings.push({
+      fault: '13 SNS slow',
+      step: 'webhook (warm, every PublishBatch answered 2 s late)',
+      ms: response.ms,
+      status: response.status,
+    });
     expect(response).toMatchObject({ status: 202, body: { accepted: 0 } });
     const alerts = await alerted(w);
     alerts.push(...(await drainUntilSettled(w)));
@@ -905,7 +938,12 @@ describe('13. SNS slow: each PublishBatch applied, its answer later than the 1.5
     proxy.answerLateEvery.set('sns:PublishBatch', LATE_MS);
 
     const response = await send(w, item);
-    timings.push({ fault: '13 frozen emulator', step: 'webhook (warm, PutItem and PublishBatch answered 2 s late)', ms: response.ms, status: response.status });
+    timings.push({
+      fault: '13 frozen emulator',
+      step: 'webhook (warm, PutItem and PublishBatch answered 2 s late)',
+      ms: response.ms,
+      status: response.status,
+    });
     expect(response.status).toBe(202);
     const alerts = await alerted(w);
 
@@ -951,7 +989,13 @@ describe('14. A response that starts and stalls (status and headers sent, the bo
     proxy.stallingBody.add('ssm');
 
     const response = await send(w, item);
-    timings.push({ fault: '14 SSM body stalled', step: 'webhook (cold start)', ms: response.ms, status: response.status, leftMs: response.leftMs });
+    timings.push({
+      fault: '14 SSM body stalled',
+      step: 'webhook (cold start)',
+      ms: response.ms,
+      status: response.status,
+      leftMs: response.leftMs,
+    });
     expect(response).toMatchObject({ status: 202, body: { message: 'accepted; alerts will be retried' } });
     expect(response.leftMs).toBeGreaterThan(0);
     expect(actionsOf('ssm')).toEqual(['GetParameters']); // aborted, not retried by the SDK
@@ -969,7 +1013,13 @@ describe('14. A response that starts and stalls (status and headers sent, the bo
     proxy.stallingBody.add('dynamodb');
 
     const response = await send(w, item);
-    timings.push({ fault: '14 DynamoDB body stalled', step: 'webhook (warm)', ms: response.ms, status: response.status, leftMs: response.leftMs });
+    timings.push({
+      fault: '14 DynamoDB body stalled',
+      step: 'webhook (warm)',
+      ms: response.ms,
+      status: response.status,
+      leftMs: response.leftMs,
+    });
     expect(response).toMatchObject({ status: 200, body: { accepted: 1 } });
     expect(response.leftMs).toBeGreaterThan(0);
     expect(metricsSince(mark)).toMatchObject({ [M.dedupeUnavailable]: 1, [M.published]: 1 });
@@ -989,7 +1039,13 @@ describe('14. A response that starts and stalls (status and headers sent, the bo
     proxy.stallingBody.add('sns');
 
     const response = await send(w, item);
-    timings.push({ fault: '14 SNS body stalled', step: 'webhook (warm)', ms: response.ms, status: response.status, leftMs: response.leftMs });
+    timings.push({
+      fault: '14 SNS body stalled',
+      step: 'webhook (warm)',
+      ms: response.ms,
+      status: response.status,
+      leftMs: response.leftMs,
+    });
     expect(response).toMatchObject({ status: 202, body: { accepted: 0 } });
     expect(response.leftMs).toBeGreaterThan(0);
     // The claim is settled in the time kept for it: recorded ambiguous (UpdateItem), as in Lambda; under
@@ -1015,7 +1071,13 @@ describe('14. A response that starts and stalls (status and headers sent, the bo
     proxy.stallingBody.add('sqs');
 
     const response = await send(w, item);
-    timings.push({ fault: '14 SQS body stalled (SNS 503)', step: 'webhook (warm)', ms: response.ms, status: response.status, leftMs: response.leftMs });
+    timings.push({
+      fault: '14 SQS body stalled (SNS 503)',
+      step: 'webhook (warm)',
+      ms: response.ms,
+      status: response.status,
+      leftMs: response.leftMs,
+    });
     expect(response).toMatchObject({ status: 503 });
     expect(response.leftMs).toBeGreaterThan(0);
     expect(actionsOf('sqs')).toEqual(['SendMessage']);
@@ -1044,7 +1106,13 @@ describe('14. A response that starts and stalls (status and headers sent, the bo
     for (const service of ['ssm', 'dynamodb', 'sns'] as const) proxy.stallingBody.add(service);
 
     const response = await send(w, item);
-    timings.push({ fault: '14 SSM refresh, DynamoDB, SNS stalled', step: 'webhook (warm, secrets expired)', ms: response.ms, status: response.status, leftMs: response.leftMs });
+    timings.push({
+      fault: '14 SSM refresh, DynamoDB, SNS stalled',
+      step: 'webhook (warm, secrets expired)',
+      ms: response.ms,
+      status: response.status,
+      leftMs: response.leftMs,
+    });
     expect(response).toMatchObject({ status: 202 });
     expect(response.leftMs).toBeGreaterThan(0);
     expect(logsSince(mark, 'SSM did not answer in time; using the cached secrets')).toHaveLength(1);
@@ -1059,45 +1127,52 @@ describe('14. A response that starts and stalls (status and headers sent, the bo
   it.each([
     { name: 'SNS', stall: ['sns'] as const },
     { name: 'DynamoDB and SNS', stall: ['dynamodb', 'sns'] as const },
-  ])('a full retry batch of 10 with $name stalled: all 10 fail with backoff before the deadline; at most two alerts each after recovery', async ({ name, stall }) => {
-    const w = await warmWorld(`stall-batch-${stall.join('-')}`);
-    const items = Array.from({ length: 10 }, () => callback());
-    for (const item of items) {
-      // As the webhook parks a verified item: only what the retry needs, no hash.
-      const { body, attributes } = encodeParked({ body: JSON.stringify({ callbacks: [parkable(item, false)] }), receivedAt: Date.now(), verified: true });
-      await w.sqs.send(
-        new SendMessageCommand({
-          QueueUrl: w.resources.retryQueueUrl,
-          MessageBody: body,
-          MessageAttributes: Object.fromEntries(Object.entries(attributes).map(([k, v]) => [k, { DataType: 'String', StringValue: v }])),
-        }),
-      );
-    }
-    const mark = output.length;
-    for (const service of stall) proxy.stallingBody.add(service);
+  ])(
+    'a full retry batch of 10 with $name stalled: all 10 fail with backoff before the deadline; at most two alerts each after recovery',
+    async ({ name, stall }) => {
+      const w = await warmWorld(`stall-batch-${stall.join('-')}`);
+      const items = Array.from({ length: 10 }, () => callback());
+      for (const item of items) {
+        // As the webhook parks a verified item: only what the retry needs, no hash.
+        const { body, attributes } = encodeParked({
+          body: JSON.stringify({ callbacks: [parkable(item, false)] }),
+          receivedAt: Date.now(),
+          verified: true,
+        });
+        await w.sqs.send(
+          new SendMessageCommand({
+            QueueUrl: w.resources.retryQueueUrl,
+            MessageBody: body,
+            MessageAttributes: Object.fromEntries(Object.entries(attributes).map(([k, v]) => [k, { DataType: 'String', StringValue: v }])),
+          }),
+        );
+      }
+      const mark = output.length;
+      for (const service of stall) proxy.stallingBody.add(service);
 
-    const { result, ms, leftMs } = await drainTimed(w);
-    timings.push({ fault: `14 ${name} body stalled`, step: 'retry batch of 10', ms, leftMs });
-    expect(result).toEqual({ received: 10, failed: expect.any(Array) });
-    expect(result.failed).toHaveLength(10);
-    expect(leftMs).toBeGreaterThan(0);
-    expect(actionsOf('sqs')).toEqual(['ChangeMessageVisibilityBatch']); // one call backs off all ten
-    expect(logsSince(mark, 'Parked request failed again; retrying later')).toHaveLength(10);
-    expect(await drain(w)).toEqual({ received: 0, failed: [] }); // every one hidden by its backoff
-    expect(await parked(w)).toBe(10);
-    const alerts = await alerted(w); // publishes that SNS applied before its answer stalled
+      const { result, ms, leftMs } = await drainTimed(w);
+      timings.push({ fault: `14 ${name} body stalled`, step: 'retry batch of 10', ms, leftMs });
+      expect(result).toEqual({ received: 10, failed: expect.any(Array) });
+      expect(result.failed).toHaveLength(10);
+      expect(leftMs).toBeGreaterThan(0);
+      expect(actionsOf('sqs')).toEqual(['ChangeMessageVisibilityBatch']); // one call backs off all ten
+      expect(logsSince(mark, 'Parked request failed again; retrying later')).toHaveLength(10);
+      expect(await drain(w)).toEqual({ received: 0, failed: [] }); // every one hidden by its backoff
+      expect(await parked(w)).toBe(10);
+      const alerts = await alerted(w); // publishes that SNS applied before its answer stalled
 
-    recover(...stall);
-    for (const item of items) {
-      // Only claims that landed unseen are still pending; the others fail endLease's condition.
-      await endLease(w, item).catch((error: Error) => expect(error.name).toBe('ConditionalCheckFailedException'));
-    }
-    await endBackoff(w, result.failed);
-    expect(await drain(w)).toEqual({ received: 10, failed: [] });
-    alerts.push(...(await alerted(w)));
-    const perCallback = items.map((item) => alerts.filter((id) => id === idOf(item)).length);
-    alertTotals.push(`14 ${name} body stalled, retry batch of 10: ${perCallback.join(',')} alerts per callback`);
-    expectOneOrTwoAlertsEach(alerts, ...items);
-    expect(await parked(w)).toBe(0);
-  });
+      recover(...stall);
+      for (const item of items) {
+        // Only claims that landed unseen are still pending; the others fail endLease's condition.
+        await endLease(w, item).catch((error: Error) => expect(error.name).toBe('ConditionalCheckFailedException'));
+      }
+      await endBackoff(w, result.failed);
+      expect(await drain(w)).toEqual({ received: 10, failed: [] });
+      alerts.push(...(await alerted(w)));
+      const perCallback = items.map((item) => alerts.filter((id) => id === idOf(item)).length);
+      alertTotals.push(`14 ${name} body stalled, retry batch of 10: ${perCallback.join(',')} alerts per callback`);
+      expectOneOrTwoAlertsEach(alerts, ...items);
+      expect(await parked(w)).toBe(0);
+    },
+  );
 });

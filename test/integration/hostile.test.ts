@@ -42,7 +42,8 @@ let handler: HttpHandler;
  * On Node < 22 the AWS SDK emits a one-off process warning (NodeVersionSupportWarning) to stderr. Node writes
  * it, not the function, and the deployed runtime (Node.js 24) never sees it: the log checks leave it out.
  */
-const NODE_VERSION_WARNING = /\(node:\d+\) (?:\[\w+\] )?Warning: NodeVersionSupportWarning:[\s\S]*?More information can be found at: \S+\n(?:\(Use `node --trace-warnings[^\n]*\n)?/g;
+const NODE_VERSION_WARNING =
+  /\(node:\d+\) (?:\[\w+\] )?Warning: NodeVersionSupportWarning:[\s\S]*?More information can be found at: \S+\n(?:\(Use `node --trace-warnings[^\n]*\n)?/g;
 
 function functionOutput(text: string): string {
   return text.replace(NODE_VERSION_WARNING, '');
@@ -130,7 +131,11 @@ async function drainNow(): Promise<DeliveredAlert[]> {
     );
     if (Messages.length === 0) return out;
     for (const m of Messages) {
-      const sns = JSON.parse(m.Body ?? '{}') as { Subject?: string; Message: string; MessageAttributes?: Record<string, { Value: string }> };
+      const sns = JSON.parse(m.Body ?? '{}') as {
+        Subject?: string;
+        Message: string;
+        MessageAttributes?: Record<string, { Value: string }>;
+      };
       const attributes = Object.fromEntries(Object.entries(sns.MessageAttributes ?? {}).map(([k, v]) => [k, v.Value]));
       out.push(delivered(sns.Subject, sns.Message, attributes));
     }
@@ -177,7 +182,15 @@ function expectNoPollution(): void {
 describe('properties: any request against the real handler', () => {
   /** Callback ids the property may sign genuinely: 1..40, used by no other test in this file. */
   const POOL = Array.from({ length: 40 }, (_, i) => i + 1);
-  const TYPES = ['min_balance', 'account_is_frozen', 'card_payment', 'sms_inbound', 'subscription_is_frozen', 'js_fail', 'stagnant_account'];
+  const TYPES = [
+    'min_balance',
+    'account_is_frozen',
+    'card_payment',
+    'sms_inbound',
+    'subscription_is_frozen',
+    'js_fail',
+    'stagnant_account',
+  ];
   const ENVELOPE_KEYS = ['callback_id', 'account_id', 'type', 'hash'];
   /** Genuine ids sent intact in a POST: each must alert exactly once. */
   const surelySent = new Set<number>();
@@ -195,7 +208,14 @@ describe('properties: any request against the real handler', () => {
       id: fc.constantFrom(...POOL),
       type: fc.constantFrom(...TYPES),
       // Hostile extra fields: they are unsigned, so they may be anything without affecting verification.
-      extra: fc.option(fc.dictionary(anyText.filter((k) => !ENVELOPE_KEYS.includes(k)), junkValue, { maxKeys: 4 }), { nil: undefined }),
+      extra: fc.option(
+        fc.dictionary(
+          anyText.filter((k) => !ENVELOPE_KEYS.includes(k)),
+          junkValue,
+          { maxKeys: 4 },
+        ),
+        { nil: undefined },
+      ),
     })
     .map(({ id, type, extra }) => {
       const item = buildCallback(HOSTILE_SECRETS, { callbackId: id, type, data: structuredClone(sampleData(type)), fields: extra });
@@ -244,7 +264,11 @@ describe('properties: any request against the real handler', () => {
   const envelopeText = fc
     .record({
       parts: fc.array(fc.oneof(genuinePart, junkPart), { minLength: 1, maxLength: 8 }),
-      extra: fc.dictionary(anyText.filter((k) => k !== 'callbacks'), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 3 }),
+      extra: fc.dictionary(
+        anyText.filter((k) => k !== 'callbacks'),
+        fc.jsonValue({ maxDepth: 2 }),
+        { maxKeys: 3 },
+      ),
       indent: fc.constantFrom(undefined, 2, '\t'),
     })
     .map(({ parts, extra, indent }) => ({ parts, text: JSON.stringify({ ...extra, callbacks: parts.map((p) => p.item) }, null, indent) }));
@@ -262,16 +286,27 @@ describe('properties: any request against the real handler', () => {
         .map(([{ parts, text }, at, how, junk]) => {
           const i = at % (text.length + 1);
           const mangled =
-            how === 'truncate' ? text.slice(0, i) : how === 'insert' ? text.slice(0, i) + junk + text.slice(i) : how === 'delete' ? text.slice(0, i) + text.slice(i + 1) : text;
+            how === 'truncate'
+              ? text.slice(0, i)
+              : how === 'insert'
+                ? text.slice(0, i) + junk + text.slice(i)
+                : how === 'delete'
+                  ? text.slice(0, i) + text.slice(i + 1)
+                  : text;
           return { text: mangled, base64: how === 'lie-base64', parts, intact: false };
         }),
     },
     { weight: 1, arbitrary: anyText.map((text) => ({ text, base64: false, parts: [], intact: true })) },
-    { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 200 }).map((text) => ({ text, base64: false, parts: [], intact: true })) },
+    {
+      weight: 1,
+      arbitrary: fc.string({ unit: 'binary', maxLength: 200 }).map((text) => ({ text, base64: false, parts: [], intact: true })),
+    },
     { weight: 1, arbitrary: fc.json({ maxDepth: 4 }).map((text) => ({ text, base64: false, parts: [], intact: true })) },
     {
       weight: 1,
-      arbitrary: fc.uint8Array({ maxLength: 300 }).map((bytes) => ({ text: Buffer.from(bytes).toString('base64'), base64: true, parts: [], intact: true })),
+      arbitrary: fc
+        .uint8Array({ maxLength: 300 })
+        .map((bytes) => ({ text: Buffer.from(bytes).toString('base64'), base64: true, parts: [], intact: true })),
     },
     { weight: 1, arbitrary: fc.constant({ text: undefined, base64: false, parts: [], intact: true }) },
   );
@@ -431,21 +466,40 @@ describe('what the Lambda writes', () => {
 
     // Every type Voximplant sends, with its sample data and the owner's personal fields.
     const everyType = SAMPLE_TYPES.map((type) => track(sampleCallback(HOSTILE_SECRETS, { callbackId: next++, type, fields: PERSONAL })));
-    const forged = track(buildCallback(HOSTILE_SECRETS, { callbackId: next++, fields: PERSONAL, signWith: { salt: HOSTILE_SECRETS.salt, apiKey: 'stolen-key' } }));
+    const forged = track(
+      buildCallback(HOSTILE_SECRETS, {
+        callbackId: next++,
+        fields: PERSONAL,
+        signWith: { salt: HOSTILE_SECRETS.salt, apiKey: 'stolen-key' },
+      }),
+    );
     const otherAccountId = next++;
-    const otherAccount = track({ ...buildCallback(HOSTILE_SECRETS, { callbackId: otherAccountId, fields: PERSONAL }), account_id: OTHER_ACCOUNT, hash: signFor(otherAccountId, OTHER_ACCOUNT) });
+    const otherAccount = track({
+      ...buildCallback(HOSTILE_SECRETS, { callbackId: otherAccountId, fields: PERSONAL }),
+      account_id: OTHER_ACCOUNT,
+      hash: signFor(otherAccountId, OTHER_ACCOUNT),
+    });
     const malformed = track({ ...buildCallback(HOSTILE_SECRETS, { callbackId: next++, fields: PERSONAL }), callback_id: 'not-a-number' });
-    const emptySalt = track({ ...buildCallback(HOSTILE_SECRETS, { callbackId: next, fields: PERSONAL }), hash: signFor(next++, ACCOUNT, '') });
+    const emptySalt = track({
+      ...buildCallback(HOSTILE_SECRETS, { callbackId: next, fields: PERSONAL }),
+      hash: signFor(next++, ACCOUNT, ''),
+    });
     const lateGenuine = track(sampleCallback(HOSTILE_SECRETS, { callbackId: next++, type: 'min_balance', fields: PERSONAL }));
     const base64Genuine = track(sampleCallback(HOSTILE_SECRETS, { callbackId: next++, type: 'sms_inbound', fields: PERSONAL }));
 
     // In batches of 10, as a sender with a queue of callbacks would deliver them.
     for (let i = 0; i < everyType.length; i += 10) {
       const batch = everyType.slice(i, i + 10);
-      expect(await send(post(envelope(...batch)))).toEqual({ status: 200, body: { accepted: batch.length, duplicates: 0, ignored: 0, rejected: 0 } });
+      expect(await send(post(envelope(...batch)))).toEqual({
+        status: 200,
+        body: { accepted: batch.length, duplicates: 0, ignored: 0, rejected: 0 },
+      });
     }
     expect(await send(post(envelope(forged)))).toEqual({ status: 401, body: { message: 'unauthorized' } });
-    expect(await send(post(envelope(...everyType)))).toEqual({ status: 200, body: { accepted: 0, duplicates: everyType.length, ignored: 0, rejected: 0 } });
+    expect(await send(post(envelope(...everyType)))).toEqual({
+      status: 200,
+      body: { accepted: 0, duplicates: everyType.length, ignored: 0, rejected: 0 },
+    });
     expect((await send(post(envelope(malformed).slice(0, -7)))).status).toBe(400);
     expect(await send(post(envelope(malformed)))).toEqual({ status: 401, body: { message: 'unauthorized' } });
     expect(await send(post(envelope(otherAccount)))).toEqual({ status: 401, body: { message: 'unauthorized' } });
@@ -454,7 +508,10 @@ describe('what the Lambda writes', () => {
       status: 200,
       body: { accepted: 1, duplicates: 0, ignored: 0, rejected: 4 },
     });
-    expect(await send(post(envelope(base64Genuine), { base64: true }))).toEqual({ status: 200, body: { accepted: 1, duplicates: 0, ignored: 0, rejected: 0 } });
+    expect(await send(post(envelope(base64Genuine), { base64: true }))).toEqual({
+      status: 200,
+      body: { accepted: 1, duplicates: 0, ignored: 0, rejected: 0 },
+    });
     expect(await send(post(envelope(base64Genuine)))).toMatchObject({ status: 200, body: { duplicates: 1 } });
     expect((await send(post(`${envelope(lateGenuine)}${' '.repeat(300_000)}`))).status).toBe(413);
     expect((await send(post(envelope(lateGenuine), { method: 'DELETE' }))).status).toBe(405);
@@ -501,7 +558,9 @@ describe('what the Lambda writes', () => {
 
 describe('after everything', () => {
   it('parked nothing: with healthy dependencies no hostile input reaches the retry queue', async () => {
-    const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: retryQueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }));
+    const { Messages = [] } = await sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: retryQueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }),
+    );
     expect(Messages.map((m) => (m.Body ?? '').slice(0, 200))).toEqual([]);
   });
 

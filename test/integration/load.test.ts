@@ -15,7 +15,8 @@ const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
 function childEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) {
-    if (/^(AWS_|VOX_|MOTO_|LOCAL_STACK_|POWERTOOLS_)/.test(key) || ['PORT', 'HOST', 'ALERT_TYPES', 'SECRETS_TTL_SECONDS'].includes(key)) continue;
+    if (/^(AWS_|VOX_|MOTO_|LOCAL_STACK_|POWERTOOLS_)/.test(key) || ['PORT', 'HOST', 'ALERT_TYPES', 'SECRETS_TTL_SECONDS'].includes(key))
+      continue;
     env[key] = value;
   }
   return { ...env, NO_COLOR: '1', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
@@ -115,7 +116,16 @@ describe('npm run load', () => {
 
     // The inbox: each genuine id exactly once, no forged id, nothing lost.
     // (A notification read twice, moto's receive race, counts once: `redelivered`, not a duplicate alert.)
-    expect(result.inbox).toMatchObject({ expected: 240, received: 240, distinct: 240, missing: 0, duplicated: 0, forged: 0, foreign: 0, endedBy: 'settled' });
+    expect(result.inbox).toMatchObject({
+      expected: 240,
+      received: 240,
+      distinct: 240,
+      missing: 0,
+      duplicated: 0,
+      forged: 0,
+      foreign: 0,
+      endedBy: 'settled',
+    });
     expect(result.inbox.redelivered).toBeGreaterThanOrEqual(0);
 
     // The figures are there and sane.

@@ -31,7 +31,8 @@ const envFile = join(dir, '.env');
 function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) {
-    if (/^(AWS_|VOX_|MOTO_|LOCAL_STACK_|POWERTOOLS_)/.test(key) || ['PORT', 'HOST', 'ALERT_TYPES', 'SECRETS_TTL_SECONDS'].includes(key)) continue;
+    if (/^(AWS_|VOX_|MOTO_|LOCAL_STACK_|POWERTOOLS_)/.test(key) || ['PORT', 'HOST', 'ALERT_TYPES', 'SECRETS_TTL_SECONDS'].includes(key))
+      continue;
     env[key] = value;
   }
   return { ...env, LOCAL_STACK_STATE: stateFile, NO_COLOR: '1', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...extra };
@@ -184,9 +185,14 @@ describe('local tools, pure parts', () => {
     expect(validateSecrets({ accountId: '-5' })).toHaveLength(1);
     expect(validateSecrets({ salt: 'abc\ndef' })).toEqual([expect.stringMatching(/salt contains a control character/)]);
     expect(validateSecrets({ apiKey: 'key\t' })).toEqual([expect.stringMatching(/API key contains a control character/)]);
-    expect(validateSecrets({ salt: ' s3cr3t' })).toEqual([expect.stringMatching(/salt starts or ends with a space: refused rather than trimmed/)]);
+    expect(validateSecrets({ salt: ' s3cr3t' })).toEqual([
+      expect.stringMatching(/salt starts or ends with a space: refused rather than trimmed/),
+    ]);
     expect(validateSecrets({ apiKeyPrevious: 'k ' })).toEqual([expect.stringMatching(/previous API key starts or ends with a space/)]);
-    expect(normalizeSecrets({ accountId: ' 1234567 ' })).toEqual({ secrets: { accountId: '1234567' }, notes: ['removed the spaces around the account id'] });
+    expect(normalizeSecrets({ accountId: ' 1234567 ' })).toEqual({
+      secrets: { accountId: '1234567' },
+      notes: ['removed the spaces around the account id'],
+    });
     expect(normalizeSecrets({ accountId: '1234567', salt: ' s ' })).toEqual({ secrets: { accountId: '1234567', salt: ' s ' }, notes: [] });
   });
 
@@ -299,7 +305,9 @@ describe('npm start, send-callback and configure against it', () => {
     expect(result.stdout).toContain(`ALERT CRITICAL min_balance · callback 5001 · account ${SECRETS.accountId}`);
     expect(result.stdout).toContain('Subject: Voximplant: balance low on acme (4.87 USD)');
     await stack.waitFor(/» POST \/ 200 accepted=1 duplicates=0 ignored=0 rejected=0 \d+ms/);
-    await stack.waitFor(/ALERT CRITICAL min_balance · callback 5001 ·[^\n]*\n│ Subject: Voximplant: balance low[^\n]*\n│ SMS \(\d+ chars\): Voximplant: balance low/);
+    await stack.waitFor(
+      /ALERT CRITICAL min_balance · callback 5001 ·[^\n]*\n│ Subject: Voximplant: balance low[^\n]*\n│ SMS \(\d+ chars\): Voximplant: balance low/,
+    );
   });
 
   it('sends several callbacks per request with --count and --batch', async () => {
@@ -393,7 +401,9 @@ describe('npm start, send-callback and configure against it', () => {
     });
     expect(current.code).toBe(0);
     expect(current.stdout).toContain('note: removed the spaces around the account id');
-    expect(current.stdout).toContain('Wrote /voximplant-alerts/salt (SecureString), /voximplant-alerts/account-id (String), /voximplant-alerts/api-key (SecureString)');
+    expect(current.stdout).toContain(
+      'Wrote /voximplant-alerts/salt (SecureString), /voximplant-alerts/account-id (String), /voximplant-alerts/api-key (SecureString)',
+    );
     expect(current.stdout + previous.stdout).not.toMatch(new RegExp(`${ROTATED.salt}|${ROTATED.apiKey}|${SECRETS.salt}`));
 
     const check = await configure('--local', '--check');
@@ -433,7 +443,6 @@ describe('npm start, send-callback and configure against it', () => {
 });
 
 describe('npm start killed outright (SIGKILL: no handler runs)', () => {
-
   it('leaves no moto behind: moto ends with its parent, and a new start is not blocked by the stale state file', async () => {
     const killedState = join(dir, 'killed-state.json');
     const env = childEnv({ PORT: String(await freePort()), LOCAL_STACK_STATE: killedState });
@@ -484,7 +493,10 @@ describe('the front door: help, mistakes and prerequisites, as a new user meets 
     const result = await run(script, ['--bogus']);
     expect(result.code).toBe(2);
     expect(result.stdout).toBe('');
-    expect(result.stderr.trim().split('\n')).toEqual([expect.stringContaining("error: Unknown option '--bogus'"), expect.stringContaining(usage)]);
+    expect(result.stderr.trim().split('\n')).toEqual([
+      expect.stringContaining("error: Unknown option '--bogus'"),
+      expect.stringContaining(usage),
+    ]);
   });
 
   it('a flag missing its value (npm start -- --env-file) gets the usage line, not a stack trace', async () => {
@@ -530,7 +542,7 @@ describe('the front door: help, mistakes and prerequisites, as a new user meets 
       .filter((m): m is RegExpExecArray => m !== null)
       .map((m) => ({ pid: Number(m[1]), ppid: Number(m[2]), args: m[3] }));
     const family = new Set([root]);
-    for (let grew = true; grew; ) {
+    for (let grew = true; grew;) {
       grew = false;
       for (const row of rows) {
         if (family.has(row.ppid) && !family.has(row.pid)) {

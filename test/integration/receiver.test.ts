@@ -120,7 +120,10 @@ it('parks the request while SNS fails (202), then the queue retry alerts exactly
   const batch = [buildCallback(VOX, { callbackId: nextId++ }), buildCallback(VOX, { callbackId: nextId++, type: 'account_is_frozen' })];
   proxy.failing.add('sns');
   const parked = await send(...batch);
-  expect(parked).toEqual({ status: 202, body: { message: 'accepted; alerts will be retried', accepted: 0, duplicates: 0, ignored: 0, rejected: 0 } });
+  expect(parked).toEqual({
+    status: 202,
+    body: { message: 'accepted; alerts will be retried', accepted: 0, duplicates: 0, ignored: 0, rejected: 0 },
+  });
   // A retry while SNS still fails goes back to the queue.
   const retry = await drainRetryQueue();
   expect(retry).toEqual({ received: 1, failed: [expect.any(String)] });
@@ -226,13 +229,20 @@ it('answers 500 to a request the receiver throws on, and counts UnhandledErrors 
   const from = output.length;
   const result = await isolated(httpEvent(envelope(buildCallback(VOX, { callbackId: nextId++ }))));
   expect(result).toMatchObject({ statusCode: 500, body: JSON.stringify({ message: 'internal error' }) });
-  const lines = output.slice(from).split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as Record<string, unknown>);
+  const lines = output
+    .slice(from)
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
   expect(lines.some((l) => l.message === 'Unhandled error' && String(l.error).includes('a bug'))).toBe(true);
   expect(lines.some((l) => '_aws' in l && l.UnhandledErrors === 1)).toBe(true);
 });
 
 it('logs structured JSON and EMF metrics with no secret, hash or personal field in them', () => {
-  const lines = output.split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as Record<string, unknown>);
+  const lines = output
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
   expect(lines.some((l) => l.message === 'Callbacks processed' && typeof l.requestId === 'string')).toBe(true);
   expect(lines.some((l) => '_aws' in l && 'CallbacksReceived' in l && l.service === 'voximplant-alerts')).toBe(true);
   expect(lines.some((l) => l.level === 'ERROR' && String(l.message).includes('503'))).toBe(true);

@@ -69,7 +69,8 @@ async function send(...callbacks: Array<Record<string, unknown>>) {
 }
 
 const alertOf = (entry: PublishBatchEntry) => JSON.parse(JSON.parse(entry.Message).default) as Alert;
-const bytesOf = (entries: readonly PublishBatchEntry[]) => entries.reduce((sum, e) => sum + Buffer.byteLength(e.Message) + Buffer.byteLength(e.Subject ?? ''), 0);
+const bytesOf = (entries: readonly PublishBatchEntry[]) =>
+  entries.reduce((sum, e) => sum + Buffer.byteLength(e.Message) + Buffer.byteLength(e.Subject ?? ''), 0);
 
 describe.each([
   { name: 'nine renewed_subscriptions, each 12 phone numbers with Cyrillic details', make: cyrillicRenewals },
@@ -87,7 +88,9 @@ describe.each([
     expect(calls.length).toBeGreaterThanOrEqual(1);
     expect(alertOf(calls[0][0])).toMatchObject({ callbackId: minBalance.callback_id, type: 'min_balance' });
     for (const call of calls) expect(bytesOf(call)).toBeLessThan(262_144);
-    console.log(`${String(make.name)}: ${calls.length} PublishBatch call(s) of ${calls.map((c) => `${c.length} entries, ${bytesOf(c)} bytes`).join('; ')}`);
+    console.log(
+      `${String(make.name)}: ${calls.length} PublishBatch call(s) of ${calls.map((c) => `${c.length} entries, ${bytesOf(c)} bytes`).join('; ')}`,
+    );
 
     const inbox = await readInbox(sqs, resources.queueUrl, { expected: batch.length + 1, waitMs: 3000 });
     const ids = inbox.map((m) => (JSON.parse(m.message) as Alert).callbackId).sort((a, b) => a - b);
@@ -121,9 +124,10 @@ describe('The SNS limits check in front of moto, with the SDK’s own requests',
   });
 
   async function publish(entries: PublishBatchRequestEntry[]) {
-    const error = await client
-      .send(new PublishBatchCommand({ TopicArn: resources.topicArn, PublishBatchRequestEntries: entries }))
-      .then(() => undefined, (e: unknown) => e);
+    const error = await client.send(new PublishBatchCommand({ TopicArn: resources.topicArn, PublishBatchRequestEntries: entries })).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     if (error === undefined) return 'accepted';
     expect(error).toBeInstanceOf(SNSServiceException);
     const { name, $metadata } = error as SNSServiceException;
@@ -133,9 +137,17 @@ describe('The SNS limits check in front of moto, with the SDK’s own requests',
   it('refuses what AWS refuses, with AWS’s error, and lets nothing of it reach moto', async () => {
     const kib = (n: number) => 'x'.repeat(n * 1024);
     const rows: Array<[string, PublishBatchRequestEntry[], string]> = [
-      ['two messages of 127 KiB (with subjects and attributes, under 256 KiB together)', [entry('a', { Message: kib(127) }), entry('b', { Message: kib(127) })], 'accepted'],
+      [
+        'two messages of 127 KiB (with subjects and attributes, under 256 KiB together)',
+        [entry('a', { Message: kib(127) }), entry('b', { Message: kib(127) })],
+        'accepted',
+      ],
       ['ten messages of 25 KiB', Array.from({ length: 10 }, (_, i) => entry(`e${i}`, { Message: kib(25) })), 'accepted'],
-      ['two messages of 128 KiB (each fits; together 262,144 bytes of bodies, plus subjects and attributes)', [entry('a', { Message: kib(128) }), entry('b', { Message: kib(128) })], '400 BatchRequestTooLongException'],
+      [
+        'two messages of 128 KiB (each fits; together 262,144 bytes of bodies, plus subjects and attributes)',
+        [entry('a', { Message: kib(128) }), entry('b', { Message: kib(128) })],
+        '400 BatchRequestTooLongException',
+      ],
       ['one message of 256 KiB plus a subject', [entry('a', { Message: kib(256) })], '400 InvalidParameterException'],
       ['11 entries', Array.from({ length: 11 }, (_, i) => entry(`e${i}`)), '400 TooManyEntriesInBatchRequestException'],
       ['the same id twice', [entry('a'), entry('a')], '400 BatchEntryIdsNotDistinctException'],
@@ -143,13 +155,27 @@ describe('The SNS limits check in front of moto, with the SDK’s own requests',
       ['a subject of 100 characters', [entry('a', { Subject: 'S'.repeat(100) })], '400 InvalidParameterException'],
       ['a subject with a line break', [entry('a', { Subject: 'Voximplant:\nbalance low' })], '400 InvalidParameterException'],
       ['a Cyrillic subject', [entry('a', { Subject: 'Баланс' })], '400 InvalidParameterException'],
-      ['an attribute named AWS.x', [entry('a', { MessageAttributes: { 'AWS.x': { DataType: 'String', StringValue: 'v' } } })], '400 InvalidParameterException'],
       [
-        '11 message attributes',
-        [entry('a', { MessageAttributes: Object.fromEntries(Array.from({ length: 11 }, (_, i) => [`a${i}`, { DataType: 'String', StringValue: 'v' }])) })],
+        'an attribute named AWS.x',
+        [entry('a', { MessageAttributes: { 'AWS.x': { DataType: 'String', StringValue: 'v' } } })],
         '400 InvalidParameterException',
       ],
-      ['a Number attribute that is not a number', [entry('a', { MessageAttributes: { n: { DataType: 'Number', StringValue: 'many' } } })], '400 InvalidParameterValueException'],
+      [
+        '11 message attributes',
+        [
+          entry('a', {
+            MessageAttributes: Object.fromEntries(
+              Array.from({ length: 11 }, (_, i) => [`a${i}`, { DataType: 'String', StringValue: 'v' }]),
+            ),
+          }),
+        ],
+        '400 InvalidParameterException',
+      ],
+      [
+        'a Number attribute that is not a number',
+        [entry('a', { MessageAttributes: { n: { DataType: 'Number', StringValue: 'many' } } })],
+        '400 InvalidParameterValueException',
+      ],
       ['json without a default key', [entry('a', { MessageStructure: 'json', Message: '{"email":"x"}' })], '400 InvalidParameterException'],
     ];
     await readInbox(sqs, resources.queueUrl, { waitMs: 0 });

@@ -50,11 +50,7 @@ export function bundlePath(resource: Resource): string {
  * The function's environment with references to the stack's own resources resolved to local ones:
  * a Ref/GetAtt to a resource is replaced by `physical[resource type]`.
  */
-export function resolveEnvironment(
-  template: Template,
-  resource: Resource,
-  physical: Record<string, string>,
-): Record<string, string> {
+export function resolveEnvironment(template: Template, resource: Resource, physical: Record<string, string>): Record<string, string> {
   const variables = (resource.Properties?.Environment?.Variables ?? {}) as Record<string, unknown>;
   const resolved: Record<string, string> = {};
   for (const [name, value] of Object.entries(variables)) {

@@ -26,7 +26,14 @@
  * publishes through MOTO_ENDPOINT is checked too.
  */
 import { randomUUID } from 'node:crypto';
-import { createServer, request as httpRequest, type IncomingMessage, type OutgoingHttpHeaders, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  request as httpRequest,
+  type IncomingMessage,
+  type OutgoingHttpHeaders,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { checkPublishBatch, type AttributeValue, type BatchEntry, type SnsLimitViolation } from '../../lambda/sns-limits';
 
@@ -83,7 +90,11 @@ function throttlingResponse(service: Service): { status: number; headers: Outgoi
     case 'sqs': // awsJson1_0 with awsQueryCompatible: the Query error code in x-amzn-query-error
       return {
         status: 400,
-        headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-requestid': requestId, 'x-amzn-query-error': 'RequestThrottled;Sender' },
+        headers: {
+          'content-type': 'application/x-amz-json-1.0',
+          'x-amzn-requestid': requestId,
+          'x-amzn-query-error': 'RequestThrottled;Sender',
+        },
         body: JSON.stringify({ __type: 'com.amazonaws.sqs#RequestThrottled', message: 'Rate exceeded' }),
       };
     case 'sns': // Query protocol: an XML ErrorResponse; SNS documents ThrottledException as HTTP 429, code Throttled
@@ -164,7 +175,10 @@ const escapeXml = (text: string) => text.replace(/[<>&'"]/g, (c) => `&#${c.charC
 /** Adds `Failed` members for the refused entries to a PublishBatch XML response. */
 function withFailed(xml: string, refused: readonly PublishBatchEntry[]): string {
   const members = refused
-    .map((e) => `<member><Id>${escapeXml(e.Id ?? '')}</Id><Code>InternalError</Code><SenderFault>false</SenderFault><Message>injected</Message></member>`)
+    .map(
+      (e) =>
+        `<member><Id>${escapeXml(e.Id ?? '')}</Id><Code>InternalError</Code><SenderFault>false</SenderFault><Message>injected</Message></member>`,
+    )
     .join('');
   if (xml.includes('<Failed/>')) return xml.replace('<Failed/>', `<Failed>${members}</Failed>`);
   if (xml.includes('</Failed>')) return xml.replace('</Failed>', `${members}</Failed>`);

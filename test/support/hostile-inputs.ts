@@ -169,10 +169,21 @@ export function hostileRows(firstId: number): HostileRow[] {
     base64Event(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(env(G()))]).toString('base64')),
     400,
   );
-  rejected('duplicate "callbacks" keys: genuine first, empty last (last wins)', post(`{"callbacks":[${JSON.stringify(G())}],"callbacks":[]}`), 400);
-  accepted('duplicate "callbacks" keys: empty first, genuine last (last wins)', post(`{"callbacks":[],"callbacks":[${JSON.stringify(G())}]}`));
+  rejected(
+    'duplicate "callbacks" keys: genuine first, empty last (last wins)',
+    post(`{"callbacks":[${JSON.stringify(G())}],"callbacks":[]}`),
+    400,
+  );
+  accepted(
+    'duplicate "callbacks" keys: empty first, genuine last (last wins)',
+    post(`{"callbacks":[],"callbacks":[${JSON.stringify(G())}]}`),
+  );
   rejected('raw NUL byte before the JSON', post(`\u0000${env(G())}`), 400);
-  rejected('raw NUL byte inside a JSON string (unescaped control character)', post(env(G({ account_name: 'a@@b' })).replace('@@', '\u0000')), 400);
+  rejected(
+    'raw NUL byte inside a JSON string (unescaped control character)',
+    post(env(G({ account_name: 'a@@b' })).replace('@@', '\u0000')),
+    400,
+  );
   rejected('trailing garbage after a genuine envelope', post(`${env(G())}xyz`), 400);
   rejected('a JavaScript comment before a genuine envelope', post(`/* hi */${env(G())}`), 400);
   rejected('single-quoted pseudo-JSON', post(env(G()).replace(/"/g, "'")), 400);
@@ -192,7 +203,10 @@ export function hostileRows(firstId: number): HostileRow[] {
 
   // --- Prototype pollution: JSON.parse makes "__proto__" an own property; nothing may be inherited ----
   rejected('"__proto__" at top level holding the callbacks', post(`{"__proto__":{"callbacks":[${JSON.stringify(G())}]}}`), 400);
-  accepted('"__proto__":{"polluted"} next to a genuine envelope', post(`{"__proto__":{"polluted":"yes"},"callbacks":[${JSON.stringify(G())}]}`));
+  accepted(
+    '"__proto__":{"polluted"} next to a genuine envelope',
+    post(`{"__proto__":{"polluted":"yes"},"callbacks":[${JSON.stringify(G())}]}`),
+  );
   accepted(
     '"constructor":{"prototype":{"polluted"}} next to a genuine envelope',
     post(`{"constructor":{"prototype":{"polluted":"yes"}},"callbacks":[${JSON.stringify(G())}]}`),
@@ -223,14 +237,21 @@ export function hostileRows(firstId: number): HostileRow[] {
   rejected('body of 262,145 bytes (one over the bound)', post(padTo(env(G()), MAX_BODY + 1)), 413);
   rejected('2 MiB body', post(padTo(env(G()), 2 * 1024 * 1024)), 413, { timed: true });
   rejected('multi-byte account_name: 90,000 chars, 270,000 UTF-8 bytes', post(env(G({ account_name: '€'.repeat(90_000) }))), 413);
-  accepted('100,000-char ASCII account_name (length x 3 over the bound, bytes under)', post(env(G({ account_name: 'a'.repeat(100_000) }))), {
-    check: expectSingleLineAscii,
-  });
+  accepted(
+    '100,000-char ASCII account_name (length x 3 over the bound, bytes under)',
+    post(env(G({ account_name: 'a'.repeat(100_000) }))),
+    {
+      check: expectSingleLineAscii,
+    },
+  );
   accepted('base64 body decoding to exactly 262,144 bytes', post(padTo(env(G()), MAX_BODY), { base64: true }));
   rejected('base64 body decoding to 262,145 bytes', post(padTo(env(G()), MAX_BODY + 1), { base64: true }), 413);
   rejected('base64 body of 4 MiB', base64Event('A'.repeat(4 * 1024 * 1024)), 413, { timed: true });
   {
-    const gzipped = (bytes: Buffer, encoding = 'gzip') => ({ ...base64Event(bytes.toString('base64')), headers: { 'content-encoding': encoding } });
+    const gzipped = (bytes: Buffer, encoding = 'gzip') => ({
+      ...base64Event(bytes.toString('base64')),
+      headers: { 'content-encoding': encoding },
+    });
     accepted('gzip-encoded genuine envelope', gzipped(gzipSync(Buffer.from(env(G())))));
     rejected('gzip bomb: 10 MB of zeros in about 10 KB', gzipped(gzipSync(Buffer.alloc(10_000_000))), 413, { timed: true });
     rejected('gzip body decoding to one byte over the bound', gzipped(gzipSync(Buffer.from(padTo(env(G()), MAX_BODY + 1)))), 413);
@@ -238,14 +259,14 @@ export function hostileRows(firstId: number): HostileRow[] {
   }
   rejected('base64 flag with no base64 characters at all', base64Event('!!!!@@@@####$$$$'), 400);
   rejected('base64 flag set on a plain JSON body (a lie)', { ...post(env(G())), isBase64Encoded: true }, 400);
-  rejected('base64 of invalid UTF-8 bytes', base64Event(Buffer.from([0xff, 0xfe, 0xc0, 0x80, 0xed, 0xa0, 0x80, 0x7b, 0x7d]).toString('base64')), 400);
+  rejected(
+    'base64 of invalid UTF-8 bytes',
+    base64Event(Buffer.from([0xff, 0xfe, 0xc0, 0x80, 0xed, 0xa0, 0x80, 0x7b, 0x7d]).toString('base64')),
+    400,
+  );
   accepted(
     'base64 with MIME line breaks every 76 chars (genuine)',
-    base64Event(
-      Buffer.from(env(G()))
-        .toString('base64')
-        .replace(/.{76}/g, '$&\r\n'),
-    ),
+    base64Event(Buffer.from(env(G())).toString('base64').replace(/.{76}/g, '$&\r\n')),
   );
 
   // --- Deep nesting: must not overflow the stack or crash the process -------------------------------
@@ -258,9 +279,13 @@ export function hostileRows(firstId: number): HostileRow[] {
   {
     const text = env(G());
     const nested = `${'{"a":'.repeat(40_000)}1${'}'.repeat(40_000)}`;
-    accepted('genuine item whose data is 40,000 levels of objects', post(text.replace('{"is_min_credit":false,"is_repeated":false}', nested)), {
-      timed: true,
-    });
+    accepted(
+      'genuine item whose data is 40,000 levels of objects',
+      post(text.replace('{"is_min_credit":false,"is_repeated":false}', nested)),
+      {
+        timed: true,
+      },
+    );
   }
 
   // --- Many items: bounded work, one bad item never drops a good one ---------------------------------
@@ -302,11 +327,19 @@ export function hostileRows(firstId: number): HostileRow[] {
   accepted('account_id as a canonical decimal string', post(env({ ...minimal(id()), account_id: String(ACCOUNT) })));
   {
     const cid = id();
-    rejected('callback_id as a decimal string with a leading zero', post(env({ ...minimal(cid), callback_id: `0${cid}`, hash: signFor(`0${cid}`) })), 401);
+    rejected(
+      'callback_id as a decimal string with a leading zero',
+      post(env({ ...minimal(cid), callback_id: `0${cid}`, hash: signFor(`0${cid}`) })),
+      401,
+    );
   }
   {
     const cid = id();
-    rejected('callback_id as a string with a plus sign', post(env({ ...minimal(cid), callback_id: `+${cid}`, hash: signFor(`+${cid}`) })), 401);
+    rejected(
+      'callback_id as a string with a plus sign',
+      post(env({ ...minimal(cid), callback_id: `+${cid}`, hash: signFor(`+${cid}`) })),
+      401,
+    );
   }
   {
     const cid = id();
@@ -325,7 +358,16 @@ export function hostileRows(firstId: number): HostileRow[] {
     const h = signFor(cid);
     accepted(
       'callback_id written "id.0" (the same JSON number)',
-      post(rawEnvelope(rawItem([['callback_id', `${cid}.0`], ['account_id', String(ACCOUNT)], ['type', '"min_balance"'], ['hash', JSON.stringify(h)]]))),
+      post(
+        rawEnvelope(
+          rawItem([
+            ['callback_id', `${cid}.0`],
+            ['account_id', String(ACCOUNT)],
+            ['type', '"min_balance"'],
+            ['hash', JSON.stringify(h)],
+          ]),
+        ),
+      ),
       { alertIds: [cid] },
     );
   }
@@ -334,16 +376,34 @@ export function hostileRows(firstId: number): HostileRow[] {
     const cid = k * 1000;
     accepted(
       'callback_id written in exponent notation ("Ne3")',
-      post(rawEnvelope(rawItem([['callback_id', `${k}e3`], ['account_id', String(ACCOUNT)], ['type', '"min_balance"'], ['hash', JSON.stringify(signFor(cid))]]))),
+      post(
+        rawEnvelope(
+          rawItem([
+            ['callback_id', `${k}e3`],
+            ['account_id', String(ACCOUNT)],
+            ['type', '"min_balance"'],
+            ['hash', JSON.stringify(signFor(cid))],
+          ]),
+        ),
+      ),
       { alertIds: [cid] },
     );
   }
-  rejected('callback_id 2^53 (unsafe: JSON may have rounded it)', post(env({ ...minimal(0), callback_id: 2 ** 53, hash: signFor(2 ** 53) })), 401);
+  rejected(
+    'callback_id 2^53 (unsafe: JSON may have rounded it)',
+    post(env({ ...minimal(0), callback_id: 2 ** 53, hash: signFor(2 ** 53) })),
+    401,
+  );
   rejected(
     'callback_id 2^53 + 1 as text (JSON rounds it to 2^53; hash of the exact digits)',
     post(
       rawEnvelope(
-        rawItem([['callback_id', '9007199254740993'], ['account_id', String(ACCOUNT)], ['type', '"min_balance"'], ['hash', JSON.stringify(signFor('9007199254740993'))]]),
+        rawItem([
+          ['callback_id', '9007199254740993'],
+          ['account_id', String(ACCOUNT)],
+          ['type', '"min_balance"'],
+          ['hash', JSON.stringify(signFor('9007199254740993'))],
+        ]),
       ),
     ),
     401,
@@ -355,14 +415,32 @@ export function hostileRows(firstId: number): HostileRow[] {
   );
   rejected(
     'callback_id 1e400 (Infinity after parsing)',
-    post(rawEnvelope(rawItem([['callback_id', '1e400'], ['account_id', String(ACCOUNT)], ['type', '"min_balance"'], ['hash', JSON.stringify(signFor('Infinity'))]]))),
+    post(
+      rawEnvelope(
+        rawItem([
+          ['callback_id', '1e400'],
+          ['account_id', String(ACCOUNT)],
+          ['type', '"min_balance"'],
+          ['hash', JSON.stringify(signFor('Infinity'))],
+        ]),
+      ),
+    ),
     401,
   );
   rejected('callback_id 1e21 (hash of "1e+21")', post(env({ ...minimal(0), callback_id: 1e21, hash: signFor(String(1e21)) })), 401);
   row({
     name: 'callback_id -0 after a genuine 0 (the same id: a duplicate)',
     setup: [post(env(minimal(0)))],
-    event: post(rawEnvelope(rawItem([['callback_id', '-0'], ['account_id', String(ACCOUNT)], ['type', '"min_balance"'], ['hash', JSON.stringify(signFor(0))]]))),
+    event: post(
+      rawEnvelope(
+        rawItem([
+          ['callback_id', '-0'],
+          ['account_id', String(ACCOUNT)],
+          ['type', '"min_balance"'],
+          ['hash', JSON.stringify(signFor(0))],
+        ]),
+      ),
+    ),
     status: 200,
     counts: counts(0, 1),
     alerts: 1,
@@ -384,7 +462,16 @@ export function hostileRows(firstId: number): HostileRow[] {
     const cid = id();
     accepted(
       'account_id written "7654321.0" (the same JSON number)',
-      post(rawEnvelope(rawItem([['callback_id', String(cid)], ['account_id', `${ACCOUNT}.0`], ['type', '"min_balance"'], ['hash', JSON.stringify(signFor(cid))]]))),
+      post(
+        rawEnvelope(
+          rawItem([
+            ['callback_id', String(cid)],
+            ['account_id', `${ACCOUNT}.0`],
+            ['type', '"min_balance"'],
+            ['hash', JSON.stringify(signFor(cid))],
+          ]),
+        ),
+      ),
       { alertIds: [cid] },
     );
   }
@@ -425,7 +512,17 @@ export function hostileRows(firstId: number): HostileRow[] {
     const last = id();
     accepted(
       'duplicate callback_id keys, hash of the last (last wins)',
-      post(rawEnvelope(rawItem([['callback_id', String(first)], ['callback_id', String(last)], ['account_id', String(ACCOUNT)], ['type', '"min_balance"'], ['hash', JSON.stringify(signFor(last))]]))),
+      post(
+        rawEnvelope(
+          rawItem([
+            ['callback_id', String(first)],
+            ['callback_id', String(last)],
+            ['account_id', String(ACCOUNT)],
+            ['type', '"min_balance"'],
+            ['hash', JSON.stringify(signFor(last))],
+          ]),
+        ),
+      ),
       { alertIds: [last], check: (alerts) => expect(alerts[0].alert.callbackId).toBe(last) },
     );
   }
@@ -434,7 +531,17 @@ export function hostileRows(firstId: number): HostileRow[] {
     const last = id();
     rejected(
       'duplicate callback_id keys, hash of the first',
-      post(rawEnvelope(rawItem([['callback_id', String(first)], ['callback_id', String(last)], ['account_id', String(ACCOUNT)], ['type', '"min_balance"'], ['hash', JSON.stringify(signFor(first))]]))),
+      post(
+        rawEnvelope(
+          rawItem([
+            ['callback_id', String(first)],
+            ['callback_id', String(last)],
+            ['account_id', String(ACCOUNT)],
+            ['type', '"min_balance"'],
+            ['hash', JSON.stringify(signFor(first))],
+          ]),
+        ),
+      ),
       401,
     );
   }
@@ -442,7 +549,17 @@ export function hostileRows(firstId: number): HostileRow[] {
     const cid = id();
     rejected(
       'duplicate hash keys: genuine first, junk last',
-      post(rawEnvelope(rawItem([['callback_id', String(cid)], ['account_id', String(ACCOUNT)], ['type', '"min_balance"'], ['hash', JSON.stringify(signFor(cid))], ['hash', '"0"']]))),
+      post(
+        rawEnvelope(
+          rawItem([
+            ['callback_id', String(cid)],
+            ['account_id', String(ACCOUNT)],
+            ['type', '"min_balance"'],
+            ['hash', JSON.stringify(signFor(cid))],
+            ['hash', '"0"'],
+          ]),
+        ),
+      ),
       401,
     );
   }
@@ -459,7 +576,9 @@ export function hostileRows(firstId: number): HostileRow[] {
   accepted('type that is an emoji', post(env(G(undefined, '💸🔥'))), { check: expectSingleLineAscii });
   accepted('type with CRLF header injection', post(env(G(undefined, 'x\r\nX-Injected: 1'))), { check: expectSingleLineAscii });
   accepted('type with a NUL byte ("min_balance\\u0000")', post(env(G(undefined, 'min_balance\u0000'))), { check: expectSingleLineAscii });
-  accepted('type with a lone surrogate ("min_balance\\ud800")', post(env(G(undefined, 'min_balance\ud800'))), { check: expectSingleLineAscii });
+  accepted('type with a lone surrogate ("min_balance\\ud800")', post(env(G(undefined, 'min_balance\ud800'))), {
+    check: expectSingleLineAscii,
+  });
   // Order matters here: this row must come right after the lone-surrogate one. A failed serialization must
   // not leave anything behind that affects the next, ordinary request on the same warm container.
   accepted('an ordinary genuine callback right after the lone-surrogate type', post(env(G())));
@@ -474,12 +593,16 @@ export function hostileRows(firstId: number): HostileRow[] {
     },
   });
   accepted('account_name with NUL bytes', post(env(G({ account_name: 'ac\u0000me\u0000' }))), { check: expectSingleLineAscii });
-  accepted('account_name with U+2028, U+2029, U+202E and zero-width chars', post(env(G({ account_name: 'a\u2028b\u2029c\u202Ed\u200Be' }))), {
-    check: (alerts) => {
-      expectSingleLineAscii(alerts);
-      expect(alerts[0].alert.email).not.toMatch(/[\u2028\u2029\u202E\u200B]/);
+  accepted(
+    'account_name with U+2028, U+2029, U+202E and zero-width chars',
+    post(env(G({ account_name: 'a\u2028b\u2029c\u202Ed\u200Be' }))),
+    {
+      check: (alerts) => {
+        expectSingleLineAscii(alerts);
+        expect(alerts[0].alert.email).not.toMatch(/[\u2028\u2029\u202E\u200B]/);
+      },
     },
-  });
+  );
   accepted('account_name that is emoji only', post(env(G({ account_name: '🏦💰🚨' }))), { check: expectSingleLineAscii });
   accepted('account_name as an object', post(env(G({ account_name: { toString: 'x', valueOf: 1 } }))), { check: expectSingleLineAscii });
   accepted('balance as an object and currency as HTML', post(env(G({ balance: { $gt: 0 }, currency: '<b>USD</b>' }))), {
@@ -490,9 +613,13 @@ export function hostileRows(firstId: number): HostileRow[] {
   });
   accepted('min_balance data as a string', post(env(G({ min_balance: 'is_min_credit=true' }))), { check: expectSingleLineAscii });
   accepted('min_balance data as null', post(env(G({ min_balance: null }))), { check: expectSingleLineAscii });
-  accepted('account_email with CRLF (personal data: never rendered)', post(env(G({ account_email: 'x@y.example\r\nBcc: evil@example.com' }))), {
-    check: (alerts) => expect(JSON.stringify(alerts[0].alert)).not.toContain('evil@example.com'),
-  });
+  accepted(
+    'account_email with CRLF (personal data: never rendered)',
+    post(env(G({ account_email: 'x@y.example\r\nBcc: evil@example.com' }))),
+    {
+      check: (alerts) => expect(JSON.stringify(alerts[0].alert)).not.toContain('evil@example.com'),
+    },
+  );
 
   // --- Replays: the hash covers the id only -----------------------------------------------------------
   {

@@ -19,7 +19,12 @@ export function cyrillicRenewals(secrets: VoxSecrets, callbackId: number, count 
     cost: 12.5,
     next_renewal: '2026-12-28',
   }));
-  return buildCallback(secrets, { callbackId, type: 'renewed_subscriptions', data: { subscriptions }, fields: { account_name: 'ООО «Ромашка» — отдел продаж' } });
+  return buildCallback(secrets, {
+    callbackId,
+    type: 'renewed_subscriptions',
+    data: { subscriptions },
+    fields: { account_name: 'ООО «Ромашка» — отдел продаж' },
+  });
 }
 
 /** `expiring_certificates` listing `count` certificates whose file and application names are emoji. */

@@ -156,7 +156,9 @@ export function acceptsServiceAccountJwt(
   if (!Number.isInteger(iat) || !Number.isInteger(exp)) return false;
   const issued = iat as number;
   const expires = exp as number;
-  return expires > nowSeconds && issued <= nowSeconds + IAT_SKEW_SECONDS && expires > issued && expires - issued <= JWT_MAX_LIFETIME_SECONDS;
+  return (
+    expires > nowSeconds && issued <= nowSeconds + IAT_SKEW_SECONDS && expires > issued && expires - issued <= JWT_MAX_LIFETIME_SECONDS
+  );
 }
 
 export class VoximplantStandin {
@@ -175,10 +177,14 @@ export class VoximplantStandin {
     keys: readonly StandinServiceAccountKey[],
   ) {
     this.account = account;
-    this.keys = new Map(keys.map(({ keyId, publicKey }) => [keyId, typeof publicKey === 'string' ? createPublicKey(publicKey) : publicKey]));
+    this.keys = new Map(
+      keys.map(({ keyId, publicKey }) => [keyId, typeof publicKey === 'string' ? createPublicKey(publicKey) : publicKey]),
+    );
   }
 
-  static async start(options: { account?: Partial<StandinAccount>; serviceAccountKeys?: readonly StandinServiceAccountKey[] } = {}): Promise<VoximplantStandin> {
+  static async start(
+    options: { account?: Partial<StandinAccount>; serviceAccountKeys?: readonly StandinServiceAccountKey[] } = {},
+  ): Promise<VoximplantStandin> {
     const account: StandinAccount = { ...STANDIN_ACCOUNT, ...options.account };
     // The server's callback needs the stand-in, which needs the server's port: a holder breaks the circle.
     const holder: { standin?: VoximplantStandin } = {};
@@ -206,7 +212,8 @@ export class VoximplantStandin {
     const target = new URL(req.url ?? '/', 'http://standin');
     const body = await readBody(req);
     const contentType = req.headers['content-type']?.split(';')[0].trim().toLowerCase();
-    const form = contentType === 'application/x-www-form-urlencoded' && body ? new URLSearchParams(body.toString('utf8')) : new URLSearchParams();
+    const form =
+      contentType === 'application/x-www-form-urlencoded' && body ? new URLSearchParams(body.toString('utf8')) : new URLSearchParams();
     const params = new URLSearchParams(target.searchParams);
     for (const [name, value] of form) params.set(name, value);
     const pathCommand = target.pathname.replace(/^\/platform_api\/?/, '').replace(/\/+$/, '');
@@ -233,10 +240,12 @@ export class VoximplantStandin {
       res.end(answer.body);
     };
     const compute = (): Answer => {
-      if (!target.pathname.startsWith('/platform_api')) return { status: 404, body: '<html>Not Found</html>', headers: { 'content-type': 'text/html' } };
+      if (!target.pathname.startsWith('/platform_api'))
+        return { status: 404, body: '<html>Not Found</html>', headers: { 'content-type': 'text/html' } };
       if (req.method !== 'GET' && req.method !== 'POST') return { status: 405, body: '', headers: { 'content-type': 'text/plain' } };
       if (body === undefined) return { status: 413, body: '', headers: { 'content-type': 'text/plain' } };
-      if (body.length > 0 && contentType !== 'application/x-www-form-urlencoded') return apiError(API_ERROR_CODES.invalidArguments, 'Invalid arguments');
+      if (body.length > 0 && contentType !== 'application/x-www-form-urlencoded')
+        return apiError(API_ERROR_CODES.invalidArguments, 'Invalid arguments');
       if (!command) return apiError(102, "Missing 'cmd' parameter");
       if (!COMMANDS.has(command)) return apiError(103, 'Unknown command');
       if (!this.authenticated(authorization, params)) return apiError(API_ERROR_CODES.authorizationFailed, 'Authorization failed');
@@ -252,7 +261,10 @@ export class VoximplantStandin {
     }
     if (fault?.kind === 'stall') {
       const answer = compute();
-      res.writeHead(answer.status, { 'content-type': 'application/json; charset=utf-8', 'content-length': String(Buffer.byteLength(answer.body)) });
+      res.writeHead(answer.status, {
+        'content-type': 'application/json; charset=utf-8',
+        'content-length': String(Buffer.byteLength(answer.body)),
+      });
       res.write(answer.body.slice(0, Math.floor(answer.body.length / 2)));
       return;
     }
@@ -307,7 +319,8 @@ export class VoximplantStandin {
     if (salt !== null && salt.length >= SALT_LIMIT) {
       return apiError(API_ERROR_CODES.callbackSaltInvalid, "The 'callback_salt' parameter length must be less than 40");
     }
-    if (minBalance !== null && !/^\d{1,9}(\.\d{1,4})?$/.test(minBalance)) return apiError(API_ERROR_CODES.invalidArguments, 'Invalid arguments');
+    if (minBalance !== null && !/^\d{1,9}(\.\d{1,4})?$/.test(minBalance))
+      return apiError(API_ERROR_CODES.invalidArguments, 'Invalid arguments');
     if (url !== null) this.account.callbackUrl = url === '' ? undefined : url;
     if (salt !== null) this.account.callbackSalt = salt === '' ? undefined : salt;
     if (minBalance !== null) this.account.minBalanceToNotify = Number(minBalance);

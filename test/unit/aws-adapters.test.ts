@@ -73,9 +73,7 @@ describe('SsmSecrets', () => {
   });
 
   it('accepts every current/previous combination during a rotation', async () => {
-    ssm.on(GetParametersCommand).resolves(
-      parameters({ ...CURRENT, '/vox/salt-previous': 'oldSalt', '/vox/api-key-previous': 'old-key' }),
-    );
+    ssm.on(GetParametersCommand).resolves(parameters({ ...CURRENT, '/vox/salt-previous': 'oldSalt', '/vox/api-key-previous': 'old-key' }));
     const { credentials } = await source().get();
     expect(credentials).toEqual([
       { salt: VOX.salt, apiKey: VOX.apiKey },
@@ -87,7 +85,9 @@ describe('SsmSecrets', () => {
 
   it('names a missing parameter and how to set it', async () => {
     ssm.on(GetParametersCommand).resolves(parameters({ '/vox/account-id': VOX.accountId }));
-    const error = await source().get().catch((e: unknown) => e);
+    const error = await source()
+      .get()
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SecretsUnavailableError);
     expect((error as SecretsUnavailableError).missing).toEqual(['/vox/salt', '/vox/api-key']);
     expect((error as Error).message).toMatch(/\/vox\/salt, \/vox\/api-key not found: set them with `npm run configure`/);
@@ -141,7 +141,7 @@ describe('SsmSecrets', () => {
       await expect(next).resolves.toMatchObject({ accountId: VOX.accountId });
     });
 
-    it('serves the cached secrets past their TTL when the refresh does not finish by the caller\'s deadline', async () => {
+    it("serves the cached secrets past their TTL when the refresh does not finish by the caller's deadline", async () => {
       const { client, calls } = stalledSsm();
       let now = 0;
       const log = new MemoryLog();
@@ -293,7 +293,10 @@ describe('DynamoDedupe', () => {
 
     it('gives the next claim the final publish with an update only one attempt can win', async () => {
       dynamodb.on(PutItemCommand).rejects(stored({ status: 'ambiguous', publishes: 1, claim: 'first' }));
-      dynamodb.on(UpdateItemCommand).resolvesOnce({}).rejects(stored({ status: 'final', publishes: 2, claim: 'winner', leaseUntil: nowSeconds + 30 }));
+      dynamodb
+        .on(UpdateItemCommand)
+        .resolvesOnce({})
+        .rejects(stored({ status: 'final', publishes: 2, claim: 'winner', leaseUntil: nowSeconds + 30 }));
       expect(await store().claim(key)).toBe('final');
       // A concurrent attempt read the same ambiguous record, but its update meets the winner's: busy.
       expect(await store().claim(key)).toBe('busy');
@@ -303,7 +306,10 @@ describe('DynamoDedupe', () => {
         ConditionExpression: '#status = :ambiguous AND #publishes = :one',
         ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       });
-      expect(take.ExpressionAttributeValues).toMatchObject({ ':leaseUntil': { N: String(nowSeconds + CLAIM_LEASE_SECONDS) }, ':two': { N: '2' } });
+      expect(take.ExpressionAttributeValues).toMatchObject({
+        ':leaseUntil': { N: String(nowSeconds + CLAIM_LEASE_SECONDS) },
+        ':two': { N: '2' },
+      });
     });
 
     it('recognises its own final claim when the SDK retried an update that landed late', async () => {
@@ -414,7 +420,10 @@ describe('SnsPublisher', () => {
   });
 
   it('reports a batch whose call timed out or was cut off after sending as ambiguous, not failed', async () => {
-    const timedOut = Object.assign(new Error('a request has exceeded the configured 1500 ms requestTimeout.'), { name: 'TimeoutError', code: 'ETIMEDOUT' });
+    const timedOut = Object.assign(new Error('a request has exceeded the configured 1500 ms requestTimeout.'), {
+      name: 'TimeoutError',
+      code: 'ETIMEDOUT',
+    });
     const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:4566'), { code: 'ECONNREFUSED' });
     sns.on(PublishBatchCommand).rejectsOnce(timedOut).rejectsOnce(refused);
     const log = new MemoryLog();
@@ -470,11 +479,13 @@ describe('SqsRetryQueue', () => {
       Failed: [{ Id: '1', Code: 'ReceiptHandleIsInvalid', SenderFault: true, Message: 'invalid' }],
     });
     const log = new MemoryLog();
-    await queue(log).backoff([{ receiptHandle: 'a', seconds: 30 }, { receiptHandle: 'b', seconds: 30 }]);
+    await queue(log).backoff([
+      { receiptHandle: 'a', seconds: 30 },
+      { receiptHandle: 'b', seconds: 30 },
+    ]);
     expect(log.lines).toEqual([expect.objectContaining({ message: 'Could not delay the retry' })]);
     expect(log.text()).toContain('ReceiptHandleIsInvalid');
   });
-
 });
 
 describe('abort signals', () => {
@@ -482,7 +493,7 @@ describe('abort signals', () => {
   const signalsOf = (client: typeof sqs | typeof ssm | typeof dynamodb | typeof sns) =>
     client.calls().map((call) => ((call.args as unknown[])[1] as { abortSignal?: AbortSignal } | undefined)?.abortSignal);
 
-  it('every adapter passes the caller\'s signal to every SDK call, so the whole response is bounded', async () => {
+  it("every adapter passes the caller's signal to every SDK call, so the whole response is bounded", async () => {
     const { signal } = new AbortController();
     ssm.on(GetParametersCommand).resolves(parameters(CURRENT));
     await new SsmSecrets(new SSMClient({}), '/vox', 300_000, new MemoryLog()).get(signal);
@@ -503,7 +514,11 @@ describe('abort signals', () => {
     await new SnsPublisher(new SNSClient({}), 'arn:topic', new MemoryLog()).publish([alert], signal);
     expect(signalsOf(sns)).toEqual([signal]);
 
-    sqs.on(SendMessageCommand).resolves({ MessageId: 'm' }).on(ChangeMessageVisibilityBatchCommand).resolves({ Successful: [], Failed: [] });
+    sqs
+      .on(SendMessageCommand)
+      .resolves({ MessageId: 'm' })
+      .on(ChangeMessageVisibilityBatchCommand)
+      .resolves({ Successful: [], Failed: [] });
     const queue = new SqsRetryQueue(() => new SQSClient({}), 'https://sqs/retry', new MemoryLog());
     await queue.park({ body: '{}', receivedAt: 1, verified: true }, signal);
     await queue.backoff([{ receiptHandle: 'a', seconds: 30 }], signal);

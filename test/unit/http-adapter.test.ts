@@ -66,10 +66,9 @@ describe('toEvent', () => {
   });
 
   it('moves cookies to their own list and appends the source ip to x-forwarded-for', () => {
-    const event = toEvent(
-      request({ rawHeaders: ['Cookie', 'a=1; b=2', 'X-Forwarded-For', '203.0.113.7'], sourceIp: '10.0.0.2' }),
-      { now: NOW },
-    );
+    const event = toEvent(request({ rawHeaders: ['Cookie', 'a=1; b=2', 'X-Forwarded-For', '203.0.113.7'], sourceIp: '10.0.0.2' }), {
+      now: NOW,
+    });
     expect(event.cookies).toEqual(['a=1', 'b=2']);
     expect(event.headers.cookie).toBeUndefined();
     expect(event.headers['x-forwarded-for']).toBe('203.0.113.7, 10.0.0.2');
@@ -146,14 +145,23 @@ describe('formatRequestTime', () => {
 
 describe('fromResult', () => {
   it('turns a structured result into status, lower-cased headers, and body', () => {
-    const response = fromResult({ statusCode: 401, headers: { 'Content-Type': 'application/json', 'X-Count': 3 }, body: '{"message":"unauthorized"}' });
+    const response = fromResult({
+      statusCode: 401,
+      headers: { 'Content-Type': 'application/json', 'X-Count': 3 },
+      body: '{"message":"unauthorized"}',
+    });
     expect(response.statusCode).toBe(401);
     expect(response.headers).toEqual({ 'content-type': 'application/json', 'x-count': '3' });
     expect(response.body.toString()).toBe('{"message":"unauthorized"}');
   });
 
   it('decodes base64 bodies and maps cookies to set-cookie', () => {
-    const response = fromResult({ statusCode: 200, body: Buffer.from([1, 2, 3]).toString('base64'), isBase64Encoded: true, cookies: ['a=1', 'b=2'] });
+    const response = fromResult({
+      statusCode: 200,
+      body: Buffer.from([1, 2, 3]).toString('base64'),
+      isBase64Encoded: true,
+      cookies: ['a=1', 'b=2'],
+    });
     expect([...response.body]).toEqual([1, 2, 3]);
     expect(response.headers['set-cookie']).toEqual(['a=1', 'b=2']);
   });
@@ -172,7 +180,10 @@ describe('fromResult', () => {
 
 describe('readBody', () => {
   it('reads the whole body under the cap', async () => {
-    await expect(readBody(Readable.from([Buffer.from('ab'), Buffer.from('cd')]), 4)).resolves.toEqual({ ok: true, body: Buffer.from('abcd') });
+    await expect(readBody(Readable.from([Buffer.from('ab'), Buffer.from('cd')]), 4)).resolves.toEqual({
+      ok: true,
+      body: Buffer.from('abcd'),
+    });
   });
 
   it('stops at the cap without reading the rest', async () => {

@@ -40,7 +40,8 @@ describe('the core imports no AWS or Lambda runtime code', () => {
   });
 
   it('allows type-only imports in the core, and the SDK at the edges (lambda/aws/, handler.ts)', () => {
-    const code = "import type { Context } from 'aws-lambda';\nimport { SNSClient } from '@aws-sdk/client-sns';\nexport const c: [Context?, unknown?] = [undefined, SNSClient];\n";
+    const code =
+      "import type { Context } from 'aws-lambda';\nimport { SNSClient } from '@aws-sdk/client-sns';\nexport const c: [Context?, unknown?] = [undefined, SNSClient];\n";
     expect(restricted('lambda/aws/probe.ts', code)).toEqual([]);
     expect(restricted('lambda/handler.ts', code)).toEqual([]);
     expect(restricted('lambda/probe.ts', "import type { Context } from 'aws-lambda';\nexport type C = Context;\n")).toEqual([]);

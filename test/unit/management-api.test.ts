@@ -15,7 +15,13 @@ import {
   UnavailableError,
 } from '../../lambda/voximplant/errors';
 import { signServiceAccountJwt, type ServiceAccountCredentials } from '../../lambda/voximplant/jwt';
-import { ManagementApi, managementApiBaseUrl, MANAGEMENT_API, type ManagementApiCredentials, type ManagementApiOptions } from '../../lambda/voximplant/management-api';
+import {
+  ManagementApi,
+  managementApiBaseUrl,
+  MANAGEMENT_API,
+  type ManagementApiCredentials,
+  type ManagementApiOptions,
+} from '../../lambda/voximplant/management-api';
 import { STANDIN_ACCOUNT, VoximplantStandin, type StandinFault } from '../support/voximplant-standin';
 
 const KEY_ID = 'standin-key-1';
@@ -53,13 +59,26 @@ async function failure(call: Promise<unknown>): Promise<ManagementApiError> {
 
 /** Neither the API key nor anything that looks like a token appears in what an error exposes. */
 function expectNoSecret(error: Error, secrets: readonly string[] = [STANDIN_ACCOUNT.apiKey]): void {
-  const exposed = [String(error), error.message, error.stack ?? '', JSON.stringify(error), String((error as { cause?: unknown }).cause ?? '')].join('\n');
+  const exposed = [
+    String(error),
+    error.message,
+    error.stack ?? '',
+    JSON.stringify(error),
+    String((error as { cause?: unknown }).cause ?? ''),
+  ].join('\n');
   for (const secret of secrets) expect(exposed).not.toContain(secret);
 }
 
 describe('GetAccountInfo with account_id + api_key', () => {
   test('reads the documented fields, typed, and asks as the API documents', async () => {
-    Object.assign(standin.account, { balance: 3.25, creditLimit: 5, frozen: true, minBalanceToNotify: 10, callbackUrl: 'https://hooks.example/cb', callbackSalt: 'salt-1' });
+    Object.assign(standin.account, {
+      balance: 3.25,
+      creditLimit: 5,
+      frozen: true,
+      minBalanceToNotify: 10,
+      callbackUrl: 'https://hooks.example/cb',
+      callbackSalt: 'salt-1',
+    });
 
     const before = Date.now();
     const info = await client().getAccountInfo();
@@ -127,7 +146,12 @@ describe('SetAccountInfo', () => {
     expect(standin.requests[0]).toMatchObject({
       path: '/platform_api/SetAccountInfo',
       query: {},
-      form: { callback_url: 'https://stack.example/webhook', callback_salt: 'x'.repeat(39), min_balance_to_notify: '25.5', api_key: '[redacted]' },
+      form: {
+        callback_url: 'https://stack.example/webhook',
+        callback_salt: 'x'.repeat(39),
+        min_balance_to_notify: '25.5',
+        api_key: '[redacted]',
+      },
     });
   });
 
@@ -157,7 +181,11 @@ describe('SetAccountInfo', () => {
     const response = await fetch(new URL('SetAccountInfo', standin.url), {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ account_id: STANDIN_ACCOUNT.accountId, api_key: STANDIN_ACCOUNT.apiKey, callback_salt: 'x'.repeat(40) }).toString(),
+      body: new URLSearchParams({
+        account_id: STANDIN_ACCOUNT.accountId,
+        api_key: STANDIN_ACCOUNT.apiKey,
+        callback_salt: 'x'.repeat(40),
+      }).toString(),
     });
     expect(await response.json()).toEqual({ error: { code: API_ERROR_CODES.callbackSaltInvalid, msg: expect.any(String) } });
     expect(standin.account.callbackSalt).toBeUndefined();
@@ -181,21 +209,46 @@ describe('errors are typed, carry the API code, and never a credential', () => {
   });
 
   test.each<[string, StandinFault, new (...args: never[]) => ManagementApiError, number | undefined]>([
-    ['forbidden command (a role that does not allow the method)', { kind: 'error', code: 104, msg: 'Forbidden command' }, AuthRefusedError, 104],
+    [
+      'forbidden command (a role that does not allow the method)',
+      { kind: 'error', code: 104, msg: 'Forbidden command' },
+      AuthRefusedError,
+      104,
+    ],
     ['invalid account_id', { kind: 'error', code: 115, msg: "The 'account_id' parameter is invalid" }, NotFoundError, 115],
     ['rate limit', { kind: 'error', code: 340, msg: 'Rate limit exceed' }, ThrottledError, 340],
     ['try later', { kind: 'error', code: 162, msg: 'try later..' }, ThrottledError, 162],
     ['internal error', { kind: 'error', code: 2, msg: 'Internal error' }, UnavailableError, 2],
     ['an error envelope on HTTP 500', { kind: 'error', code: 100, msg: 'Authorization failed', status: 500 }, AuthRefusedError, 100],
-    ['a batched-call error list', { kind: 'answer', status: 200, body: '{"errors": [{"code": 340, "msg": "Rate limit exceed"}]}' }, ThrottledError, 340],
+    [
+      'a batched-call error list',
+      { kind: 'answer', status: 200, body: '{"errors": [{"code": 340, "msg": "Rate limit exceed"}]}' },
+      ThrottledError,
+      340,
+    ],
     ['a code this client does not classify', { kind: 'error', code: 9999, msg: 'something else' }, ManagementApiError, 9999],
-    ['HTTP 503 with an HTML page', { kind: 'answer', status: 503, body: '<html>down</html>', headers: { 'content-type': 'text/html' } }, UnavailableError, undefined],
+    [
+      'HTTP 503 with an HTML page',
+      { kind: 'answer', status: 503, body: '<html>down</html>', headers: { 'content-type': 'text/html' } },
+      UnavailableError,
+      undefined,
+    ],
     ['HTTP 429 without the envelope', { kind: 'answer', status: 429, body: 'slow down' }, ThrottledError, undefined],
     ['HTTP 401 without the envelope', { kind: 'answer', status: 401, body: '' }, AuthRefusedError, undefined],
     ['malformed JSON', { kind: 'answer', status: 200, body: '{"result": {"account_id": 42' }, UnavailableError, undefined],
     ['a JSON array', { kind: 'answer', status: 200, body: '[]' }, UnavailableError, undefined],
-    ['an error envelope without a numeric code', { kind: 'answer', status: 200, body: '{"error": {"code": "100", "msg": "x"}}' }, UnavailableError, undefined],
-    ['a redirect (never followed: it would carry the key elsewhere)', { kind: 'answer', status: 307, body: '', headers: { location: 'http://127.0.0.1:9/steal' } }, UnavailableError, undefined],
+    [
+      'an error envelope without a numeric code',
+      { kind: 'answer', status: 200, body: '{"error": {"code": "100", "msg": "x"}}' },
+      UnavailableError,
+      undefined,
+    ],
+    [
+      'a redirect (never followed: it would carry the key elsewhere)',
+      { kind: 'answer', status: 307, body: '', headers: { location: 'http://127.0.0.1:9/steal' } },
+      UnavailableError,
+      undefined,
+    ],
   ])('%s', async (_name, fault, type, code) => {
     standin.fault = fault;
     const error = await failure(client().getAccountInfo());
@@ -211,7 +264,10 @@ describe('errors are typed, carry the API code, and never a credential', () => {
     ['balance as a string', { result: { account_id: 4242, balance: '12.5' } }],
     ['frozen as a string', { result: { account_id: 4242, frozen: 'false' } }],
     ['callback_url as a number', { result: { account_id: 4242, callback_url: 7 } }],
-    ['a callback_url past the bound', { result: { account_id: 4242, callback_url: `https://x.example/${'a'.repeat(MANAGEMENT_API.maxTextLength)}` } }],
+    [
+      'a callback_url past the bound',
+      { result: { account_id: 4242, callback_url: `https://x.example/${'a'.repeat(MANAGEMENT_API.maxTextLength)}` } },
+    ],
     ['an infinite-looking balance', { result: { account_id: 4242, balance: 1e300 } }],
   ])('a malformed GetAccountInfo answer (%s) is UnavailableError, not a guess', async (_name, answer) => {
     standin.fault = { kind: 'answer', status: 200, body: JSON.stringify(answer) };
@@ -227,7 +283,7 @@ describe('errors are typed, carry the API code, and never a credential', () => {
     expect(standin.requests).toHaveLength(1);
   });
 
-  test("an error msg that echoes the key is redacted, and bounded", async () => {
+  test('an error msg that echoes the key is redacted, and bounded', async () => {
     standin.fault = { kind: 'error', code: 100, msg: `bad key ${STANDIN_ACCOUNT.apiKey}\n${'z'.repeat(1000)}` };
     const error = await failure(client().getAccountInfo());
     expect(error).toBeInstanceOf(AuthRefusedError);
@@ -342,16 +398,22 @@ describe('service-account JWT', () => {
   });
 
   test.each([
-    ['a payload changed after signing', (token: string) => {
-      const [header, payload, signature] = token.split('.');
-      const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
-      claims.exp += 3000;
-      return `${header}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.${signature}`;
-    }],
-    ['alg none', (token: string) => {
-      const [, payload] = token.split('.');
-      return `${Buffer.from(JSON.stringify({ alg: 'none', kid: KEY_ID })).toString('base64url')}.${payload}.`;
-    }],
+    [
+      'a payload changed after signing',
+      (token: string) => {
+        const [header, payload, signature] = token.split('.');
+        const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+        claims.exp += 3000;
+        return `${header}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.${signature}`;
+      },
+    ],
+    [
+      'alg none',
+      (token: string) => {
+        const [, payload] = token.split('.');
+        return `${Buffer.from(JSON.stringify({ alg: 'none', kid: KEY_ID })).toString('base64url')}.${payload}.`;
+      },
+    ],
     ['a truncated signature', (token: string) => token.slice(0, -10)],
     ['not a JWT', () => 'not-a-jwt'],
   ])('the stand-in refuses a tampered token: %s', async (_name, tamper) => {
@@ -379,7 +441,12 @@ describe('the stand-in reads requests as the API does', () => {
     const body = (await response.json()) as { result: unknown; api_address: unknown };
     expect(body.result).toMatchObject({ account_id: Number(STANDIN_ACCOUNT.accountId), api_key: STANDIN_ACCOUNT.apiKey });
     expect(body.api_address).toBe(standin.url);
-    expect(standin.requests[0]).toMatchObject({ httpMethod: 'GET', command: 'GetAccountInfo', apiKeyInQuery: true, query: { api_key: '[redacted]' } });
+    expect(standin.requests[0]).toMatchObject({
+      httpMethod: 'GET',
+      command: 'GetAccountInfo',
+      apiKeyInQuery: true,
+      query: { api_key: '[redacted]' },
+    });
     expect(JSON.stringify(standin.requests)).not.toContain(STANDIN_ACCOUNT.apiKey);
   });
 
@@ -394,7 +461,9 @@ describe('the stand-in reads requests as the API does', () => {
     const post = async (path: string, params: Record<string, string>) =>
       (await fetch(new URL(path, standin.url), { method: 'POST', body: new URLSearchParams(params) })).json();
     expect(await post('DelAccount', auth)).toEqual({ error: { code: 103, msg: 'Unknown command' } });
-    expect(await post('GetAccountInfo', { account_id: STANDIN_ACCOUNT.accountId })).toEqual({ error: { code: 100, msg: 'Authorization failed' } });
+    expect(await post('GetAccountInfo', { account_id: STANDIN_ACCOUNT.accountId })).toEqual({
+      error: { code: 100, msg: 'Authorization failed' },
+    });
   });
 });
 

@@ -49,9 +49,13 @@ describe('toBatchEntry', () => {
 });
 
 describe('fitAlert', () => {
-  const listEmail = (name: string, entries: number, each: number, more = 0) =>
-    [`${name}:`, ...Array.from({ length: entries }, (_, i) => `- ${name} ${i} ${'Ж'.repeat(each)}`), ...(more ? [`- and ${more} more`] : [])];
-  const email = (...blocks: string[][]) => ['Summary.', '', ...blocks.flatMap((b) => [...b, '']), 'Control panel: x', '--', 'footer'].join('\n');
+  const listEmail = (name: string, entries: number, each: number, more = 0) => [
+    `${name}:`,
+    ...Array.from({ length: entries }, (_, i) => `- ${name} ${i} ${'Ж'.repeat(each)}`),
+    ...(more ? [`- and ${more} more`] : []),
+  ];
+  const email = (...blocks: string[][]) =>
+    ['Summary.', '', ...blocks.flatMap((b) => [...b, '']), 'Control panel: x', '--', 'footer'].join('\n');
   const size = (a: Alert) => entryBytes(toBatchEntry(a, '0')) + 1 + 4; // as the planner counts: + id + "json"
 
   it('leaves an alert that fits as it is', () => {
@@ -104,15 +108,27 @@ describe('planBatches', () => {
   it('starts a new call when the next entry would pass the byte budget, even under 10 entries', () => {
     const big = (id: number) => alert(id, 'x'.repeat(60_000)); // about 120 KB an entry
     const calls = planBatches([big(1), big(2), big(3), alert(4)]);
-    expect(calls.map((call) => call.map(({ alert: a }) => a.callbackId))).toEqual([[1, 2], [3, 4]]);
-    expect(calls.map((call) => call.map(({ entry }) => entry.Id))).toEqual([['0', '1'], ['0', '1']]);
+    expect(calls.map((call) => call.map(({ alert: a }) => a.callbackId))).toEqual([
+      [1, 2],
+      [3, 4],
+    ]);
+    expect(calls.map((call) => call.map(({ entry }) => entry.Id))).toEqual([
+      ['0', '1'],
+      ['0', '1'],
+    ]);
   });
 
   it('any alerts: in order, at most 10 a call, within the byte budget, and every call accepted by SNS’s checks', () => {
     const line = fc.string({ unit: 'binary', maxLength: 200 }).map((s) => s.replace(/[\p{Cs}\n]/gu, '?'));
     const anAlert = fc.record({
       lines: fc.array(line, { maxLength: 30 }),
-      bullets: fc.array(fc.array(line.map((l) => `- ${l}`), { maxLength: 12 }), { maxLength: 3 }),
+      bullets: fc.array(
+        fc.array(
+          line.map((l) => `- ${l}`),
+          { maxLength: 12 },
+        ),
+        { maxLength: 3 },
+      ),
       repeat: fc.integer({ min: 1, max: 80 }),
     });
     fc.assert(

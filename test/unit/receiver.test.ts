@@ -156,7 +156,10 @@ describe('handleWebhook', () => {
     expect(wrongAccount.counts[METRICS.names.unverifiable]).toBe(1);
 
     const wrongSalt = fakeDeps();
-    await post(envelope(buildCallback(VOX, { callbackId: 1, signWith: FORGER }), buildCallback(VOX, { callbackId: 2, signWith: FORGER })), wrongSalt);
+    await post(
+      envelope(buildCallback(VOX, { callbackId: 1, signWith: FORGER }), buildCallback(VOX, { callbackId: 2, signWith: FORGER })),
+      wrongSalt,
+    );
     expect(wrongSalt.counts[METRICS.names.unverifiable]).toBe(1); // one per request, not per item
 
     const junk = fakeDeps();
@@ -260,7 +263,7 @@ describe('handleWebhook', () => {
     expect(deps.publisher.sent.map((a) => a.callbackId)).toEqual([1, 2]);
   });
 
-  it("parks a callback another attempt claimed and never finished (busy), alerting the rest at once", async () => {
+  it('parks a callback another attempt claimed and never finished (busy), alerting the rest at once', async () => {
     // A claim left pending: an attempt still running, or one that crashed or could not release its claim.
     // Calling that a duplicate would lose the alert if the other attempt never publishes.
     const deps = fakeDeps();

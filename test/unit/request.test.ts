@@ -47,7 +47,12 @@ describe('readRequest', () => {
     const BODY = '{"callbacks":[{"callback_id":1,"type":"min_balance","account_name":"Тест 😀"}]}';
     const encoded = (bytes: Buffer, encoding: string) => {
       const event = httpEvent(bytes.toString('base64'), { base64: true });
-      return { ...event, isBase64Encoded: true, body: bytes.toString('base64'), headers: { ...event.headers, 'content-encoding': encoding } };
+      return {
+        ...event,
+        isBase64Encoded: true,
+        body: bytes.toString('base64'),
+        headers: { ...event.headers, 'content-encoding': encoding },
+      };
     };
 
     it.each([
@@ -63,7 +68,10 @@ describe('readRequest', () => {
 
     it('passes identity through', () => {
       const event = httpEvent(BODY);
-      expect(readRequest({ ...event, headers: { ...event.headers, 'content-encoding': 'identity' } }, MAX)).toEqual({ kind: 'callbacks', body: BODY });
+      expect(readRequest({ ...event, headers: { ...event.headers, 'content-encoding': 'identity' } }, MAX)).toEqual({
+        kind: 'callbacks',
+        body: BODY,
+      });
     });
 
     it.each([

@@ -16,7 +16,11 @@ const ids = (n: number) => Array.from({ length: n }, (_, i) => entry({ Id: `e${i
 
 describe('entryBytes', () => {
   it('counts UTF-8 bytes of message, subject and every attribute name, type and value', () => {
-    const sized = entry({ Message: 'Жё🔔', Subject: 'ab', MessageAttributes: { k: { DataType: 'String', StringValue: 'é' }, b: { DataType: 'Binary', BinaryValue: new Uint8Array(5) } } });
+    const sized = entry({
+      Message: 'Жё🔔',
+      Subject: 'ab',
+      MessageAttributes: { k: { DataType: 'String', StringValue: 'é' }, b: { DataType: 'Binary', BinaryValue: new Uint8Array(5) } },
+    });
     // Ж ё: 2 bytes each, 🔔: 4; subject 2; k + String + é = 1 + 6 + 2; b + Binary + 5 bytes = 1 + 6 + 5.
     expect(entryBytes(sized)).toBe(8 + 2 + 9 + 12);
   });

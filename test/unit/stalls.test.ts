@@ -125,7 +125,10 @@ describe('retry consumer with a stalled edge', () => {
   it('starts no record with less than one record’s worst case left: all come back with backoff', async () => {
     const clock = new ManualClock();
     const deps = fakeDeps();
-    const deadline = Deadline.forInvocation({ getRemainingTimeInMillis: () => BUDGET.responseMs + BUDGET.lastCallMs + BUDGET.recordMs - 1 }, clock);
+    const deadline = Deadline.forInvocation(
+      { getRemainingTimeInMillis: () => BUDGET.responseMs + BUDGET.lastCallMs + BUDGET.recordMs - 1 },
+      clock,
+    );
     const { value } = await clock.settle(handleRetries(batchOf(3), deps, () => 0, deadline));
     expect(value.batchItemFailures).toHaveLength(3);
     expect(deps.secrets.calls).toBe(0); // nothing started

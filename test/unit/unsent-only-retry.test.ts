@@ -12,7 +12,10 @@ const error = (fields: Record<string, unknown>, message = 'x') => Object.assign(
 
 describe('mayHaveArrived', () => {
   it.each([
-    ['the request timeout (after connecting)', error({ name: 'TimeoutError', code: 'ETIMEDOUT' }, 'a request has exceeded the configured 1500 ms requestTimeout.')],
+    [
+      'the request timeout (after connecting)',
+      error({ name: 'TimeoutError', code: 'ETIMEDOUT' }, 'a request has exceeded the configured 1500 ms requestTimeout.'),
+    ],
     ['the socket timeout', error({ name: 'TimeoutError' }, 'the request socket timed out after 1000 ms of inactivity')],
     ['a reset mid-request', error({ name: 'TimeoutError', code: 'ECONNRESET' }, 'socket hang up')],
     ['a broken pipe while writing', error({ code: 'EPIPE' })],
@@ -27,7 +30,13 @@ describe('mayHaveArrived', () => {
     ['an answer: the service timed out reading the request', error({ name: 'RequestTimeout', $metadata: { httpStatusCode: 400 } })],
     ['a refused connection', error({ code: 'ECONNREFUSED' })],
     ['a failed DNS lookup', error({ code: 'ENOTFOUND' })],
-    ['the connection timeout', error({ name: 'TimeoutError' }, '@smithy/node-http-handler - the request socket did not establish a connection with the server within the configured timeout of 1000 ms.')],
+    [
+      'the connection timeout',
+      error(
+        { name: 'TimeoutError' },
+        '@smithy/node-http-handler - the request socket did not establish a connection with the server within the configured timeout of 1000 ms.',
+      ),
+    ],
     ['a serialization error', new TypeError('Invalid string')],
     ['something not an error', 'boom'],
   ])('false for %s', (_, e) => expect(mayHaveArrived(e)).toBe(false));
@@ -46,7 +55,9 @@ describe('UnsentOnlyRetryStrategy on a real SNSClient', () => {
       req.on('end', () => {
         if (mode === 'late') return void setTimeout(() => res.destroyed || res.end(), 1_000).unref();
         res.writeHead(503, { 'content-type': 'text/xml' });
-        res.end('<ErrorResponse><Error><Type>Receiver</Type><Code>ServiceUnavailable</Code><Message>down</Message></Error></ErrorResponse>');
+        res.end(
+          '<ErrorResponse><Error><Type>Receiver</Type><Code>ServiceUnavailable</Code><Message>down</Message></Error></ErrorResponse>',
+        );
       });
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -67,9 +78,15 @@ describe('UnsentOnlyRetryStrategy on a real SNSClient', () => {
   }
   /** One PublishBatch through `sns` (destroyed afterwards); resolves to what it threw. */
   async function failureOf(sns: SNSClient): Promise<unknown> {
-    const command = new PublishBatchCommand({ TopicArn: 'arn:aws:sns:us-east-1:123456789012:alerts', PublishBatchRequestEntries: [{ Id: '0', Message: 'm' }] });
+    const command = new PublishBatchCommand({
+      TopicArn: 'arn:aws:sns:us-east-1:123456789012:alerts',
+      PublishBatchRequestEntries: [{ Id: '0', Message: 'm' }],
+    });
     try {
-      return await sns.send(command).then(() => undefined, (e: unknown) => e);
+      return await sns.send(command).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
     } finally {
       sns.destroy();
     }
@@ -95,7 +112,9 @@ describe('UnsentOnlyRetryStrategy on a real SNSClient', () => {
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
     const port = (closed.address() as AddressInfo).port;
     await new Promise((resolve) => closed.close(resolve));
-    const failure = await failureOf(new SNSClient({ endpoint: `http://127.0.0.1:${port}`, maxAttempts: 2, retryStrategy: new UnsentOnlyRetryStrategy(2) }));
+    const failure = await failureOf(
+      new SNSClient({ endpoint: `http://127.0.0.1:${port}`, maxAttempts: 2, retryStrategy: new UnsentOnlyRetryStrategy(2) }),
+    );
     // Under jest, Node's own errors come from another realm and the SDK wraps them (asSdkError), keeping the message.
     expect(String((failure as Error).message)).toContain('ECONNREFUSED');
     expect(failure).toMatchObject({ $metadata: { attempts: 2 } });

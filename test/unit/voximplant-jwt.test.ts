@@ -51,7 +51,10 @@ describe('parseServiceAccountCredentials', () => {
     ['an empty key_id', consoleJson({ key_id: '' })],
     ['no private_key', consoleJson({ private_key: undefined })],
     ['a private_key that is not PEM', consoleJson({ private_key: 'MIIEvQIBADANBgkqhkiG9w0BAQEFAASC' })],
-    ['an Ed25519 key (the token is RS256)', consoleJson({ private_key: generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() })],
+    [
+      'an Ed25519 key (the token is RS256)',
+      consoleJson({ private_key: generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() }),
+    ],
   ])('refuses %s, without quoting the key', (_name, json) => {
     let thrown: unknown;
     try {

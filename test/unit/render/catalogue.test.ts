@@ -40,7 +40,7 @@ describe('severityOf', () => {
 });
 
 describe('samples', () => {
-  it('has sample data for exactly the catalogue\'s types', () => {
+  it("has sample data for exactly the catalogue's types", () => {
     expect([...SAMPLE_TYPES].sort()).toEqual([...KNOWN_TYPES].sort());
     expect(Object.keys(SAMPLE_DATA).sort()).toEqual([...KNOWN_TYPES].sort());
   });

@@ -143,7 +143,9 @@ describe('wording', () => {
 
   it('shows every phone number in E.164, whatever format it arrived in', () => {
     expect(render(item('sms_inbound', { destination_number: '16505550134' })).email).toContain('Your number: +16505550134');
-    expect(render(item('phone_number_activation_status_changed', { phone_number: '+1 (650) 555-0134' })).email).toContain('Phone number: +16505550134');
+    expect(render(item('phone_number_activation_status_changed', { phone_number: '+1 (650) 555-0134' })).email).toContain(
+      'Phone number: +16505550134',
+    );
     const callerIds = render(item('expiring_callerid', { callerids: ['16505550134', '+16505550135'] })).email;
     expect(callerIds).toContain('- +16505550134\n- +16505550135\n');
     const subscription = { subscriptions: [{ type: 'phone_number', name: '1 650 555 0134' }] };
@@ -157,7 +159,9 @@ describe('wording', () => {
     const alert = render(item('min_balance', {}, { account_name: SMOKE_TEST_ACCOUNT_NAME }));
     expect(alert.subject).toMatch(/^TEST: Voximplant: balance low on TEST sent by send-callback/);
     expect(alert.sms).toMatch(/^TEST, not real: Voximplant: balance low/);
-    expect(alert.email.split('\n')[0]).toBe('TEST sent by send-callback: not a real alert, nothing needs doing. It shows the alerts reach you.');
+    expect(alert.email.split('\n')[0]).toBe(
+      'TEST sent by send-callback: not a real alert, nothing needs doing. It shows the alerts reach you.',
+    );
     expect(alert.subject.length).toBeLessThanOrEqual(99);
     expect(alert.sms.length).toBeLessThanOrEqual(160);
     expect(render(item('min_balance', {})).subject).not.toContain('TEST');
@@ -333,12 +337,18 @@ describe('properties', () => {
 
   it('renders a parked item (only what parkable() keeps) exactly as the item it came from', () => {
     fc.assert(
-      fc.property(anyType, fc.dictionary(anyString, anyJson, { maxKeys: 8 }), anyJson, fc.oneof(anyString, anyJson), (type, rest, data, name) => {
-        const fields = { ...rest, type, account_name: name, balance: data, currency: 'USD', account_email: 'a@b.example', [type]: data };
-        const full = renderAlert({ callbackId: 1, accountId: 1234567, type, hash: HASH, fields }, OPTIONS);
-        const parked = renderAlert({ callbackId: 1, accountId: 1234567, type, hash: '', fields: parkable(fields, false) }, OPTIONS);
-        expect(parked).toEqual(full);
-      }),
+      fc.property(
+        anyType,
+        fc.dictionary(anyString, anyJson, { maxKeys: 8 }),
+        anyJson,
+        fc.oneof(anyString, anyJson),
+        (type, rest, data, name) => {
+          const fields = { ...rest, type, account_name: name, balance: data, currency: 'USD', account_email: 'a@b.example', [type]: data };
+          const full = renderAlert({ callbackId: 1, accountId: 1234567, type, hash: HASH, fields }, OPTIONS);
+          const parked = renderAlert({ callbackId: 1, accountId: 1234567, type, hash: '', fields: parkable(fields, false) }, OPTIONS);
+          expect(parked).toEqual(full);
+        },
+      ),
       { numRuns: 300 },
     );
   });

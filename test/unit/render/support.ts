@@ -105,7 +105,10 @@ export const FIXTURES: Readonly<Record<KnownType, { data?: unknown; shows: strin
   account_document_uploaded: { data: { account_document_id: 7002, account_document_status: 'IN_PROGRESS' }, shows: ['7002'] },
   account_document_verified: { data: { account_document_id: 7003, account_document_status: 'VERIFIED' }, shows: ['7003', 'VERIFIED'] },
   regulation_address_uploaded: { data: { regulation_address_id: 3101, regulation_address_status: 'IN_PROGRESS' }, shows: ['3101'] },
-  regulation_address_verified: { data: { regulation_address_id: 3102, regulation_address_status: 'VERIFIED' }, shows: ['3102', 'VERIFIED'] },
+  regulation_address_verified: {
+    data: { regulation_address_id: 3102, regulation_address_status: 'VERIFIED' },
+    shows: ['3102', 'VERIFIED'],
+  },
   regulation_address_documents_requested: {
     data: { regulation_address_id: 3103, regulation_address_status: 'REQUESTED' },
     shows: ['3103', 'REQUESTED'],
@@ -132,7 +135,9 @@ export const FIXTURES: Readonly<Record<KnownType, { data?: unknown; shows: strin
   call_history_report: { data: { history_report_id: 6001, success: true, order_date: '2025-03-01 09:00:00' }, shows: ['6001', 'ready'] },
   transaction_history_report: { data: { history_report_id: 6002, success: false, order_date: '2025-03-01' }, shows: ['6002', 'failed'] },
   expiring_certificates: {
-    data: { certificates: [{ push_credential_id: 501, cert_file_name: 'ios_push.p12', expiration_date: '2025-06-01', applications: ['myapp'] }] },
+    data: {
+      certificates: [{ push_credential_id: 501, cert_file_name: 'ios_push.p12', expiration_date: '2025-06-01', applications: ['myapp'] }],
+    },
     shows: ['501', 'ios_push.p12', '2025-06-01', 'myapp'],
   },
   expired_certificates: {
