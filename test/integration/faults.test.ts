@@ -46,6 +46,10 @@ let nextId = 7_000;
 let output = '';
 /** `leftMs`: what the Lambda context had left when the handler returned (Lambda ends the invocation at 0). */
 const timings: Array<{ fault: string; step: string; ms: number; status?: number; leftMs?: number }> = [];
+/** Records one webhook answer's time (and the time its Lambda context had left) for the table printed at the end. */
+function noteTiming(fault: string, step: string, response: { ms: number; status?: number; leftMs?: number }): void {
+  timings.push({ fault, step, ms: response.ms, status: response.status, leftMs: response.leftMs });
+}
 /** Alerts per genuine callback over a whole fault (webhook, every queue retry, re-sends), printed at the end. */
 const alertTotals: string[] = [];
 
@@ -340,7 +344,7 @@ describe('1. SSM unavailable on a cold start', () => {
     proxy.failing.add('ssm');
 
     const response = await send(w, ...batch);
-    timings.push({ fault: '1 SSM unavailable', step: 'webhook (cold start, SSM 503)', ms: response.ms, status: response.status });
+    noteTiming('1 SSM unavailable', 'webhook (cold start, SSM 503)', response);
     // No secrets: nothing could be verified, so no counts; the raw request is parked instead.
     expect(response).toMatchObject({ status: 202, body: { message: 'accepted; alerts will be retried' } });
     expect(response.ms).toBeLessThan(FUNCTION_TIMEOUT_MS);
@@ -400,7 +404,7 @@ describe('2. SSM throttled on a cold start', () => {
     proxy.throttling.add('ssm');
 
     const response = await send(w, item);
-    timings.push({ fault: '2 SSM throttled', step: 'webhook (cold start, ThrottlingException)', ms: response.ms, status: response.status });
+    noteTiming('2 SSM throttled', 'webhook (cold start, ThrottlingException)', response);
     expect(response).toMatchObject({ status: 202, body: { message: 'accepted; alerts will be retried' } });
     expect(response.ms).toBeLessThan(FUNCTION_TIMEOUT_MS);
     expect(actionsOf('ssm')).toHaveLength(2); // throttling is retried (with the longer throttling backoff)
@@ -432,7 +436,7 @@ describe('3. DynamoDB unavailable', () => {
     proxy.failing.add('dynamodb');
 
     const response = await send(w, item);
-    timings.push({ fault: '3 DynamoDB unavailable', step: 'webhook (DynamoDB 503)', ms: response.ms, status: response.status });
+    noteTiming('3 DynamoDB unavailable', 'webhook (DynamoDB 503)', response);
     expect(response).toMatchObject({ status: 200, body: { accepted: 1, duplicates: 0, ignored: 0, rejected: 0 } });
     expect(response.ms).toBeLessThan(FUNCTION_TIMEOUT_MS);
     // The claim's 2 attempts (handler.ts sets maxAttempts: 2 on every client); an unavailable claim is
@@ -465,7 +469,7 @@ describe('4. SNS Publish failing (the whole PublishBatch)', () => {
     proxy.failing.add('sns');
 
     const response = await send(w, ...batch);
-    timings.push({ fault: '4 SNS failing', step: 'webhook (PublishBatch 503)', ms: response.ms, status: response.status });
+    noteTiming('4 SNS failing', 'webhook (PublishBatch 503)', response);
     expect(response).toEqual({
       status: 202,
       body: { message: 'accepted; alerts will be retried', accepted: 0, duplicates: 0, ignored: 0, rejected: 0 },
@@ -514,7 +518,7 @@ describe('5. PublishBatch partially failing (1 of 3 entries refused)', () => {
       (JSON.parse(JSON.parse(entry.Message).default) as Alert).callbackId === refusedId;
 
     const response = await send(w, ...batch);
-    timings.push({ fault: '5 PublishBatch partial', step: 'webhook (1 of 3 entries Failed)', ms: response.ms, status: response.status });
+    noteTiming('5 PublishBatch partial', 'webhook (1 of 3 entries Failed)', response);
     expect(response).toMatchObject({
       status: 202,
       body: { message: 'accepted; alerts will be retried', accepted: 2, duplicates: 0, ignored: 0, rejected: 0 },
@@ -546,12 +550,7 @@ describe('6. SQS unavailable while parking (SNS down too)', () => {
     proxy.failing.add('sqs');
 
     const response = await send(w, item);
-    timings.push({
-      fault: '6 SQS + SNS failing',
-      step: 'webhook (PublishBatch 503, SendMessage 503)',
-      ms: response.ms,
-      status: response.status,
-    });
+    noteTiming('6 SQS + SNS failing', 'webhook (PublishBatch 503, SendMessage 503)', response);
     expect(response).toMatchObject({
       status: 503,
       body: { message: 'temporarily unavailable, retry later', accepted: 0, duplicates: 0, ignored: 0, rejected: 0 },
@@ -605,14 +604,14 @@ describe('7. moto stopped mid-run and restarted on the same port', () => {
     const first = callback();
     const mark = output.length;
     const warmUp = await send(w, first);
-    timings.push({ fault: '7 moto restarted', step: 'webhook before the stop (cold, healthy)', ms: warmUp.ms, status: warmUp.status });
+    noteTiming('7 moto restarted', 'webhook before the stop (cold, healthy)', warmUp);
     expect(warmUp).toMatchObject({ status: 200, body: { accepted: 1 } });
     expect(await alerted(w)).toEqual([idOf(first)]);
 
     await moto.stop();
     const item = callback();
     const down = await send(w, item);
-    timings.push({ fault: '7 moto restarted', step: 'webhook while moto is stopped (ECONNREFUSED)', ms: down.ms, status: down.status });
+    noteTiming('7 moto restarted', 'webhook while moto is stopped (ECONNREFUSED)', down);
     expect(down).toMatchObject({ status: 503, body: { message: 'temporarily unavailable, retry later' } });
     expect(down.ms).toBeLessThan(FUNCTION_TIMEOUT_MS);
     expect(metricsSince(mark)).toMatchObject({ [M.dedupeUnavailable]: 1, [M.publishFailures]: 1, [M.parkingFailures]: 1 });
@@ -626,7 +625,7 @@ describe('7. moto stopped mid-run and restarted on the same port', () => {
     expect(await parked(w)).toBe(0); // nothing was parked (and the old queue is gone anyway)
 
     const resend = await send(w, item);
-    timings.push({ fault: '7 moto restarted', step: 'webhook re-send after the restart', ms: resend.ms, status: resend.status });
+    noteTiming('7 moto restarted', 'webhook re-send after the restart', resend);
     expect(resend).toMatchObject({ status: 200, body: { accepted: 1, duplicates: 0 } });
     expect(await alerted(w)).toEqual([idOf(item)]);
     await expectSettled(w, item);
@@ -679,7 +678,7 @@ describe('8. Dependencies hanging (connection accepted, never answered)', () => 
     for (const service of hang) proxy.hanging.add(service);
 
     const first = await withinTimeout(w, item, hang);
-    timings.push({ fault: `8 ${name}`, step: 'webhook (warm)', ms: first.ms, status: first.status });
+    noteTiming(`8 ${name}`, 'webhook (warm)', first);
     expect('seen' in first ? `no answer after ${first.ms} ms; requests so far: ${first.seen.join(', ')}` : 'answered').toBe('answered');
     expect(first).toMatchObject({ status: 202, body: { accepted: 0 } });
     expect(actionsOf('sqs')).toEqual(['SendMessage']);
@@ -700,7 +699,7 @@ describe('8. Dependencies hanging (connection accepted, never answered)', () => 
     for (const service of hang) proxy.hanging.add(service);
 
     const first = await withinTimeout(w, item, hang);
-    timings.push({ fault: '8 DynamoDB, SNS and SQS hanging', step: 'webhook (warm)', ms: first.ms, status: first.status });
+    noteTiming('8 DynamoDB, SNS and SQS hanging', 'webhook (warm)', first);
     expect('seen' in first ? `no answer after ${first.ms} ms; requests so far: ${first.seen.join(', ')}` : 'answered').toBe('answered');
     expect(first).toMatchObject({ status: 503 });
     expect(proxy.actions).toEqual(['dynamodb:PutItem', 'dynamodb:PutItem', 'sns:PublishBatch', 'sqs:SendMessage', 'sqs:SendMessage']);
@@ -730,7 +729,7 @@ describe('9. A write that landed although the caller timed out (its answer held 
     proxy.answerLate.set('dynamodb:PutItem', LATE_MS);
 
     const result = await send(w, item);
-    timings.push({ fault: '9 late DynamoDB claim', step: 'webhook (warm)', ms: result.ms, status: result.status });
+    noteTiming('9 late DynamoDB claim', 'webhook (warm)', result);
     expect(result).toMatchObject({ status: 200, body: { accepted: 1, duplicates: 0 } });
     // Two PutItems prove the SDK retried after the timeout, then the claim was completed.
     expect(actionsOf('dynamodb')).toEqual(['PutItem', 'PutItem', 'UpdateItem']);
@@ -748,7 +747,7 @@ describe('9. A write that landed although the caller timed out (its answer held 
     proxy.answerLate.set('sns:PublishBatch', LATE_MS);
 
     const result = await send(w, item);
-    timings.push({ fault: '9 late SNS PublishBatch', step: 'webhook (warm)', ms: result.ms, status: result.status });
+    noteTiming('9 late SNS PublishBatch', 'webhook (warm)', result);
     expect(result).toMatchObject({ status: 202, body: { accepted: 0, duplicates: 0 } });
     expect(actionsOf('sns')).toEqual(['PublishBatch']);
     expect(actionsOf('dynamodb')).toEqual(['PutItem', 'UpdateItem']); // the claim, then its unknown outcome recorded
@@ -781,7 +780,7 @@ describe('10. A claim left behind: SNS down, then DynamoDB refusing to release t
     proxy.failingActions.add('dynamodb:DeleteItem');
 
     const response = await send(w, item);
-    timings.push({ fault: '10 claim left behind', step: 'webhook (SNS 503, DeleteItem 503)', ms: response.ms, status: response.status });
+    noteTiming('10 claim left behind', 'webhook (SNS 503, DeleteItem 503)', response);
     expect(response).toMatchObject({ status: 202, body: { accepted: 0 } });
     expect(actionsOf('dynamodb')).toEqual(['PutItem', 'DeleteItem', 'DeleteItem']);
     expect(await parked(w)).toBe(1);
@@ -914,12 +913,7 @@ describe('13. SNS slow: each PublishBatch applied, its answer later than the 1.5
     proxy.answerLateEvery.set('sns:PublishBatch', LATE_MS);
 
     const response = await send(w, item);
-    timings.push({
-      fault: '13 SNS slow',
-      step: 'webhook (warm, every PublishBatch answered 2 s late)',
-      ms: response.ms,
-      status: response.status,
-    });
+    noteTiming('13 SNS slow', 'webhook (warm, every PublishBatch answered 2 s late)', response);
     expect(response).toMatchObject({ status: 202, body: { accepted: 0 } });
     const alerts = await alerted(w);
     alerts.push(...(await drainUntilSettled(w)));
@@ -938,12 +932,7 @@ describe('13. SNS slow: each PublishBatch applied, its answer later than the 1.5
     proxy.answerLateEvery.set('sns:PublishBatch', LATE_MS);
 
     const response = await send(w, item);
-    timings.push({
-      fault: '13 frozen emulator',
-      step: 'webhook (warm, PutItem and PublishBatch answered 2 s late)',
-      ms: response.ms,
-      status: response.status,
-    });
+    noteTiming('13 frozen emulator', 'webhook (warm, PutItem and PublishBatch answered 2 s late)', response);
     expect(response.status).toBe(202);
     const alerts = await alerted(w);
 
@@ -989,13 +978,7 @@ describe('14. A response that starts and stalls (status and headers sent, the bo
     proxy.stallingBody.add('ssm');
 
     const response = await send(w, item);
-    timings.push({
-      fault: '14 SSM body stalled',
-      step: 'webhook (cold start)',
-      ms: response.ms,
-      status: response.status,
-      leftMs: response.leftMs,
-    });
+    noteTiming('14 SSM body stalled', 'webhook (cold start)', response);
     expect(response).toMatchObject({ status: 202, body: { message: 'accepted; alerts will be retried' } });
     expect(response.leftMs).toBeGreaterThan(0);
     expect(actionsOf('ssm')).toEqual(['GetParameters']); // aborted, not retried by the SDK
@@ -1013,13 +996,7 @@ describe('14. A response that starts and stalls (status and headers sent, the bo
     proxy.stallingBody.add('dynamodb');
 
     const response = await send(w, item);
-    timings.push({
-      fault: '14 DynamoDB body stalled',
-      step: 'webhook (warm)',
-      ms: response.ms,
-      status: response.status,
-      leftMs: response.leftMs,
-    });
+    noteTiming('14 DynamoDB body stalled', 'webhook (warm)', response);
     expect(response).toMatchObject({ status: 200, body: { accepted: 1 } });
     expect(response.leftMs).toBeGreaterThan(0);
     expect(metricsSince(mark)).toMatchObject({ [M.dedupeUnavailable]: 1, [M.published]: 1 });
@@ -1039,13 +1016,7 @@ describe('14. A response that starts and stalls (status and headers sent, the bo
     proxy.stallingBody.add('sns');
 
     const response = await send(w, item);
-    timings.push({
-      fault: '14 SNS body stalled',
-      step: 'webhook (warm)',
-      ms: response.ms,
-      status: response.status,
-      leftMs: response.leftMs,
-    });
+    noteTiming('14 SNS body stalled', 'webhook (warm)', response);
     expect(response).toMatchObject({ status: 202, body: { accepted: 0 } });
     expect(response.leftMs).toBeGreaterThan(0);
     // The claim is settled in the time kept for it: recorded ambiguous (UpdateItem), as in Lambda; under
@@ -1071,13 +1042,7 @@ describe('14. A response that starts and stalls (status and headers sent, the bo
     proxy.stallingBody.add('sqs');
 
     const response = await send(w, item);
-    timings.push({
-      fault: '14 SQS body stalled (SNS 503)',
-      step: 'webhook (warm)',
-      ms: response.ms,
-      status: response.status,
-      leftMs: response.leftMs,
-    });
+    noteTiming('14 SQS body stalled (SNS 503)', 'webhook (warm)', response);
     expect(response).toMatchObject({ status: 503 });
     expect(response.leftMs).toBeGreaterThan(0);
     expect(actionsOf('sqs')).toEqual(['SendMessage']);
@@ -1106,13 +1071,7 @@ describe('14. A response that starts and stalls (status and headers sent, the bo
     for (const service of ['ssm', 'dynamodb', 'sns'] as const) proxy.stallingBody.add(service);
 
     const response = await send(w, item);
-    timings.push({
-      fault: '14 SSM refresh, DynamoDB, SNS stalled',
-      step: 'webhook (warm, secrets expired)',
-      ms: response.ms,
-      status: response.status,
-      leftMs: response.leftMs,
-    });
+    noteTiming('14 SSM refresh, DynamoDB, SNS stalled', 'webhook (warm, secrets expired)', response);
     expect(response).toMatchObject({ status: 202 });
     expect(response.leftMs).toBeGreaterThan(0);
     expect(logsSince(mark, 'SSM did not answer in time; using the cached secrets')).toHaveLength(1);

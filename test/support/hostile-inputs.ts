@@ -507,43 +507,31 @@ export function hostileRows(firstId: number): HostileRow[] {
   });
 
   // --- Duplicate keys inside an item: JSON.parse keeps the last one ------------------------------------
+  /** One item with two callback_id keys (JSON.parse keeps the last), signed over `signed`'s id. */
+  const twoIds = (first: number, last: number, signed: number) =>
+    post(
+      rawEnvelope(
+        rawItem([
+          ['callback_id', String(first)],
+          ['callback_id', String(last)],
+          ['account_id', String(ACCOUNT)],
+          ['type', '"min_balance"'],
+          ['hash', JSON.stringify(signFor(signed))],
+        ]),
+      ),
+    );
   {
     const first = id();
     const last = id();
-    accepted(
-      'duplicate callback_id keys, hash of the last (last wins)',
-      post(
-        rawEnvelope(
-          rawItem([
-            ['callback_id', String(first)],
-            ['callback_id', String(last)],
-            ['account_id', String(ACCOUNT)],
-            ['type', '"min_balance"'],
-            ['hash', JSON.stringify(signFor(last))],
-          ]),
-        ),
-      ),
-      { alertIds: [last], check: (alerts) => expect(alerts[0].alert.callbackId).toBe(last) },
-    );
+    accepted('duplicate callback_id keys, hash of the last (last wins)', twoIds(first, last, last), {
+      alertIds: [last],
+      check: (alerts) => expect(alerts[0].alert.callbackId).toBe(last),
+    });
   }
   {
     const first = id();
     const last = id();
-    rejected(
-      'duplicate callback_id keys, hash of the first',
-      post(
-        rawEnvelope(
-          rawItem([
-            ['callback_id', String(first)],
-            ['callback_id', String(last)],
-            ['account_id', String(ACCOUNT)],
-            ['type', '"min_balance"'],
-            ['hash', JSON.stringify(signFor(first))],
-          ]),
-        ),
-      ),
-      401,
-    );
+    rejected('duplicate callback_id keys, hash of the first', twoIds(first, last, first), 401);
   }
   {
     const cid = id();
