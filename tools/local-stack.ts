@@ -19,7 +19,7 @@ import type { Alert } from '../lambda/callback';
 import { DEFAULTS, parameterNames, parseAlertTypes, unknownTypeNames } from '../lambda/config';
 import { ENV, METRICS, RECEIVER_FUNCTION } from '../lambda/names';
 import { parseCommandLine, runCommand, UsageError } from './cli';
-import { validateSecrets } from './configure';
+import { validateSecrets } from './secrets';
 import {
   GATEWAY_RESPONSES,
   MAX_REQUEST_BYTES,

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { findMotoPython, freePort, MOTO_INSTALL_COMMANDS, MotoMissingError } from '../../tools/moto';
 import { generateDemoSecrets, parseDotEnv, resolveSecrets } from '../../tools/local-stack';
-import { normalizeSecrets, validateSecrets } from '../../tools/configure';
+import { normalizeSecrets, validateSecrets } from '../../tools/secrets';
 import { nodeVersionProblem, usageLine } from '../../tools/cli';
 import { SAMPLE_DATA } from '../../tools/callbacks';
 import { KNOWN_TYPES } from '../../lambda/render';
