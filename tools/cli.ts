@@ -4,19 +4,13 @@
  * `error:` line plus the command's usage line (exit 2) instead of a stack trace.
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { Failure, UsageError } from '../local/errors';
 
 /** The oldest Node.js major the tools, the tests and the AWS SDK versions we use support (Node 20 is past its end of life). */
 export const MIN_NODE_MAJOR = 22;
 
-/** The command was called wrongly (a bad flag or value): exit 2 with the usage line. */
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
-}
-
-/** A failure fully explained by its message (a missing prerequisite, an unreachable URL): exit 1, no stack trace. */
-export class Failure extends Error {
-  override readonly name = 'Failure';
-}
+// Defined beside the local stand-in, which throws them too; every command imports them from here.
+export { Failure, UsageError } from '../local/errors';
 
 /** Why this Node.js cannot run the tools, or undefined when it can. `version` is `process.version`'s shape (`v22.1.0`). */
 export function nodeVersionProblem(version: string = process.version): string | undefined {

@@ -8,9 +8,9 @@ import { DeleteParametersCommand, GetParametersCommand, SSMClient } from '@aws-s
 import { DEFAULTS, parameterNames } from '../lambda/config';
 import { describe } from '../lambda/errors';
 import { Failure, parseCommandLine, runCommand, UsageError } from './cli';
-import { motoEnv } from './moto';
-import { putSecrets, type VoxSecrets } from './provision';
-import { normalizeSecrets, SALT_MAX_LENGTH, validateSecrets } from './secrets';
+import { motoEnv } from '../local/moto';
+import { putSecrets, type VoxSecrets } from '../local/provision';
+import { normalizeSecrets, SALT_MAX_LENGTH, validateSecrets } from '../local/secrets';
 
 const USAGE = `Usage: npm run configure -- [options]
 
@@ -159,7 +159,7 @@ async function main(argv: string[]): Promise<number> {
   let localPid: number | undefined;
   if (values.local) {
     // Imported here so `configure` against AWS does not depend on the local stack's module.
-    const { readState, statePath } = await import('./local-stack');
+    const { readState, statePath } = await import('../local/state');
     const state = readState();
     if (!state) throw new UsageError(`no local stack is running (no live state file at ${statePath()}): start it with \`npm start\``);
     if (state.motoEndpoint) Object.assign(process.env, motoEnv(state.motoEndpoint, state.region));
@@ -251,7 +251,7 @@ async function main(argv: string[]): Promise<number> {
     console.log(`Wrote ${written.join(', ')} in ${where}.`);
     const both = values.previous ? '; it accepts both the current and the previous pair until you run --remove-previous.' : '.';
     if (localPid !== undefined) {
-      // The local stack restarts its function on SIGUSR2 (tools/local-stack.ts), dropping the cached secrets.
+      // The local stack restarts its function on SIGUSR2 (local/stack.ts: restartFunction, wired in tools/start.ts), dropping the cached secrets.
       process.kill(localPid, 'SIGUSR2');
       console.log(`The local stack (pid ${localPid}) restarts its function now, so the next request uses these values${both}`);
     } else {

@@ -35,11 +35,13 @@ import { SSMClient } from '@aws-sdk/client-ssm';
 import { SsmSecrets } from '../lambda/aws/ssm-secrets';
 import type { Alert } from '../lambda/callback';
 import { describe } from '../lambda/errors';
-import { buildCallback } from './callbacks';
+import { buildCallback } from '../local/callbacks';
 import { parseCommandLine, runCommand, UsageError } from './cli';
-import { isAlive, parseAlert, readState, ROOT, statePath, type LocalStackState } from './local-stack';
-import { freePort, motoEnv } from './moto';
-import type { VoxSecrets } from './provision';
+import { parseAlert } from '../local/provision';
+import { isAlive, readState, ROOT, statePath, type LocalStackState } from '../local/state';
+import { motoEnv } from '../local/moto';
+import { freePort } from '../local/ports';
+import type { VoxSecrets } from '../local/provision';
 
 const USAGE = `Usage: npm run load -- [options]
 
@@ -263,7 +265,7 @@ async function startOwnStack(log: (line: string) => void): Promise<OwnStack> {
   // To files, not pipes: the stack prints a line per request, and a pipe we are too busy to read would slow it.
   // --no-print-alerts: the alerts are checked here, in the sender inbox; a second subscriber (the stack's own
   // printing inbox) would double moto's SNS and SQS work per alert, and moto is what limits this test.
-  const args = ['tools/local-stack.ts', '--quiet-lambda-logs', '--no-print-alerts', '--env-file', envFile];
+  const args = ['tools/start.ts', '--quiet-lambda-logs', '--no-print-alerts', '--env-file', envFile];
   const child = spawn(join(ROOT, 'node_modules', '.bin', 'tsx'), args, {
     cwd: ROOT,
     env: stackEnv(stateFile, port),

@@ -4,7 +4,7 @@
  * Prints one line per missing piece with the commands that fix it; exit 1 if anything is missing.
  */
 import { parseCommandLine, runCommand } from './cli';
-import { findMotoPython, MotoMissingError } from './moto';
+import { findMotoPython, MotoMissingError } from '../local/moto';
 
 const USAGE = `Usage: npx tsx tools/preflight.ts
 

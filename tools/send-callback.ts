@@ -6,18 +6,18 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import { createInterface } from 'node:readline/promises';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { SSMClient } from '@aws-sdk/client-ssm';
-import { SsmSecrets } from '../lambda/aws/ssm-secrets';
 import type { Alert } from '../lambda/callback';
 import { DEFAULTS } from '../lambda/config';
 import { describe } from '../lambda/errors';
 import type { Counts } from '../lambda/receiver';
 import { KNOWN_TYPES, SMOKE_TEST_ACCOUNT_NAME } from '../lambda/render';
-import { envelope, sampleCallback } from './callbacks';
+import { envelope, sampleCallback } from '../local/callbacks';
 import { Failure, parseCommandLine, runCommand, UsageError } from './cli';
-import { formatAlert, parseAlert, readState, statePath, type LocalStackState } from './local-stack';
-import { motoEnv } from './moto';
-import { readInbox, type InboxMessage, type VoxSecrets } from './provision';
+import { motoEnv } from '../local/moto';
+import { parseAlert, readInbox, type InboxMessage, type VoxSecrets } from '../local/provision';
+import { readSecretsFromSsm } from '../local/secrets';
+import { readState, statePath, type LocalStackState } from '../local/state';
+import { formatAlert } from './print';
 
 const DEFAULT_URL = 'http://localhost:3000/';
 /** How long to watch the inbox for alerts that must NOT arrive (forged, wrong account, duplicates). */
@@ -101,18 +101,6 @@ async function confirmed(url: string, count: number, typeLabel: string, negative
     return /^y(es)?$/i.test((await rl.question('Send? [y/N] ')).trim());
   } finally {
     rl.close();
-  }
-}
-
-async function secretsFromSsm(prefix: string): Promise<VoxSecrets> {
-  const ssm = new SSMClient({});
-  try {
-    // The receiver's own reader: the same parameter names, the same checks, the same hints.
-    const secrets = await new SsmSecrets(ssm, prefix, 0, quietLog).get();
-    const [current] = secrets.credentials;
-    return { accountId: secrets.accountId, salt: current.salt, apiKey: current.apiKey };
-  } finally {
-    ssm.destroy();
   }
 }
 
@@ -227,7 +215,7 @@ async function main(argv: string[]): Promise<number> {
   if (local) {
     if (local.motoEndpoint) Object.assign(process.env, motoEnv(local.motoEndpoint, local.region));
     else process.env.AWS_REGION = local.region;
-    secrets = await secretsFromSsm(local.prefix);
+    secrets = await readSecretsFromSsm(local.prefix, quietLog);
     console.log(`Local stack at ${local.url} (secrets from its SSM, ${local.prefix})`);
   } else {
     const fromEnv = secretsFromEnv();
@@ -237,7 +225,7 @@ async function main(argv: string[]): Promise<number> {
     } else {
       const prefix = values.prefix ?? DEFAULTS.parameterPrefix;
       try {
-        secrets = await secretsFromSsm(prefix);
+        secrets = await readSecretsFromSsm(prefix, quietLog);
       } catch (error) {
         const noStack = state === undefined && !values.url ? `no local stack found (${statePath()}): is \`npm start\` running?\n` : '';
         throw new Failure(

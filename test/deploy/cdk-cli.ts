@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { REGION, ROOT } from './template';
-import { motoEnv } from '../../tools/moto';
+import { motoEnv } from '../../local/moto';
 
 /** REHEARSE_VERBOSE=1 streams the CLI's output. */
 const VERBOSE = process.env.REHEARSE_VERBOSE === '1';

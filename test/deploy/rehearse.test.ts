@@ -17,7 +17,7 @@ import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULTS, parameterNames } from '../../lambda/config';
-import { startMoto, type MotoServer } from '../../tools/moto';
+import { startMoto, type MotoServer } from '../../local/moto';
 import { callerAccount, createClients, readDeployed, readStackState, type Clients, type DeployedState, type StackState } from './aws';
 import { cdk, cdkEnv, stopActiveCdk } from './cdk-cli';
 import { describeDeployed } from './deployed.checks';

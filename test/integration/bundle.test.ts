@@ -10,9 +10,9 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { ENV } from '../../lambda/names';
 import { KNOWN_TYPES } from '../../lambda/render';
 import { SAMPLE_DATA } from '../../lambda/render/samples';
-import { buildCallback, envelope } from '../../tools/callbacks';
-import { motoEnv } from '../../tools/moto';
-import { provision, readInbox, type LocalResources } from '../../tools/provision';
+import { buildCallback, envelope } from '../../local/callbacks';
+import { motoEnv } from '../../local/moto';
+import { provision, readInbox, type LocalResources } from '../../local/provision';
 import { bundlePath, readTemplate, receiverFunction, resolveEnvironment, type Template } from '../support/cdk-out';
 import { httpEvent, VOX } from '../support/fixtures';
 

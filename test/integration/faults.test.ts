@@ -25,11 +25,11 @@ import type { handler as Handler } from '../../lambda/handler';
 import { DEDUPE_TABLE, ENV, METRICS, RECEIVER_FUNCTION, RETRY_QUEUE } from '../../lambda/names';
 import { parkable } from '../../lambda/receiver';
 import { backoffSeconds, encodeParked, PARKED_ATTRIBUTES } from '../../lambda/retry';
-import { buildCallback, envelope } from '../../tools/callbacks';
-import { lambdaContext } from '../../tools/http-adapter';
-import { startMoto, type MotoServer } from '../../tools/moto';
-import { provision, readInbox, receiverEnv, type LocalResources } from '../../tools/provision';
-import { pollOnce } from '../../tools/sqs-event-source';
+import { buildCallback, envelope } from '../../local/callbacks';
+import { lambdaContext } from '../../local/api-gateway';
+import { startMoto, type MotoServer } from '../../local/moto';
+import { provision, readInbox, receiverEnv, type LocalResources } from '../../local/provision';
+import { pollOnce } from '../../local/sqs-event-source';
 import { FaultProxy, type PublishBatchEntry } from '../support/fault-proxy';
 import { httpEvent, VOX } from '../support/fixtures';
 

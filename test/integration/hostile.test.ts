@@ -14,8 +14,8 @@ import { CreateQueueCommand, DeleteMessageBatchCommand, ReceiveMessageCommand, S
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import fc from 'fast-check';
 import { sign } from '../../lambda/signature';
-import { buildCallback, envelope, SAMPLE_DATA, SAMPLE_TYPES, sampleCallback, sampleData } from '../../tools/callbacks';
-import { provision, readInbox, receiverEnv, type InboxMessage, type LocalResources } from '../../tools/provision';
+import { buildCallback, envelope, SAMPLE_DATA, SAMPLE_TYPES, sampleCallback, sampleData } from '../../local/callbacks';
+import { provision, readInbox, receiverEnv, type InboxMessage, type LocalResources } from '../../local/provision';
 import { FaultProxy } from '../support/fault-proxy';
 import {
   ACCOUNT,

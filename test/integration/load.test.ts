@@ -4,21 +4,17 @@
  * The jest run's own moto (global-setup) is not used: the child's environment has none of its AWS_* settings.
  */
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
-import { isAlive as isRunning } from '../../tools/local-stack';
+import { withoutLocalSettings } from '../../local/env';
+import { canListen } from '../../local/ports';
+import { isAlive as isRunning } from '../../local/state';
 
 const ROOT = resolve(__dirname, '../..');
 const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
 
 /** A user's shell: none of jest's moto settings, no VOX_* values, no local-stack overrides. */
 function childEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) {
-    if (/^(AWS_|VOX_|MOTO_|LOCAL_STACK_|POWERTOOLS_)/.test(key) || ['PORT', 'HOST', 'ALERT_TYPES', 'SECRETS_TTL_SECONDS'].includes(key))
-      continue;
-    env[key] = value;
-  }
+  const env = withoutLocalSettings(process.env);
   return { ...env, NO_COLOR: '1', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
 }
 
@@ -45,14 +41,6 @@ function load(args: string[], killAfterMs: number): Promise<Run> {
       children.delete(child);
       done({ code, stdout, stderr });
     });
-  });
-}
-
-function canListen(port: number): Promise<boolean> {
-  return new Promise((done) => {
-    const server = createServer();
-    server.once('error', () => done(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => done(true)));
   });
 }
 

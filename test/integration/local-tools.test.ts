@@ -1,19 +1,20 @@
 /**
- * The local tools as users run them: `npm start` (tools/local-stack.ts, with its own moto server),
+ * The local tools as users run them: `npm start` (tools/start.ts, with its own moto server),
  * `npm run send-callback` and `npm run configure`, each a real child process talking over HTTP.
  * The state file lives in a temporary directory (LOCAL_STACK_STATE), so a developer's own stack is never touched.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer, request as httpRequest } from 'node:http';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { findMotoPython, freePort, MOTO_INSTALL_COMMANDS, MotoMissingError } from '../../tools/moto';
-import { generateDemoSecrets, parseDotEnv, resolveSecrets } from '../../tools/local-stack';
-import { normalizeSecrets, validateSecrets } from '../../tools/secrets';
+import { withoutLocalSettings } from '../../local/env';
+import { findMotoPython, MOTO_INSTALL_COMMANDS, MotoMissingError } from '../../local/moto';
+import { canListen, freePort } from '../../local/ports';
+import { generateDemoSecrets, normalizeSecrets, parseDotEnv, resolveSecrets, validateSecrets } from '../../local/secrets';
+import { isAlive as isRunning } from '../../local/state';
 import { nodeVersionProblem, usageLine } from '../../tools/cli';
-import { SAMPLE_DATA } from '../../tools/callbacks';
+import { SAMPLE_DATA } from '../../local/callbacks';
 import { KNOWN_TYPES } from '../../lambda/render';
 
 const ROOT = resolve(__dirname, '../..');
@@ -29,12 +30,7 @@ const envFile = join(dir, '.env');
 
 /** The environment a user's shell would have: none of jest's moto settings, none of the VOX_* values. */
 function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) {
-    if (/^(AWS_|VOX_|MOTO_|LOCAL_STACK_|POWERTOOLS_)/.test(key) || ['PORT', 'HOST', 'ALERT_TYPES', 'SECRETS_TTL_SECONDS'].includes(key))
-      continue;
-    env[key] = value;
-  }
+  const env = withoutLocalSettings(process.env);
   return { ...env, LOCAL_STACK_STATE: stateFile, NO_COLOR: '1', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...extra };
 }
 
@@ -103,23 +99,6 @@ const configure = (...args: string[]) => run('tools/configure.ts', args);
 
 function occurrences(text: string, needle: string): number {
   return text.split(needle).length - 1;
-}
-
-function canListen(port: number): Promise<boolean> {
-  return new Promise((done) => {
-    const server = createServer();
-    server.once('error', () => done(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => done(true)));
-  });
-}
-
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** Polls a condition (not a clock): resolves as soon as it holds, fails with `what` after the deadline. */
@@ -254,7 +233,7 @@ describe('npm start, send-callback and configure against it', () => {
     );
     port = await freePort();
     // The default 5-minute secrets cache: `configure --local` must still take effect at once.
-    stack = start('tools/local-stack.ts', ['--env-file', envFile], childEnv({ PORT: String(port) }));
+    stack = start('tools/start.ts', ['--env-file', envFile], childEnv({ PORT: String(port) }));
     const [, readyUrl] = await stack.waitFor(/Ready: (http:\/\/\S+)/, 45_000);
     url = readyUrl;
     motoPid = Number((await stack.waitFor(/moto pid (\d+)/))[1]);
@@ -423,7 +402,7 @@ describe('npm start, send-callback and configure against it', () => {
   });
 
   it('refuses a second start on the same port with a clear message, leaving the first one alone', async () => {
-    const second = await run('tools/local-stack.ts', ['--env-file', envFile], { PORT: String(port) });
+    const second = await run('tools/start.ts', ['--env-file', envFile], { PORT: String(port) });
     expect(second.code).not.toBe(0);
     expect(second.stderr).toContain(`port ${port} is in use — is another \`npm start\` running?`);
     expect(second.stderr).not.toMatch(/^\s+at /m);
@@ -446,7 +425,7 @@ describe('npm start killed outright (SIGKILL: no handler runs)', () => {
   it('leaves no moto behind: moto ends with its parent, and a new start is not blocked by the stale state file', async () => {
     const killedState = join(dir, 'killed-state.json');
     const env = childEnv({ PORT: String(await freePort()), LOCAL_STACK_STATE: killedState });
-    const killed = start('tools/local-stack.ts', [], env);
+    const killed = start('tools/start.ts', [], env);
     await killed.waitFor(/Ready: /, 45_000);
     const motoPid = Number((await killed.waitFor(/moto pid (\d+)/))[1]);
     const stackPid = Number((await killed.waitFor(/local stack pid (\d+)/))[1]);
@@ -457,7 +436,7 @@ describe('npm start killed outright (SIGKILL: no handler runs)', () => {
     await waitUntil(() => !isRunning(motoPid), `moto (pid ${motoPid}) has exited`);
     expect(existsSync(killedState)).toBe(true); // nobody could remove it
 
-    const again = start('tools/local-stack.ts', [], { ...env, PORT: String(await freePort()) });
+    const again = start('tools/start.ts', [], { ...env, PORT: String(await freePort()) });
     try {
       await again.waitFor(/Ready: /, 45_000);
     } finally {
@@ -469,7 +448,7 @@ describe('npm start killed outright (SIGKILL: no handler runs)', () => {
 
 describe('the front door: help, mistakes and prerequisites, as a new user meets them', () => {
   const COMMANDS: Array<[string, string]> = [
-    ['tools/local-stack.ts', 'Usage: npm start'],
+    ['tools/start.ts', 'Usage: npm start'],
     ['tools/send-callback.ts', 'Usage: npm run send-callback'],
     ['tools/configure.ts', 'Usage: npm run configure'],
     ['tools/load.ts', 'Usage: npm run load'],
@@ -500,7 +479,7 @@ describe('the front door: help, mistakes and prerequisites, as a new user meets 
   });
 
   it('a flag missing its value (npm start -- --env-file) gets the usage line, not a stack trace', async () => {
-    const result = await run('tools/local-stack.ts', ['--env-file']);
+    const result = await run('tools/start.ts', ['--env-file']);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/^error: Option '--env-file <value>' argument missing\nUsage: npm start/);
     expect(result.stderr).not.toMatch(/^\s+at /m);
@@ -513,7 +492,7 @@ describe('the front door: help, mistakes and prerequisites, as a new user meets 
   });
 
   it('ALERT_TYPES with a typo stops npm start before anything starts, naming the closest known type', async () => {
-    const result = await run('tools/local-stack.ts', [], { ALERT_TYPES: 'min_balanse', PORT: String(await freePort()) });
+    const result = await run('tools/start.ts', [], { ALERT_TYPES: 'min_balanse', PORT: String(await freePort()) });
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('ALERT_TYPES: "min_balanse" is not a known Voximplant callback type; did you mean min_balance?');
     expect(result.stdout).not.toContain('starting moto');
@@ -521,7 +500,7 @@ describe('the front door: help, mistakes and prerequisites, as a new user meets 
   });
 
   it('without moto, npm start and npm test fail at once with one line and the commands that work', async () => {
-    for (const script of ['tools/local-stack.ts', 'tools/preflight.ts']) {
+    for (const script of ['tools/start.ts', 'tools/preflight.ts']) {
       const started = Date.now();
       const result = await run(script, [], { MOTO_PYTHON: join(dir, 'no-such-python'), PORT: String(await freePort()) });
       console.log(`${script} without moto: exit ${result.code} after ${Date.now() - started} ms (tsx start-up included)`);
@@ -556,11 +535,11 @@ describe('the front door: help, mistakes and prerequisites, as a new user meets 
 
   it('Ctrl-C while moto is still starting stops everything at once, moto included', async () => {
     const env = childEnv({ PORT: String(await freePort()), LOCAL_STACK_STATE: join(dir, 'ctrl-c-state.json') });
-    const stack = start('tools/local-stack.ts', [], env);
+    const stack = start('tools/start.ts', [], env);
     await stack.waitFor(/starting moto server/);
     let moto: number | undefined;
     await waitUntil(() => (moto = descendant(stack.child.pid!, 'moto.server')) !== undefined, 'moto has been spawned');
-    const receiver = descendant(stack.child.pid!, 'local-stack.ts')!; // the node process tsx runs the tool in
+    const receiver = descendant(stack.child.pid!, 'tools/start.ts')!; // the node process tsx runs the tool in
     const started = Date.now();
     // A terminal's Ctrl-C reaches the tool and moto alike, once each: moto dies of it before it ever answers.
     process.kill(moto!, 'SIGINT');

@@ -6,10 +6,10 @@ import { randomUUID } from 'node:crypto';
 import { ChangeMessageVisibilityCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Alert } from '../../lambda/callback';
 import type { handler as Handler } from '../../lambda/handler';
-import { buildCallback, envelope } from '../../tools/callbacks';
+import { buildCallback, envelope } from '../../local/callbacks';
 import { SSMClient } from '@aws-sdk/client-ssm';
-import { provision, putSecrets, readInbox, receiverEnv, type LocalResources } from '../../tools/provision';
-import { pollOnce } from '../../tools/sqs-event-source';
+import { provision, putSecrets, readInbox, receiverEnv, type LocalResources } from '../../local/provision';
+import { pollOnce } from '../../local/sqs-event-source';
 import { FaultProxy } from '../support/fault-proxy';
 import { httpEvent, VOX } from '../support/fixtures';
 

@@ -2,7 +2,7 @@
 import type { APIGatewayProxyEventV2, SQSRecord } from 'aws-lambda';
 import type { Secrets } from '../../lambda/callback';
 import { encodeParked } from '../../lambda/retry';
-import type { VoxSecrets } from '../../tools/provision';
+import type { VoxSecrets } from '../../local/provision';
 
 export const VECTOR = {
   salt: 'mySalt123',

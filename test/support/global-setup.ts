@@ -9,7 +9,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { SnsLimitViolation } from '../../lambda/sns-limits';
-import { startMoto, type MotoServer } from '../../tools/moto';
+import { startMoto, type MotoServer } from '../../local/moto';
 
 declare global {
   var __MOTO__: MotoServer | undefined;

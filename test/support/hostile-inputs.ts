@@ -7,8 +7,8 @@ import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { sign } from '../../lambda/signature';
-import { buildCallback, envelope } from '../../tools/callbacks';
-import type { VoxSecrets } from '../../tools/provision';
+import { buildCallback, envelope } from '../../local/callbacks';
+import type { VoxSecrets } from '../../local/provision';
 import { httpEvent } from './fixtures';
 
 /** Distinctive values, so that finding any of them in a log line cannot be a coincidence. */

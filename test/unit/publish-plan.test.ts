@@ -9,7 +9,7 @@ import { parseItem } from '../../lambda/parse';
 import { BATCH_BUDGET_BYTES, fitAlert, MESSAGE_BUDGET_BYTES, planBatches, toBatchEntry } from '../../lambda/publish-plan';
 import { renderAlert } from '../../lambda/render';
 import { checkPublishBatch, entryBytes, SNS_LIMITS } from '../../lambda/sns-limits';
-import { buildCallback } from '../../tools/callbacks';
+import { buildCallback } from '../../local/callbacks';
 import { VOX } from '../support/fixtures';
 import { cyrillicRenewals, emojiCertificates } from '../support/large-callbacks';
 

@@ -4,7 +4,7 @@
 import { handleWebhook } from '../../lambda/webhook';
 import { METRICS } from '../../lambda/names';
 import { SecretsUnavailableError } from '../../lambda/ports';
-import { buildCallback, envelope } from '../../tools/callbacks';
+import { buildCallback, envelope } from '../../local/callbacks';
 import { fakeDeps } from '../support/fakes';
 import { httpEvent, VECTOR, VOX } from '../support/fixtures';
 

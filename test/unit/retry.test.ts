@@ -8,7 +8,7 @@ import { METRICS } from '../../lambda/names';
 import { SecretsUnavailableError } from '../../lambda/ports';
 import { receive } from '../../lambda/receiver';
 import { backoffSeconds, decodeParked, encodeParked, handleRetries } from '../../lambda/retry';
-import { buildCallback, envelope } from '../../tools/callbacks';
+import { buildCallback, envelope } from '../../local/callbacks';
 import { fakeDeps } from '../support/fakes';
 import { parkedRecord as record, VOX } from '../support/fixtures';
 

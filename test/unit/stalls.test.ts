@@ -7,7 +7,7 @@ import type { SQSEvent } from 'aws-lambda';
 import { BUDGET, Deadline } from '../../lambda/deadline';
 import { backoffSeconds, handleRetries } from '../../lambda/retry';
 import { handleWebhook } from '../../lambda/webhook';
-import { buildCallback, envelope } from '../../tools/callbacks';
+import { buildCallback, envelope } from '../../local/callbacks';
 import { fakeDeps } from '../support/fakes';
 import { httpEvent, parkedRecord, VOX } from '../support/fixtures';
 import { ManualClock } from '../support/manual-clock';

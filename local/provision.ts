@@ -3,17 +3,25 @@
  * the SSM parameters, the alert topic, the dedupe table, and an SQS queue subscribed to the topic as an inbox.
  * Shared by `npm start`, `npm run configure` and the integration tests, so they all build the same world.
  */
-import { CreateTableCommand, DynamoDBClient, UpdateTimeToLiveCommand, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
-import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
+import {
+  CreateTableCommand,
+  DeleteTableCommand,
+  DynamoDBClient,
+  UpdateTimeToLiveCommand,
+  waitUntilTableExists,
+} from '@aws-sdk/client-dynamodb';
+import { CreateTopicCommand, DeleteTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import {
   CreateQueueCommand,
   DeleteMessageBatchCommand,
+  DeleteQueueCommand,
   GetQueueAttributesCommand,
   ReceiveMessageCommand,
   SetQueueAttributesCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
-import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { DeleteParametersCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import type { Alert } from '../lambda/callback';
 import { parameterNames } from '../lambda/config';
 import { DEDUPE_TABLE, ENV, RETRY_QUEUE } from '../lambda/names';
 
@@ -135,6 +143,40 @@ export async function provision(
   }
 }
 
+/**
+ * Deletes what provision() (and createInbox, for each of `extraQueueUrls`) created: for `npm start --aws`,
+ * whose resources are real and cost money. Never throws: returns what could not be deleted, with why, for a
+ * person to delete by hand.
+ */
+export async function deleteResources(resources: LocalResources, extraQueueUrls: readonly string[] = []): Promise<string[]> {
+  const ssm = new SSMClient({});
+  const sns = new SNSClient({});
+  const sqs = new SQSClient({});
+  const dynamodb = new DynamoDBClient({});
+  const left: string[] = [];
+  const attempt = async (what: string, action: () => Promise<unknown>) => {
+    try {
+      await action();
+    } catch (error) {
+      left.push(`${what} (${(error as Error).message})`);
+    }
+  };
+  const queueUrls = [resources.queueUrl, ...extraQueueUrls, resources.retryQueueUrl, resources.dlqUrl];
+  try {
+    await Promise.all([
+      attempt(`SSM parameters under ${resources.parameterPrefix}`, () =>
+        ssm.send(new DeleteParametersCommand({ Names: Object.values(parameterNames(resources.parameterPrefix)) })),
+      ),
+      attempt(`topic ${resources.topicArn}`, () => sns.send(new DeleteTopicCommand({ TopicArn: resources.topicArn }))),
+      ...queueUrls.map((QueueUrl) => attempt(`queue ${QueueUrl}`, () => sqs.send(new DeleteQueueCommand({ QueueUrl })))),
+      attempt(`table ${resources.tableName}`, () => dynamodb.send(new DeleteTableCommand({ TableName: resources.tableName }))),
+    ]);
+  } finally {
+    for (const client of [ssm, sns, sqs, dynamodb]) client.destroy();
+  }
+  return left;
+}
+
 /** The receiver's environment for these resources: the same variables the stack gives the function. */
 export function receiverEnv(resources: LocalResources): Record<string, string> {
   return {
@@ -151,6 +193,16 @@ export interface InboxMessage {
   /** The `default` entry of the alert's per-protocol message (what an sqs subscriber gets): the alert as JSON. */
   readonly message: string;
   readonly attributes: Readonly<Record<string, string>>;
+}
+
+/** The alert the topic carries to programmatic subscribers (the `default` entry: the Alert as JSON), or undefined if it is not one. */
+export function parseAlert(message: InboxMessage): Alert | undefined {
+  try {
+    const alert = JSON.parse(message.message) as Alert;
+    return typeof alert === 'object' && alert !== null && typeof alert.callbackId === 'number' ? alert : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function toInboxMessage(body: string): InboxMessage {
@@ -171,7 +223,7 @@ function toInboxMessage(body: string): InboxMessage {
 export async function readInbox(
   sqs: SQSClient,
   queueUrl: string,
-  options: { expected?: number; waitMs?: number } = {},
+  options: { expected?: number; waitMs?: number; abortSignal?: AbortSignal } = {},
 ): Promise<InboxMessage[]> {
   const expected = options.expected ?? Number.POSITIVE_INFINITY;
   const deadline = Date.now() + (options.waitMs ?? 2000);
@@ -186,6 +238,7 @@ export async function readInbox(
         MaxNumberOfMessages: 10,
         WaitTimeSeconds: remaining <= 0 ? 0 : Math.min(20, Math.max(1, Math.floor(remaining / 1000))),
       }),
+      { abortSignal: options.abortSignal },
     );
     got = Messages.length;
     if (got === 0) continue;

@@ -38,7 +38,7 @@ export async function pollOnce(
   sqs: SQSClient,
   queueUrl: string,
   handler: QueueHandler,
-  options: { waitSeconds?: number } = {},
+  options: { waitSeconds?: number; abortSignal?: AbortSignal } = {},
 ): Promise<{ received: number; failed: string[] }> {
   const { Messages = [] } = await sqs.send(
     new ReceiveMessageCommand({
@@ -48,6 +48,7 @@ export async function pollOnce(
       MessageAttributeNames: ['All'],
       MessageSystemAttributeNames: ['All'],
     }),
+    { abortSignal: options.abortSignal },
   );
   if (Messages.length === 0) return { received: 0, failed: [] };
   const queueArn = `arn:aws:sqs:${process.env.AWS_REGION ?? 'us-east-1'}:000000000000:${queueUrl.split('/').pop()}`;

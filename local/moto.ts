@@ -4,10 +4,9 @@
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { join, resolve } from 'node:path';
-
-const ROOT = resolve(__dirname, '..');
+import { join } from 'node:path';
+import { freePort } from './ports';
+import { ROOT } from './state';
 
 /** The commands that install moto on Debian/Ubuntu (no system-wide pip there) and macOS alike, in a git-ignored .venv. */
 export const MOTO_INSTALL_COMMANDS = "python3 -m venv .venv && .venv/bin/pip install 'moto[server]'";
@@ -76,19 +75,6 @@ export function motoEnv(endpoint: string, region = 'us-east-1'): Record<string, 
     AWS_ACCESS_KEY_ID: 'testing',
     AWS_SECRET_ACCESS_KEY: 'testing',
   };
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 async function isUp(endpoint: string): Promise<boolean> {
