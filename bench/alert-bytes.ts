@@ -13,7 +13,7 @@ import { parseItem } from '../lambda/parse';
 import { planBatches, toBatchEntry } from '../lambda/publish-plan';
 import { KNOWN_TYPES, renderAlert } from '../lambda/render';
 import { entryBytes, SNS_LIMITS, type BatchEntry } from '../lambda/sns-limits';
-import { buildCallback, sampleCallback } from '../tools/callbacks';
+import { buildCallback, sampleCallback } from '../local/callbacks';
 import { VOX } from '../test/support/fixtures';
 import { cyrillicRenewals, emojiCertificates } from '../test/support/large-callbacks';
 import { parseCommandLine } from '../tools/cli';

@@ -15,9 +15,9 @@ import { pathToFileURL } from 'node:url';
 import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { httpEvent, VOX } from '../test/support/fixtures';
-import { buildCallback, envelope } from '../tools/callbacks';
-import { motoEnv, startMoto } from '../tools/moto';
-import { provision, readInbox, receiverEnv } from '../tools/provision';
+import { buildCallback, envelope } from '../local/callbacks';
+import { motoEnv, startMoto } from '../local/moto';
+import { provision, readInbox, receiverEnv } from '../local/provision';
 import { summarize, type Summary } from './stats';
 
 type Handler = (event: APIGatewayProxyEventV2, context?: Context) => Promise<APIGatewayProxyStructuredResultV2>;

@@ -13,7 +13,7 @@ import { Readable } from 'node:stream';
 import { HttpResponse, type HttpRequest } from '@smithy/core/protocols';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { parameterNames } from '../lambda/config';
-import type { VoxSecrets } from '../tools/provision';
+import type { VoxSecrets } from '../local/provision';
 
 export interface CallCounts {
   ssm: number;

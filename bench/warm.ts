@@ -18,7 +18,7 @@ import { ENV } from '../lambda/names';
 import { toBatchEntry } from '../lambda/publish-plan';
 import * as source from './fixtures/core';
 import { httpEvent, SECRETS, VOX } from '../test/support/fixtures';
-import { buildCallback, envelope } from '../tools/callbacks';
+import { buildCallback, envelope } from '../local/callbacks';
 import { attribute, byUrl, top, type CpuProfile } from './profile';
 import { median, summarize, type Summary } from './stats';
 import { installStub, type CallCounts, type PublishedPayload } from './stub';
