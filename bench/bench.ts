@@ -21,7 +21,7 @@ import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import * as esbuild from 'esbuild';
 import { ENV_CREDENTIALS_MODULE, ESM_REQUIRE_BANNER } from '../infra/stack';
-import { receiverFunction, resolveEnvironment, type Template } from '../test/support/cdk-out';
+import { bundlePath, readTemplate, receiverFunction, resolveEnvironment } from '../local/cdk-out';
 import { ENV } from '../lambda/names';
 import { parseCommandLine } from '../tools/cli';
 import type { E2eResult } from './e2e';
@@ -118,26 +118,6 @@ function synthesize(outDir: string): void {
   if (synth.status !== 0) throw new Error(`\`npx cdk synth --quiet\` failed (exit ${synth.status}):\n${synth.stderr?.toString() ?? ''}`);
 }
 
-function readTemplate(cdkOut: string): Template {
-  const manifest = JSON.parse(readFileSync(join(cdkOut, 'manifest.json'), 'utf8')) as {
-    artifacts: Record<string, { type: string; properties?: { templateFile?: string } }>;
-  };
-  const stacks = Object.values(manifest.artifacts).filter((a) => a.type === 'aws:cloudformation:stack');
-  if (stacks.length !== 1) throw new Error(`expected one stack in ${cdkOut}, found ${stacks.length}`);
-  return JSON.parse(readFileSync(join(cdkOut, stacks[0].properties!.templateFile!), 'utf8')) as Template;
-}
-
-/** The bundle file the function's Handler points at, inside its asset directory. */
-function bundlePath(cdkOut: string, resource: ReturnType<typeof receiverFunction>['resource']): string {
-  const assetDir = resource.Metadata?.['aws:asset:path'];
-  if (typeof assetDir !== 'string') throw new Error('the function has no aws:asset:path metadata');
-  const handler = String(resource.Properties?.Handler ?? 'index.handler');
-  const base = handler.slice(0, handler.lastIndexOf('.'));
-  const file = ['.mjs', '.js', '.cjs'].map((ext) => join(cdkOut, assetDir, base + ext)).find((f) => existsSync(f));
-  if (!file) throw new Error(`no bundle for handler ${handler} in ${assetDir}`);
-  return file;
-}
-
 function deployedFunction(cdkOut: string): FunctionFacts {
   synthesize(cdkOut);
   const template = readTemplate(cdkOut);
@@ -150,7 +130,7 @@ function deployedFunction(cdkOut: string): FunctionFacts {
     log(`cannot resolve the function's environment from the template (${(error as Error).message}): using fake names only`);
   }
   return {
-    bundle: bundlePath(cdkOut, resource),
+    bundle: bundlePath(resource, cdkOut),
     runtime: String(properties.Runtime ?? 'nodejs24.x'),
     memoryMb: Number(properties.MemorySize ?? 128),
     architecture: String(properties.Architectures?.[0] ?? 'x86_64'),

@@ -14,7 +14,7 @@ import { writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { httpEvent, VOX } from '../test/support/fixtures';
+import { httpEvent, VOX } from '../local/fixtures';
 import { buildCallback, envelope } from '../local/callbacks';
 import { motoEnv, startMoto } from '../local/moto';
 import { provision, readInbox, receiverEnv } from '../local/provision';

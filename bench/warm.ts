@@ -17,7 +17,7 @@ import { DEFAULTS } from '../lambda/config';
 import { ENV } from '../lambda/names';
 import { toBatchEntry } from '../lambda/publish-plan';
 import * as source from './fixtures/core';
-import { httpEvent, SECRETS, VOX } from '../test/support/fixtures';
+import { httpEvent, SECRETS, VOX } from '../local/fixtures';
 import { buildCallback, envelope } from '../local/callbacks';
 import { attribute, byUrl, top, type CpuProfile } from './profile';
 import { median, summarize, type Summary } from './stats';

@@ -51,6 +51,24 @@ export function parseCommandLine<const T extends Options>(argv: readonly string[
   return values;
 }
 
+/** A flag's whole-number value from `min` to `max` (`fallback` when not given); throws UsageError naming the flag otherwise. */
+export function wholeNumber(name: string, text: string | undefined, fallback: number, min: number, max: number): number {
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  if (!/^\d+$/.test(text) || value < min || value > max)
+    throw new UsageError(`${name} must be a whole number from ${min} to ${max}, got ${JSON.stringify(text)}`);
+  return value;
+}
+
+/** A flag's fraction from 0 to below 1 (`fallback` when not given); throws UsageError naming the flag otherwise. */
+export function fraction(name: string, text: string | undefined, fallback: number): number {
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  if (text.trim() === '' || !Number.isFinite(value) || value < 0 || value >= 1)
+    throw new UsageError(`${name} must be a fraction from 0 to below 1, got ${JSON.stringify(text)}`);
+  return value;
+}
+
 function usageMessage(message: string, usage: string): string {
   return `error: ${message}\n${usageLine(usage)}  (--help for all options)`;
 }

@@ -12,7 +12,7 @@ import { describe } from '../lambda/errors';
 import type { Counts } from '../lambda/receiver';
 import { KNOWN_TYPES, SMOKE_TEST_ACCOUNT_NAME } from '../lambda/render';
 import { envelope, sampleCallback } from '../local/callbacks';
-import { Failure, parseCommandLine, runCommand, UsageError } from './cli';
+import { Failure, parseCommandLine, runCommand, UsageError, wholeNumber } from './cli';
 import { motoEnv } from '../local/moto';
 import { parseAlert, readInbox, type InboxMessage, type VoxSecrets } from '../local/provision';
 import { readSecretsFromSsm } from '../local/secrets';
@@ -54,14 +54,6 @@ VOX_API_KEY if all are set, else SSM under --prefix with your AWS credentials (G
 Signing with the stack's own SSM values shows the stack works end to end; it does not show that those
 values match what Voximplant has (a wrong salt there still gets every real callback a 401).
 Exit code 0 when the receiver answered as expected and (locally) the alerts arrived; 1 otherwise.`;
-
-function positiveInt(name: string, text: string | undefined, fallback: number, max: number): number {
-  if (text === undefined) return fallback;
-  const value = Number(text);
-  if (!/^\d+$/.test(text) || value < 1 || value > max)
-    throw new UsageError(`${name} must be a whole number from 1 to ${max}, got ${JSON.stringify(text)}`);
-  return value;
-}
 
 function sameServer(a: string, b: string): boolean {
   try {
@@ -190,9 +182,9 @@ async function main(argv: string[]): Promise<number> {
     );
   }
   const typeLabel = types.length === 1 ? types[0] : `mixed (${types.length} types)`;
-  const count = positiveInt('--count', values.count, types.length, 10_000);
-  const batch = positiveInt('--batch', values.batch, 1, 1_000);
-  const timeoutMs = positiveInt('--timeout', values.timeout, 15_000, 600_000);
+  const count = wholeNumber('--count', values.count, types.length, 1, 10_000);
+  const batch = wholeNumber('--batch', values.batch, 1, 1, 1_000);
+  const timeoutMs = wholeNumber('--timeout', values.timeout, 15_000, 1, 600_000);
   const negative = values.forged || values['wrong-account'];
   if (negative && values.duplicate)
     throw new UsageError('--duplicate re-sends genuine callbacks: do not combine it with --forged or --wrong-account');

@@ -13,8 +13,8 @@ import { SAMPLE_DATA } from '../../lambda/render/samples';
 import { buildCallback, envelope } from '../../local/callbacks';
 import { motoEnv } from '../../local/moto';
 import { provision, readInbox, type LocalResources } from '../../local/provision';
-import { bundlePath, readTemplate, receiverFunction, resolveEnvironment, type Template } from '../support/cdk-out';
-import { httpEvent, VOX } from '../support/fixtures';
+import { bundlePath, readTemplate, receiverFunction, resolveEnvironment, type Template } from '../../local/cdk-out';
+import { httpEvent, VOX } from '../../local/fixtures';
 
 let template: Template;
 let fn: ReturnType<typeof receiverFunction>;
@@ -48,7 +48,7 @@ beforeAll(async () => {
   fn = receiverFunction(template);
   bundle = bundlePath(fn.resource);
   lambdaNode = findLambdaNode(String(fn.resource.Properties!.Runtime));
-  const prefix = fn.resource.Properties!.Environment.Variables[ENV.parameterPrefix] as string;
+  const prefix = fn.resource.Properties!.Environment!.Variables![ENV.parameterPrefix] as string;
   resources = await provision(`bundle-${Date.now()}`, VOX, { prefix });
   environment = resolveEnvironment(template, fn.resource, {
     'AWS::SNS::Topic': resources.topicArn,

@@ -31,7 +31,7 @@ import { startMoto, type MotoServer } from '../../local/moto';
 import { provision, readInbox, receiverEnv, type LocalResources } from '../../local/provision';
 import { pollOnce } from '../../local/sqs-event-source';
 import { FaultProxy, type PublishBatchEntry } from '../support/fault-proxy';
-import { httpEvent, VOX } from '../support/fixtures';
+import { httpEvent, VOX } from '../../local/fixtures';
 
 /** The function's timeout in the stack: an answer must come before it, or nothing is answered or parked. */
 const FUNCTION_TIMEOUT_MS = RECEIVER_FUNCTION.timeoutSeconds * 1000;

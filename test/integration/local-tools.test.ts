@@ -22,6 +22,8 @@ const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
 
 /** The user's secrets for this run, in a .env file (they must never be printed). */
 const SECRETS = { salt: 'it-salt-Zq81xKp', accountId: '7654321', apiKey: 'b7e3c0de-1111-4a2b-9c3d-abcdefabcdef' };
+/** Where `--voximplant-api` points the function in these tests: a loopback stand-in (http is allowed only there). */
+const STANDIN_API = 'http://127.0.0.1:9/platform_api';
 const ROTATED = { salt: 'it-rotated-salt-4Hn2', apiKey: 'c0ffee00-2222-4b3c-8d4e-fedcbafedcba' };
 
 const dir = mkdtempSync(join(tmpdir(), 'local-tools-'));
@@ -233,7 +235,8 @@ describe('npm start, send-callback and configure against it', () => {
     );
     port = await freePort();
     // The default 5-minute secrets cache: `configure --local` must still take effect at once.
-    stack = start('tools/start.ts', ['--env-file', envFile], childEnv({ PORT: String(port) }));
+    // A stand-in Management API for the function (nothing listens there: the receiver does not call it yet).
+    stack = start('tools/start.ts', ['--env-file', envFile, '--voximplant-api', STANDIN_API], childEnv({ PORT: String(port) }));
     const [, readyUrl] = await stack.waitFor(/Ready: (http:\/\/\S+)/, 45_000);
     url = readyUrl;
     motoPid = Number((await stack.waitFor(/moto pid (\d+)/))[1]);
@@ -256,6 +259,7 @@ describe('npm start, send-callback and configure against it', () => {
     expect(out).toMatch(/Table: +voximplant-alerts-local-dedupe/);
     expect(out).toContain('npm run send-callback');
     expect(out).toContain('Secrets:    from the .env file (not shown)');
+    expect(out).toContain(`Voximplant: ${STANDIN_API}  (VOXIMPLANT_API_URL for the function)`);
     expect(out + stack.stderr()).not.toContain(SECRETS.salt);
     expect(out + stack.stderr()).not.toContain(SECRETS.apiKey);
     expect(isRunning(motoPid)).toBe(true);
@@ -427,6 +431,7 @@ describe('npm start killed outright (SIGKILL: no handler runs)', () => {
     const env = childEnv({ PORT: String(await freePort()), LOCAL_STACK_STATE: killedState });
     const killed = start('tools/start.ts', [], env);
     await killed.waitFor(/Ready: /, 45_000);
+    expect(killed.output()).not.toContain('VOXIMPLANT_API_URL'); // off by default: the function's own default (the public API)
     const motoPid = Number((await killed.waitFor(/moto pid (\d+)/))[1]);
     const stackPid = Number((await killed.waitFor(/local stack pid (\d+)/))[1]);
     expect(isRunning(motoPid)).toBe(true);
@@ -496,6 +501,19 @@ describe('the front door: help, mistakes and prerequisites, as a new user meets 
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('ALERT_TYPES: "min_balanse" is not a known Voximplant callback type; did you mean min_balance?');
     expect(result.stdout).not.toContain('starting moto');
+    expect(existsSync(stateFile)).toBe(false);
+  });
+
+  it('--voximplant-api (or VOXIMPLANT_API_URL) that the function would refuse stops npm start before anything starts', async () => {
+    const plain = await run('tools/start.ts', ['--voximplant-api', 'http://api.example.com/platform_api'], {
+      PORT: String(await freePort()),
+    });
+    expect(plain.code).toBe(2);
+    expect(plain.stderr).toContain('--voximplant-api: VOXIMPLANT_API_URL must be https (http only to a loopback host)');
+    expect(plain.stdout).not.toContain('starting moto');
+    const fromEnv = await run('tools/start.ts', [], { VOXIMPLANT_API_URL: 'not a url', PORT: String(await freePort()) });
+    expect(fromEnv.code).toBe(2);
+    expect(fromEnv.stderr).toContain('VOXIMPLANT_API_URL is not a URL');
     expect(existsSync(stateFile)).toBe(false);
   });
 

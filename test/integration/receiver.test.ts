@@ -11,7 +11,7 @@ import { SSMClient } from '@aws-sdk/client-ssm';
 import { provision, putSecrets, readInbox, receiverEnv, type LocalResources } from '../../local/provision';
 import { pollOnce } from '../../local/sqs-event-source';
 import { FaultProxy } from '../support/fault-proxy';
-import { httpEvent, VOX } from '../support/fixtures';
+import { httpEvent, VOX } from '../../local/fixtures';
 
 let resources: LocalResources;
 let proxy: FaultProxy;

@@ -19,8 +19,8 @@ import { MESSAGE_ATTRIBUTES } from '../../lambda/names';
 import { buildCallback, envelope } from '../../local/callbacks';
 import { provision, readInbox, receiverEnv, type LocalResources } from '../../local/provision';
 import { FaultProxy, type PublishBatchEntry } from '../support/fault-proxy';
-import { httpEvent, VOX } from '../support/fixtures';
-import { cyrillicRenewals, emojiCertificates } from '../support/large-callbacks';
+import { httpEvent, VOX } from '../../local/fixtures';
+import { cyrillicRenewals, emojiCertificates } from '../../local/large-callbacks';
 
 const MOTO = process.env.MOTO_ENDPOINT!;
 let proxy: FaultProxy;

@@ -22,7 +22,7 @@ import {
 } from '../../lambda/ports';
 import type { Deps } from '../../lambda/receiver';
 import { checkPublishBatch, type BatchEntry, type SnsLimitViolation } from '../../lambda/sns-limits';
-import { SECRETS } from './fixtures';
+import { SECRETS } from '../../local/fixtures';
 
 /** Rejects with the signal's reason once it aborts: a call that never ends by itself. */
 export function untilAbort(signal: AbortSignal): Promise<never> {

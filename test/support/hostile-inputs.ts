@@ -9,7 +9,7 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { sign } from '../../lambda/signature';
 import { buildCallback, envelope } from '../../local/callbacks';
 import type { VoxSecrets } from '../../local/provision';
-import { httpEvent } from './fixtures';
+import { httpEvent } from '../../local/fixtures';
 
 /** Distinctive values, so that finding any of them in a log line cannot be a coincidence. */
 export const HOSTILE_SECRETS: VoxSecrets = {

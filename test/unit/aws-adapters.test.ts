@@ -19,7 +19,7 @@ import { SqsRetryQueue } from '../../lambda/aws/sqs-retry-queue';
 import { SsmSecrets } from '../../lambda/aws/ssm-secrets';
 import { SecretsUnavailableError } from '../../lambda/ports';
 import { FakeSnsTopic, MemoryLog } from '../support/fakes';
-import { VOX } from '../support/fixtures';
+import { VOX } from '../../local/fixtures';
 
 const ssm = mockClient(SSMClient);
 const dynamodb = mockClient(DynamoDBClient);

@@ -10,8 +10,8 @@ import { BATCH_BUDGET_BYTES, fitAlert, MESSAGE_BUDGET_BYTES, planBatches, toBatc
 import { renderAlert } from '../../lambda/render';
 import { checkPublishBatch, entryBytes, SNS_LIMITS } from '../../lambda/sns-limits';
 import { buildCallback } from '../../local/callbacks';
-import { VOX } from '../support/fixtures';
-import { cyrillicRenewals, emojiCertificates } from '../support/large-callbacks';
+import { VOX } from '../../local/fixtures';
+import { cyrillicRenewals, emojiCertificates } from '../../local/large-callbacks';
 
 const alert = (callbackId: number, email = 'Your balance is low.'): Alert => ({
   accountId: 1234567,

@@ -6,7 +6,7 @@ import { METRICS } from '../../lambda/names';
 import { SecretsUnavailableError } from '../../lambda/ports';
 import { buildCallback, envelope } from '../../local/callbacks';
 import { fakeDeps } from '../support/fakes';
-import { httpEvent, VECTOR, VOX } from '../support/fixtures';
+import { httpEvent, VECTOR, VOX } from '../../local/fixtures';
 
 const FORGER = { salt: 'guess', apiKey: 'guess' };
 

@@ -10,7 +10,8 @@ import { receive } from '../../lambda/receiver';
 import { backoffSeconds, decodeParked, encodeParked, handleRetries } from '../../lambda/retry';
 import { buildCallback, envelope } from '../../local/callbacks';
 import { fakeDeps } from '../support/fakes';
-import { parkedRecord as record, VOX } from '../support/fixtures';
+import { parkedRecord as record } from '../support/fixtures';
+import { VOX } from '../../local/fixtures';
 
 const sqsEvent = (...records: SQSRecord[]): SQSEvent => ({ Records: records });
 

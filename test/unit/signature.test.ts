@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import type { CallbackItem, Secrets } from '../../lambda/callback';
 import { sign, verify } from '../../lambda/signature';
-import { SECRETS, VECTOR } from '../support/fixtures';
+import { SECRETS, VECTOR } from '../../local/fixtures';
 
 function item(overrides: Partial<CallbackItem> = {}): CallbackItem {
   return {

@@ -9,7 +9,8 @@ import { backoffSeconds, handleRetries } from '../../lambda/retry';
 import { handleWebhook } from '../../lambda/webhook';
 import { buildCallback, envelope } from '../../local/callbacks';
 import { fakeDeps } from '../support/fakes';
-import { httpEvent, parkedRecord, VOX } from '../support/fixtures';
+import { parkedRecord } from '../support/fixtures';
+import { httpEvent, VOX } from '../../local/fixtures';
 import { ManualClock } from '../support/manual-clock';
 
 /** Lambda's 10 s, as the handler derives it from the context. */

@@ -1,18 +1,24 @@
 /**
- * Reads what `cdk synth` (npm run synth) put in cdk.out: the stack template and the receiver's bundle,
- * so tests exercise exactly what `cdk deploy` would upload.
+ * Reads what `cdk synth` (npm run synth) put in cdk.out (or another output directory): the stack template and the receiver's bundle,
+ * so tests and the bench exercise exactly what `cdk deploy` would upload.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ENV } from '../../lambda/names';
+import { ENV } from '../lambda/names';
 
-export const CDK_OUT = join(__dirname, '..', '..', 'cdk.out');
+export const CDK_OUT = join(__dirname, '..', 'cdk.out');
 
-type Resource = { Type: string; Properties?: Record<string, any>; Metadata?: Record<string, any> };
+/** A template resource, read loosely: the properties the tests and the bench look at, anything else unknown. */
+type Resource = {
+  Type: string;
+  Properties?: { Environment?: { Variables?: Record<string, unknown> }; Architectures?: string[]; [name: string]: unknown };
+  Metadata?: Record<string, unknown>;
+};
 export type Template = { Resources: Record<string, Resource>; Outputs?: Record<string, unknown> };
 
-export function readTemplate(): Template {
-  const manifestPath = join(CDK_OUT, 'manifest.json');
+/** The one stack's template in `cdkOut` (default: the project's cdk.out); throws when it was not synthesized. */
+export function readTemplate(cdkOut = CDK_OUT): Template {
+  const manifestPath = join(cdkOut, 'manifest.json');
   if (!existsSync(manifestPath)) {
     throw new Error(`${manifestPath} not found: run \`npm run synth\` first (\`npm test\` does it)`);
   }
@@ -20,8 +26,8 @@ export function readTemplate(): Template {
     artifacts: Record<string, { type: string; properties?: { templateFile?: string } }>;
   };
   const stacks = Object.values(manifest.artifacts).filter((a) => a.type === 'aws:cloudformation:stack');
-  if (stacks.length !== 1) throw new Error(`expected one stack in cdk.out, found ${stacks.length}`);
-  return JSON.parse(readFileSync(join(CDK_OUT, stacks[0].properties!.templateFile!), 'utf8')) as Template;
+  if (stacks.length !== 1) throw new Error(`expected one stack in ${cdkOut}, found ${stacks.length}`);
+  return JSON.parse(readFileSync(join(cdkOut, stacks[0].properties!.templateFile!), 'utf8')) as Template;
 }
 
 /** The receiver function: the one whose environment names the alert topic. */
@@ -34,13 +40,13 @@ export function receiverFunction(template: Template): { logicalId: string; resou
 }
 
 /** The bundle file the function's Handler points at, inside its asset directory in cdk.out. */
-export function bundlePath(resource: Resource): string {
+export function bundlePath(resource: Resource, cdkOut = CDK_OUT): string {
   const assetDir = resource.Metadata?.['aws:asset:path'];
   if (typeof assetDir !== 'string') throw new Error('the function has no aws:asset:path metadata');
   const handler = String(resource.Properties?.Handler ?? 'index.handler');
   const base = handler.slice(0, handler.lastIndexOf('.'));
   for (const ext of ['.mjs', '.js', '.cjs']) {
-    const file = join(CDK_OUT, assetDir, base + ext);
+    const file = join(cdkOut, assetDir, base + ext);
     if (existsSync(file)) return file;
   }
   throw new Error(`no bundle for handler ${handler} in ${assetDir}`);
@@ -58,7 +64,8 @@ export function resolveEnvironment(template: Template, resource: Resource, physi
       resolved[name] = value;
       continue;
     }
-    const ref = (value as { Ref?: string; 'Fn::GetAtt'?: [string, string] }).Ref ?? (value as any)['Fn::GetAtt']?.[0];
+    const ref =
+      (value as { Ref?: string; 'Fn::GetAtt'?: [string, string] }).Ref ?? (value as { 'Fn::GetAtt'?: [string, string] })['Fn::GetAtt']?.[0];
     const type = ref ? template.Resources[ref]?.Type : undefined;
     if (!type || !(type in physical)) throw new Error(`cannot resolve ${name}=${JSON.stringify(value)} locally`);
     resolved[name] = physical[type];
