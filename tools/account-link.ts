@@ -17,7 +17,7 @@ export const ACCOUNT_LINK = {
    * A tool's wait per Management API call, milliseconds. Longer than the webhook path's 1.5 s
    * (MANAGEMENT_API.timeoutMs): a person is waiting, not a callback, and a retry costs them more than a wait.
    */
-  apiTimeoutMs: 10_000,
+  apiTimeoutMs: 5000,
   /** Largest min_balance_to_notify accepted (the client refuses 1e9 and more: setAccountInfoParams). */
   maxMinBalance: 999_999_999,
 } as const;
@@ -49,7 +49,9 @@ export function sameUrl(a: string, b: string): boolean {
 export function parseMinBalance(text: string): { readonly value: number } | { readonly problem: string } {
   const trimmed = text.trim();
   if (!/^\d{1,9}(\.\d{1,4})?$/.test(trimmed)) {
-    return { problem: `--min-balance must be a non-negative amount like 10 or 25.50 (digits, at most 4 decimals), got ${JSON.stringify(text)}` };
+    return {
+      problem: `--min-balance must be a non-negative amount like 10 or 25.50 (digits, at most 4 decimals), got ${JSON.stringify(text)}`,
+    };
   }
   const value = Number(trimmed);
   if (value > ACCOUNT_LINK.maxMinBalance) return { problem: `--min-balance must be at most ${ACCOUNT_LINK.maxMinBalance}` };

@@ -277,7 +277,9 @@ async function main(argv: string[]): Promise<number> {
       const code = await check(ssm, prefix, where);
       if (code !== 0) return code;
       if (values.local && !process.env[ENV.voximplantApiUrl]) {
-        console.log(`Account link: not checked (the local stack's account is not a Voximplant account; set ${ENV.voximplantApiUrl} to a stand-in).`);
+        console.log(
+          `Account link: not checked (the local stack's account is not a Voximplant account; set ${ENV.voximplantApiUrl} to a stand-in).`,
+        );
         return 0;
       }
       return await checkAccountLink(ssm, { prefix, webhookUrl: await webhookUrl(), command, apiTimeoutMs: ACCOUNT_LINK.apiTimeoutMs });
@@ -290,7 +292,8 @@ async function main(argv: string[]): Promise<number> {
       const fromFile = serviceAccount?.credentials.accountId;
       const given = values['account-id'] ?? (process.env.VOX_ACCOUNT_ID || undefined);
       const normalized = normalizeSecrets({
-        accountId: given === undefined && fromFile !== undefined ? fromFile : await valueOf({ ...ACCOUNT_ID_SOURCE, flag: values['account-id'] }),
+        accountId:
+          given === undefined && fromFile !== undefined ? fromFile : await valueOf({ ...ACCOUNT_ID_SOURCE, flag: values['account-id'] }),
         apiKey: await valueOf({ ...API_KEY_SOURCE, flag: values['api-key'] }),
       });
       for (const note of normalized.notes) console.log(`note: ${note}`);

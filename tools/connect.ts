@@ -213,7 +213,9 @@ export async function connectAccount(ssm: SSMClient, options: ConnectOptions): P
   try {
     after = await api.getAccountInfo();
   } catch (error) {
-    print(`Could not read the settings back (${apiFailureMessage(error, options.accountId)}): confirm with \`${options.command} --check\`.`);
+    print(
+      `Could not read the settings back (${apiFailureMessage(error, options.accountId)}): confirm with \`${options.command} --check\`.`,
+    );
     return 0;
   }
   const findings = compareLink(after, { url: options.webhookUrl, salt: newSalt }, options.command);
@@ -272,7 +274,10 @@ export async function checkAccountLink(ssm: SSMClient, options: CheckLinkOptions
   const names = parameterNames(options.prefix);
   const serviceAccountName = serviceAccountParameterName(options.prefix);
   const { Parameters = [] } = await ssm.send(
-    new GetParametersCommand({ Names: [names.salt, names.saltPrevious, names.accountId, names.apiKey, serviceAccountName], WithDecryption: true }),
+    new GetParametersCommand({
+      Names: [names.salt, names.saltPrevious, names.accountId, names.apiKey, serviceAccountName],
+      WithDecryption: true,
+    }),
   );
   const value = (name: string) => Parameters.find((p) => p.Name === name)?.Value;
   const salt = value(names.salt);
