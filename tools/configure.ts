@@ -296,6 +296,7 @@ async function main(argv: string[]): Promise<number> {
           given === undefined && fromFile !== undefined ? fromFile : await valueOf({ ...ACCOUNT_ID_SOURCE, flag: values['account-id'] }),
         apiKey: await valueOf({ ...API_KEY_SOURCE, flag: values['api-key'] }),
       });
+      if (process.env.VOX_SALT) normalized.notes.push('VOX_SALT is not used: --connect generates a new salt');
       for (const note of normalized.notes) console.log(`note: ${note}`);
       const { accountId, apiKey } = normalized.secrets;
       const problems = validateSecrets(normalized.secrets);
