@@ -6,8 +6,9 @@
  * Order of `--connect`, chosen so that no callback Voximplant signs is refused at any point:
  * 1. GetAccountInfo: the credentials work, and the account's callback_url is empty, this stack's, or --replace
  *    was given. A refusal or an error here leaves everything as it was.
- * 2. SSM: the new salt as `<prefix>/salt`, and, when Voximplant's callbacks come to this stack, the salt it
- *    signs with today as `<prefix>/salt-previous` (the receiver accepts either), with the account id and key.
+ * 2. SSM: when Voximplant's callbacks come to this stack, the salt it signs with today as
+ *    `<prefix>/salt-previous` (the receiver accepts either), then the new salt as `<prefix>/salt`, with the
+ *    account id and key.
  * 3. Wait until every running receiver has dropped the secrets it cached before step 2 (their cache TTL,
  *    SECRETS_TTL_SECONDS, 300 s unless the stack changed it), when SSM held a salt before: a warm receiver with
  *    only the old salt would otherwise refuse the first callbacks signed with the new one. The local stack
@@ -169,14 +170,13 @@ export async function connectAccount(ssm: SSMClient, options: ConnectOptions): P
   const plan = planLink(info, { stackUrl: options.webhookUrl, newSalt, replace: options.replace, minBalance: options.minBalance });
   if (plan.kind === 'refused') throw new Failure(refusalMessage(plan.currentUrl, options.webhookUrl, options.finishCommand));
 
-  // 2. SSM: the new salt, and the one Voximplant signs with today as the previous one.
+  // 2. SSM: the salt Voximplant signs with today as the previous one first, so that a failure between the two
+  // writes cannot leave the receiver with only the new salt while Voximplant still signs with the old.
   const saltBefore = await hasSalt(ssm, options.prefix);
-  await putSecrets(ssm, options.prefix, {
-    salt: newSalt,
-    accountId: options.accountId,
-    apiKey: options.apiKey,
-    ...(plan.previousSalt === undefined ? {} : { saltPrevious: plan.previousSalt }),
-  });
+  if (plan.previousSalt !== undefined) {
+    await ssm.send(new PutParameterCommand({ Name: names.saltPrevious, Value: plan.previousSalt, Type: 'SecureString', Overwrite: true }));
+  }
+  await putSecrets(ssm, options.prefix, { salt: newSalt, accountId: options.accountId, apiKey: options.apiKey });
   const written = [`${names.salt} (SecureString, new)`, `${names.accountId} (String)`, `${names.apiKey} (SecureString)`];
   if (plan.previousSalt !== undefined) written.push(`${names.saltPrevious} (SecureString: the salt Voximplant used until now)`);
   if (options.serviceAccount) {
