@@ -38,7 +38,8 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-beforeEach(async () => {
+/** A fresh parameter prefix and a deployed stack with its WebhookUrl output, for one test or one group. */
+async function newStack(): Promise<void> {
   const id = randomUUID().slice(0, 8);
   prefix = `/connect-it-${id}`;
   stackName = `connect-it-${id}`;
@@ -52,12 +53,12 @@ beforeEach(async () => {
       }),
     }),
   );
-});
+}
 
-afterEach(async () => {
+async function closeStandin(): Promise<void> {
   standin?.release();
   await standin?.close();
-});
+}
 
 async function startStandin(account: Partial<StandinAccount> = {}, options: Parameters<typeof VoximplantStandin.start>[0] = {}) {
   standin = await VoximplantStandin.start({ ...options, account });
@@ -123,6 +124,9 @@ function expectNoSecret(result: Result, ...secrets: Array<string | undefined>) {
 }
 
 describe('configure --connect', () => {
+  beforeEach(newStack);
+  afterEach(closeStandin);
+
   it('a fresh account: stores the salt, account id and key, sets URL and salt in Voximplant, confirms, prints no secret', async () => {
     await startStandin();
     const result = await connect();
@@ -364,12 +368,22 @@ describe('configure --connect', () => {
   });
 });
 
-describe('configure --check', () => {
-  async function linked() {
+describe('configure --check (one linked stack; each test changes the account, then puts it back)', () => {
+  let linkedAccount: StandinAccount;
+  beforeAll(async () => {
+    await newStack();
     await startStandin();
     expect((await connect()).code).toBe(0);
+    linkedAccount = { ...standin.account };
+  });
+  afterAll(closeStandin);
+  afterEach(() => {
+    Object.assign(standin.account, linkedAccount);
+    standin.fault = undefined;
+  });
+  const linked = async () => {
     standin.requests.length = 0;
-  }
+  };
 
   it('linked: exit 0, one line saying so, the salt in no output', async () => {
     await linked();
