@@ -219,6 +219,30 @@ function linkFlags(values: LinkValues) {
   };
 }
 
+/**
+ * `--connect`'s credentials: the account id (flag, VOX_ACCOUNT_ID, the service-account file, or the prompt),
+ * the API key (the callback hash needs it whatever calls the API), and the service-account file if given.
+ * Throws UsageError when a value cannot work.
+ */
+async function connectCredentials(values: { 'account-id'?: string; 'api-key'?: string; 'service-account'?: string }) {
+  const serviceAccount = values['service-account'] === undefined ? undefined : readServiceAccountFile(values['service-account']);
+  const fromFile = serviceAccount?.credentials.accountId;
+  const given = values['account-id'] ?? (process.env.VOX_ACCOUNT_ID || undefined);
+  const normalized = normalizeSecrets({
+    accountId:
+      given === undefined && fromFile !== undefined ? fromFile : await valueOf({ ...ACCOUNT_ID_SOURCE, flag: values['account-id'] }),
+    apiKey: await valueOf({ ...API_KEY_SOURCE, flag: values['api-key'] }),
+  });
+  if (process.env.VOX_SALT) normalized.notes.push('VOX_SALT is not used: --connect generates a new salt');
+  for (const note of normalized.notes) console.log(`note: ${note}`);
+  const { accountId, apiKey } = normalized.secrets;
+  const problems = validateSecrets(normalized.secrets);
+  if (fromFile !== undefined && fromFile !== accountId)
+    problems.push(`the service account belongs to account ${fromFile}, not ${accountId}`);
+  if (problems.length > 0) throw new UsageError(`nothing changed: ${problems.join('; ')}`);
+  return { accountId, apiKey, serviceAccount };
+}
+
 async function main(argv: string[]): Promise<number> {
   const values = parseCommandLine(argv, USAGE, {
     prefix: { type: 'string' },
@@ -288,29 +312,11 @@ async function main(argv: string[]): Promise<number> {
       const url = await webhookUrl();
       const problem = unreachableWebhookProblem(url, managementApiBaseUrl());
       if (problem) throw new UsageError(problem);
-      const serviceAccount = values['service-account'] === undefined ? undefined : readServiceAccountFile(values['service-account']);
-      const fromFile = serviceAccount?.credentials.accountId;
-      const given = values['account-id'] ?? (process.env.VOX_ACCOUNT_ID || undefined);
-      const normalized = normalizeSecrets({
-        accountId:
-          given === undefined && fromFile !== undefined ? fromFile : await valueOf({ ...ACCOUNT_ID_SOURCE, flag: values['account-id'] }),
-        apiKey: await valueOf({ ...API_KEY_SOURCE, flag: values['api-key'] }),
-      });
-      if (process.env.VOX_SALT) normalized.notes.push('VOX_SALT is not used: --connect generates a new salt');
-      for (const note of normalized.notes) console.log(`note: ${note}`);
-      const { accountId, apiKey } = normalized.secrets;
-      const problems = validateSecrets(normalized.secrets);
-      if (fromFile !== undefined && fromFile !== accountId) {
-        problems.push(`the service account belongs to account ${fromFile}, not ${accountId}`);
-      }
-      if (problems.length > 0) throw new UsageError(`nothing changed: ${problems.join('; ')}`);
       return await connectAccount(ssm, {
         prefix,
         where,
         webhookUrl: url,
-        accountId,
-        apiKey,
-        serviceAccount,
+        ...(await connectCredentials(values)),
         replace: values.replace,
         minBalance: link.minBalance,
         waitSeconds: link.waitSeconds,
