@@ -8,8 +8,9 @@ import { App, type AppProps, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { ContextError } from './context';
 import { VoximplantAlertsStack } from './stack';
+import { STACK_NAME } from './stack-name';
 
-export const STACK_NAME = 'VoximplantAlerts';
+export { STACK_NAME };
 
 export function buildApp(props?: AppProps): { app: App; stack: VoximplantAlertsStack } {
   const app = new App(props);

@@ -13,7 +13,8 @@
  * Answers: `{"result": ...}` on success (GetAccountInfo adds `api_address`, and `api_key` when the caller
  * authenticated with it, as AccountInfoType documents), `{"error": {"code", "msg"}}` with HTTP 200 on failure.
  *
- * Faults, set with `fault` and applied to every request until cleared (the request is still recorded):
+ * Faults, set with `fault` and applied to every request until cleared, or only to one method's requests
+ * when `faultCommand` names it (the request is still recorded):
  * - `error`: the error envelope with any code (and HTTP status, default 200);
  * - `answer`: any raw answer: HTTP 5xx, 429, a redirect, malformed JSON, an oversized body;
  * - `slow`: the request is read, the answer held until release() (headers late);
@@ -166,6 +167,8 @@ export class VoximplantStandin {
   readonly account: StandinAccount;
   readonly requests: RecordedRequest[] = [];
   fault?: StandinFault;
+  /** When set, `fault` applies only to requests for this method (`SetAccountInfo`): the others are answered normally. */
+  faultCommand?: string;
   private readonly keys: Map<string, KeyObject>;
   private readonly held: Array<() => void> = [];
 
@@ -252,7 +255,7 @@ export class VoximplantStandin {
       return command === 'GetAccountInfo' ? this.getAccountInfo(authorization === undefined) : this.setAccountInfo(params);
     };
 
-    const fault = this.fault;
+    const fault = this.faultCommand === undefined || this.faultCommand === command ? this.fault : undefined;
     if (fault?.kind === 'error') return respond(apiError(fault.code, fault.msg, fault.status));
     if (fault?.kind === 'answer') return respond(fault);
     if (fault?.kind === 'slow') {
