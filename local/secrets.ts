@@ -7,11 +7,12 @@ import { randomBytes, randomInt, randomUUID } from 'node:crypto';
 import { parseEnv } from 'node:util';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { SsmSecrets } from '../lambda/aws/ssm-secrets';
+import { MANAGEMENT_API } from '../lambda/voximplant/management-api';
 import { UsageError } from './errors';
 import type { VoxSecrets } from './provision';
 
-/** Voximplant's limit for the callback salt. */
-export const SALT_MAX_LENGTH = 40;
+/** Voximplant's limit for the callback salt (the stricter reading of its two statements: see MANAGEMENT_API). */
+export const SALT_MAX_LENGTH = MANAGEMENT_API.callbackSaltMaxLength;
 
 /** Control characters (newline, tab, escape...): never part of a salt, key or id typed into Voximplant's panel. */
 const CONTROL = /\p{Cc}/u;
@@ -31,7 +32,7 @@ export function normalizeSecrets<T extends Partial<VoxSecrets>>(secrets: T): { r
 /**
  * What is wrong with the values given (only the ones present are checked), one sentence each; never
  * includes the values. Refused: an empty value; control characters (a newline from a paste) anywhere;
- * spaces around a salt or key; a salt over 40 characters (Voximplant's limit); an account id that is not
+ * spaces around a salt or key; a salt over 39 characters (Voximplant says "less than 40"); an account id that is not
  * a positive decimal safe integer without a leading zero.
  */
 export function validateSecrets(secrets: Partial<VoxSecrets>): string[] {
@@ -76,7 +77,7 @@ export function parseDotEnv(text: string): Record<string, string> {
   return { ...parseEnv(text) } as Record<string, string>;
 }
 
-/** Demo values: a random salt (Voximplant allows at most 40 characters), a 7-digit account id, a uuid API key. */
+/** Demo values: a random salt (within SALT_MAX_LENGTH), a 7-digit account id, a uuid API key. */
 export function generateDemoSecrets(): VoxSecrets {
   return {
     salt: randomBytes(18).toString('base64url'),

@@ -198,7 +198,7 @@ describe('local tools, pure parts', () => {
 
   it('generates demo secrets Voximplant would accept', () => {
     const secrets = generateDemoSecrets();
-    expect(secrets.salt.length).toBeLessThanOrEqual(40);
+    expect(secrets.salt.length).toBeLessThanOrEqual(39);
     expect(secrets.accountId).toMatch(/^\d{7}$/);
     expect(secrets.apiKey).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
     expect(validateSecrets(secrets)).toEqual([]);
@@ -209,9 +209,9 @@ describe('local tools, pure parts', () => {
     const resolved = resolveSecrets({ VOX_SALT: 'env-salt' }, { VOX_SALT: 'file-salt', VOX_ACCOUNT_ID: '1', VOX_API_KEY: 'k' });
     expect(resolved).toEqual({ secrets: { salt: 'env-salt', accountId: '1', apiKey: 'k' }, origin: 'environment and .env file' });
     expect(() => resolveSecrets({ VOX_SALT: 's' }, undefined)).toThrow(/VOX_ACCOUNT_ID, VOX_API_KEY are not set/);
-    const longSalt = 'x'.repeat(41);
+    const longSalt = 'x'.repeat(40);
     expect(() => resolveSecrets({ VOX_SALT: longSalt, VOX_ACCOUNT_ID: 'acme', VOX_API_KEY: 'k' }, undefined)).toThrow(
-      /at most 40[\s\S]*must be a positive whole number/,
+      /at most 39[\s\S]*must be a positive whole number/,
     );
     try {
       resolveSecrets({ VOX_SALT: longSalt, VOX_ACCOUNT_ID: '1', VOX_API_KEY: 'k' }, undefined);
@@ -349,10 +349,10 @@ describe('npm start, send-callback and configure against it', () => {
     expect(check.stdout).not.toContain(SECRETS.apiKey);
     expect(check.stdout).not.toContain(SECRETS.accountId);
 
-    const tooLong = 'S'.repeat(41);
+    const tooLong = 'S'.repeat(40);
     const refused = await configure('--local', '--salt', tooLong, '--account-id', 'acme', '--api-key', 'k');
     expect(refused.code).toBe(2);
-    expect(refused.stderr).toContain('Voximplant allows at most 40');
+    expect(refused.stderr).toContain('Voximplant allows at most 39');
     expect(refused.stderr).toContain('the account id must be a positive whole number');
     expect(refused.stderr).toContain('Usage: npm run configure -- [options]');
     expect(refused.stderr).not.toMatch(/^\s+at /m);
