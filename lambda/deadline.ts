@@ -8,7 +8,7 @@
  * Every port call therefore gets a signal from a Deadline. Pure: no AWS imports; time comes from a Clock.
  */
 import { setMaxListeners } from 'node:events';
-import { RECEIVER_FUNCTION } from './names';
+import { RECEIVER_FUNCTION } from './contract';
 
 /** Where a Deadline reads the time and schedules its abort; tests pass a manual one. */
 export interface Clock {

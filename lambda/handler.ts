@@ -18,11 +18,11 @@ import { UnsentOnlyRetryStrategy } from './aws/unsent-only-retry';
 import { loadConfig } from './config';
 import { Deadline } from './deadline';
 import { describe } from './errors';
-import { METRICS } from './names';
-import type { Deps } from './receiver';
+import { METRICS } from './contract';
+import type { Deps } from './pipeline';
 import { json } from './request';
-import { handleRetries } from './retry';
-import { handleWebhook } from './webhook';
+import { handleRetries } from './queue';
+import { handleWebhook } from './http';
 
 const logger = new Logger({ serviceName: METRICS.service });
 const metrics = new Metrics({ namespace: METRICS.namespace, serviceName: METRICS.service });

@@ -1,11 +1,11 @@
 /**
- * The receiver's edges as small interfaces. The core (receiver.ts) depends on these only;
+ * The receiver's edges as small interfaces. The core (pipeline.ts) depends on these only;
  * lambda/aws/* implements them with the AWS SDK, tests implement them with plain objects.
  *
  * Every call takes an AbortSignal (from the invocation's Deadline, deadline.ts) that bounds the whole
  * call, response body included; an aborted call fails the way the method documents for any failure.
  */
-import type { Alert, Secrets } from './callback';
+import type { Alert, Secrets } from './model';
 
 export interface SecretsSource {
   /**
@@ -90,7 +90,7 @@ export interface Publisher {
 
 /**
  * A request that could not be fully handled, kept to be processed again. Only what the retry needs is
- * kept (see parkable() in receiver.ts): never the fields the renderer does not read, such as personal data.
+ * kept (see parkable() in pipeline.ts): never the fields the renderer does not read, such as personal data.
  */
 export interface ParkedRequest {
   /** `{"callbacks":[...]}` holding only the items still to be handled. */

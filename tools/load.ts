@@ -33,7 +33,7 @@ import { join } from 'node:path';
 import { DeleteMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { SsmSecrets } from '../lambda/aws/ssm-secrets';
-import type { Alert } from '../lambda/callback';
+import type { Alert } from '../lambda/model';
 import { describe } from '../lambda/errors';
 import { buildCallback } from './callbacks';
 import { parseCommandLine, runCommand, UsageError } from './cli';

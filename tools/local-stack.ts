@@ -15,9 +15,9 @@ import { DeleteTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import { DeleteQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DeleteParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import type { Alert } from '../lambda/callback';
+import type { Alert } from '../lambda/model';
 import { DEFAULTS, parameterNames, parseAlertTypes, unknownTypeNames } from '../lambda/config';
-import { ENV, METRICS, RECEIVER_FUNCTION } from '../lambda/names';
+import { ENV, METRICS, RECEIVER_FUNCTION } from '../lambda/contract';
 import { parseCommandLine, runCommand, UsageError } from './cli';
 import { validateSecrets } from './secrets';
 import {

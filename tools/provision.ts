@@ -15,7 +15,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { parameterNames } from '../lambda/config';
-import { DEDUPE_TABLE, ENV, RETRY_QUEUE } from '../lambda/names';
+import { DEDUPE_TABLE, ENV, RETRY_QUEUE } from '../lambda/contract';
 
 export interface VoxSecrets {
   readonly salt: string;

@@ -27,7 +27,7 @@ import {
   type AttributeValue,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
-import { DEDUPE_TABLE } from '../names';
+import { DEDUPE_TABLE } from '../contract';
 import type { CallbackKey, Claim, DedupeStore, HeldClaim, Log } from '../ports';
 import { describe } from '../errors';
 

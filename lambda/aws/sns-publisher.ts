@@ -4,7 +4,7 @@
  * programmatic subscribers the alert as JSON.
  */
 import { PublishBatchCommand, type SNSClient } from '@aws-sdk/client-sns';
-import type { Alert } from '../callback';
+import type { Alert } from '../model';
 import type { Log, PublishResult, Publisher } from '../ports';
 import { describe } from '../errors';
 import { planBatches, type PlannedEntry } from '../publish-plan';

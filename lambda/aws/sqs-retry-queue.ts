@@ -2,7 +2,7 @@
 import { ChangeMessageVisibilityBatchCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { describe } from '../errors';
 import type { Log, ParkedRequest, RetryDelay, RetryQueue } from '../ports';
-import { encodeParked } from '../retry';
+import { encodeParked } from '../queue';
 
 /**
  * ChangeMessageVisibilityBatch takes at most 10 entries, each with an Id unique in the call (alphanumeric,

@@ -6,7 +6,7 @@
  * the refresh's SSM call is aborted once no caller waits for it any more.
  */
 import { GetParametersCommand, type SSMClient } from '@aws-sdk/client-ssm';
-import type { Secrets } from '../callback';
+import type { Secrets } from '../model';
 import { parameterNames } from '../config';
 import { untilAborted } from '../deadline';
 import { describe } from '../errors';

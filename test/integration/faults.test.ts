@@ -20,11 +20,11 @@ import {
   SendMessageCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
-import type { Alert } from '../../lambda/callback';
+import type { Alert } from '../../lambda/model';
 import type { handler as Handler } from '../../lambda/handler';
-import { DEDUPE_TABLE, ENV, METRICS, RECEIVER_FUNCTION, RETRY_QUEUE } from '../../lambda/names';
-import { parkable } from '../../lambda/receiver';
-import { backoffSeconds, encodeParked, PARKED_ATTRIBUTES } from '../../lambda/retry';
+import { DEDUPE_TABLE, ENV, METRICS, RECEIVER_FUNCTION, RETRY_QUEUE } from '../../lambda/contract';
+import { parkable } from '../../lambda/pipeline';
+import { backoffSeconds, encodeParked, PARKED_ATTRIBUTES } from '../../lambda/queue';
 import { buildCallback, envelope } from '../../tools/callbacks';
 import { lambdaContext } from '../../tools/http-adapter';
 import { startMoto, type MotoServer } from '../../tools/moto';

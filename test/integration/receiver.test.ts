@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { ChangeMessageVisibilityCommand, SQSClient } from '@aws-sdk/client-sqs';
-import type { Alert } from '../../lambda/callback';
+import type { Alert } from '../../lambda/model';
 import type { handler as Handler } from '../../lambda/handler';
 import { buildCallback, envelope } from '../../tools/callbacks';
 import { SSMClient } from '@aws-sdk/client-ssm';
@@ -218,14 +218,14 @@ it('stamps log keys per invocation: a retry-queue line never carries an earlier 
 it('answers 500 to a request the receiver throws on, and counts UnhandledErrors (a paging alarm)', async () => {
   let isolated!: typeof Handler;
   jest.isolateModules(() => {
-    jest.doMock('../../lambda/webhook', () => ({
+    jest.doMock('../../lambda/http', () => ({
       handleWebhook: () => {
         throw new TypeError('a bug');
       },
     }));
     isolated = (require('../../lambda/handler') as { handler: typeof Handler }).handler;
   });
-  jest.dontMock('../../lambda/webhook');
+  jest.dontMock('../../lambda/http');
   const from = output.length;
   const result = await isolated(httpEvent(envelope(buildCallback(VOX, { callbackId: nextId++ }))));
   expect(result).toMatchObject({ statusCode: 500, body: JSON.stringify({ message: 'internal error' }) });

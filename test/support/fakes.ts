@@ -4,7 +4,7 @@
  * (the shape of a dependency that sent its headers and never the body).
  */
 import { SNSServiceException, type PublishBatchCommandInput, type PublishBatchCommandOutput } from '@aws-sdk/client-sns';
-import type { Alert, Secrets } from '../../lambda/callback';
+import type { Alert, Secrets } from '../../lambda/model';
 import { loadConfig, type Config } from '../../lambda/config';
 import {
   SecretsUnavailableError,
@@ -20,7 +20,7 @@ import {
   type RetryQueue,
   type SecretsSource,
 } from '../../lambda/ports';
-import type { Deps } from '../../lambda/receiver';
+import type { Deps } from '../../lambda/pipeline';
 import { checkPublishBatch, type BatchEntry, type SnsLimitViolation } from '../../lambda/sns-limits';
 import { SECRETS } from './fixtures';
 

@@ -12,7 +12,7 @@ import { PublishBatchCommand, SNSClient } from '@aws-sdk/client-sns';
 import { ChangeMessageVisibilityBatchCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { GetParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
-import type { Alert } from '../../lambda/callback';
+import type { Alert } from '../../lambda/model';
 import { CLAIM_LEASE_SECONDS, DynamoDedupe } from '../../lambda/aws/dynamo-dedupe';
 import { SnsPublisher } from '../../lambda/aws/sns-publisher';
 import { SqsRetryQueue } from '../../lambda/aws/sqs-retry-queue';

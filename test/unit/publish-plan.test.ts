@@ -3,7 +3,7 @@
  * limit, and packing by entries and bytes, each call checked against SNS's limits (lambda/sns-limits.ts).
  */
 import fc from 'fast-check';
-import type { Alert } from '../../lambda/callback';
+import type { Alert } from '../../lambda/model';
 import { DEFAULTS } from '../../lambda/config';
 import { parseItem } from '../../lambda/parse';
 import { BATCH_BUDGET_BYTES, fitAlert, MESSAGE_BUDGET_BYTES, planBatches, toBatchEntry } from '../../lambda/publish-plan';

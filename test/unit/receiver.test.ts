@@ -1,8 +1,8 @@
 /**
  * The webhook path with in-memory edges: what is answered, published, remembered and parked.
  */
-import { handleWebhook } from '../../lambda/webhook';
-import { METRICS } from '../../lambda/names';
+import { handleWebhook } from '../../lambda/http';
+import { METRICS } from '../../lambda/contract';
 import { SecretsUnavailableError } from '../../lambda/ports';
 import { buildCallback, envelope } from '../../tools/callbacks';
 import { fakeDeps } from '../support/fakes';

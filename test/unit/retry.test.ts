@@ -4,10 +4,10 @@
  */
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { Deadline } from '../../lambda/deadline';
-import { METRICS } from '../../lambda/names';
+import { METRICS } from '../../lambda/contract';
 import { SecretsUnavailableError } from '../../lambda/ports';
-import { receive } from '../../lambda/receiver';
-import { backoffSeconds, decodeParked, encodeParked, handleRetries } from '../../lambda/retry';
+import { receive } from '../../lambda/pipeline';
+import { backoffSeconds, decodeParked, encodeParked, handleRetries } from '../../lambda/queue';
 import { buildCallback, envelope } from '../../tools/callbacks';
 import { fakeDeps } from '../support/fakes';
 import { parkedRecord as record, VOX } from '../support/fixtures';

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import type { CallbackItem, Secrets } from '../../lambda/callback';
+import type { CallbackItem, Secrets } from '../../lambda/model';
 import { sign, verify } from '../../lambda/signature';
 import { SECRETS, VECTOR } from '../support/fixtures';
 

@@ -5,8 +5,8 @@
  */
 import type { SQSEvent } from 'aws-lambda';
 import { BUDGET, Deadline } from '../../lambda/deadline';
-import { backoffSeconds, handleRetries } from '../../lambda/retry';
-import { handleWebhook } from '../../lambda/webhook';
+import { backoffSeconds, handleRetries } from '../../lambda/queue';
+import { handleWebhook } from '../../lambda/http';
 import { buildCallback, envelope } from '../../tools/callbacks';
 import { fakeDeps } from '../support/fakes';
 import { httpEvent, parkedRecord, VOX } from '../support/fixtures';

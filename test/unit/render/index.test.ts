@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { parkable } from '../../../lambda/receiver';
+import { parkable } from '../../../lambda/pipeline';
 import { KNOWN_TYPES, renderAlert, severityOf, SMOKE_TEST_ACCOUNT_NAME } from '../../../lambda/render';
 import {
   CONSOLE,

@@ -38,7 +38,7 @@ export const RECEIVER_FUNCTION = {
 
 /** The parked-retry queue: how often a parked request is tried before it goes to the dead-letter queue. */
 export const RETRY_QUEUE = {
-  /** With backoff 30 s, 60 s, ... capped at 15 min (retry.ts), 8 attempts span about 45 minutes. */
+  /** With backoff 30 s, 60 s, ... capped at 15 min (queue.ts), 8 attempts span about 45 minutes. */
   maxReceiveCount: 8,
   /** Six times the function's 10 s timeout, as AWS recommends for SQS event sources. */
   visibilityTimeoutSeconds: 60,

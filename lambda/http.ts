@@ -8,8 +8,8 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { BUDGET, Deadline } from './deadline';
 import { describe } from './errors';
-import { METRICS } from './names';
-import { receive, type Deps } from './receiver';
+import { METRICS } from './contract';
+import { receive, type Deps } from './pipeline';
 import { json, readRequest } from './request';
 
 export async function handleWebhook(

@@ -6,14 +6,14 @@
  *
  * The records of a batch run concurrently, all by the same deadline, so a stalled dependency costs one
  * wait, not one per record, and every record taken gets a real attempt. Order: within a parked request
- * min_balance is still published first (receiver.ts); across parked requests the order of alerts was never
+ * min_balance is still published first (pipeline.ts); across parked requests the order of alerts was never
  * guaranteed (SQS standard queues and SNS standard topics both order on a best-effort basis).
  */
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { BUDGET, Deadline } from './deadline';
-import { METRICS } from './names';
+import { METRICS } from './contract';
 import type { ParkedRequest, RetryDelay } from './ports';
-import { receive, type Deps } from './receiver';
+import { receive, type Deps } from './pipeline';
 
 /** SQS message attributes of a parked request. */
 export const PARKED_ATTRIBUTES = { receivedAt: 'receivedAt', encoding: 'bodyEncoding', verified: 'verified' } as const;

@@ -1,14 +1,14 @@
 /**
  * The pipeline for one request body: parse → verify → dedupe → render → publish → outcome.
- * Both entry paths use it: the webhook (webhook.ts) and the parked-retry queue (retry.ts).
+ * Both entry paths use it: the webhook (http.ts) and the parked-retry queue (queue.ts).
  * Only the interfaces in ports.ts reach the outside world, so this file runs the same against AWS,
  * moto, or plain test doubles.
  */
-import type { Alert, CallbackItem, Severity } from './callback';
+import type { Alert, CallbackItem, Severity } from './model';
 import { isForwarded, type Config } from './config';
 import { BUDGET, type Deadline } from './deadline';
 import { describe } from './errors';
-import { METRICS } from './names';
+import { METRICS } from './contract';
 import { parseEnvelope, parseItem, safeTypeName } from './parse';
 import type {
   CallbackKey,
