@@ -17,7 +17,7 @@ import { SsmSecrets } from './aws/ssm-secrets';
 import { UnsentOnlyRetryStrategy } from './aws/unsent-only-retry';
 import { loadConfig } from './config';
 import { Deadline } from './deadline';
-import { describe } from './errors';
+import { errorMessage } from './errors';
 import { METRICS } from './contract';
 import type { Deps } from './pipeline';
 import { json } from './request';
@@ -88,7 +88,7 @@ export async function handler(
       // A bug, not an outage of a dependency; still answer 5xx so the sender may retry. Counted, and paged on:
       // the callbacks in this request were not alerted.
       metrics.addMetric(METRICS.names.unhandledErrors, MetricUnit.Count, 1);
-      logger.error('Unhandled error', { error: describe(error) });
+      logger.error('Unhandled error', { error: errorMessage(error) });
       return json(500, { message: 'internal error' });
     }
   } finally {

@@ -7,7 +7,7 @@
  */
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { BUDGET, Deadline } from './deadline';
-import { describe } from './errors';
+import { errorMessage } from './errors';
 import { METRICS } from './contract';
 import { receive, type Deps } from './pipeline';
 import { json, readRequest } from './request';
@@ -34,7 +34,7 @@ export async function handleWebhook(
     deps.counters.count(METRICS.names.parkingFailures, 1);
     deps.log.error('Could not park the request for retry: answering 503 so the sender can retry', {
       reason: outcome.reason,
-      error: describe(error),
+      error: errorMessage(error),
     });
     return json(503, { message: 'temporarily unavailable, retry later', ...outcome.counts });
   }

@@ -7,7 +7,7 @@
 import type { Alert, CallbackItem, Severity } from './model';
 import { isForwarded, type Config } from './config';
 import { BUDGET, type Deadline } from './deadline';
-import { describe } from './errors';
+import { errorMessage } from './errors';
 import { METRICS } from './contract';
 import { parseEnvelope, parseItem, safeTypeName } from './parse';
 import type {
@@ -150,7 +150,7 @@ export async function receive(body: string, deps: Deps, deadline: Deadline, opti
       secrets = options.verified ? undefined : await deps.secrets.get(publishBy.within(BUDGET.fallbackCallMs).signal);
     } catch (error) {
       counters.count(METRICS.names.secretsUnavailable, 1);
-      log.error('Secrets unavailable: cannot verify callbacks', { error: describe(error), items: reports.slice(0, MAX_LOGGED_ITEMS) });
+      log.error('Secrets unavailable: cannot verify callbacks', { error: errorMessage(error), items: reports.slice(0, MAX_LOGGED_ITEMS) });
       const parked = {
         body: parkedBody(
           wellFormed.map(({ item }) => item),

@@ -9,21 +9,10 @@ import type { Alert, Secrets } from './model';
 
 export interface SecretsSource {
   /**
-   * Current secrets; throws SecretsUnavailableError when they cannot be had by the time `signal` aborts
+   * Current secrets; throws SecretsUnavailableError (errors.ts) when they cannot be had by the time `signal` aborts
    * (cached secrets past their TTL are returned rather than failing).
    */
   get(signal: AbortSignal): Promise<Secrets>;
-}
-
-export class SecretsUnavailableError extends Error {
-  constructor(
-    message: string,
-    /** Parameters that do not exist (a configuration problem, not an outage). */
-    readonly missing: readonly string[] = [],
-  ) {
-    super(message);
-    this.name = 'SecretsUnavailableError';
-  }
 }
 
 /** Identifies one callback for duplicate suppression. */

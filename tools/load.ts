@@ -34,7 +34,7 @@ import { DeleteMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCom
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { SsmSecrets } from '../lambda/aws/ssm-secrets';
 import type { Alert } from '../lambda/model';
-import { describe } from '../lambda/errors';
+import { errorMessage } from '../lambda/errors';
 import { buildCallback } from './callbacks';
 import { parseCommandLine, runCommand, UsageError } from './cli';
 import { isAlive, parseAlert, readState, ROOT, statePath, type LocalStackState } from './local-stack';
@@ -852,7 +852,7 @@ class InboxWatcher {
     this.sendingDoneAt = Date.now();
     await Promise.all(this.readers);
     this.stopped = true;
-    if (this.failure) throw new Error(`reading the inbox failed: ${describe(this.failure)}`);
+    if (this.failure) throw new Error(`reading the inbox failed: ${errorMessage(this.failure)}`);
     const missingIds = [...this.plan.genuineIds].filter((id) => !this.seen.has(id));
     const duplicatedIds = [...this.seen].filter(([, n]) => n > 1).map(([id]) => id);
     return {
@@ -1176,7 +1176,7 @@ async function main(argv: string[]): Promise<number> {
     if (inbox.foreign > 0) log(`note: ${inbox.foreign} alert(s) in the inbox were not this run's (ignored)`);
   } catch (error) {
     if (error instanceof UsageError) throw error;
-    problems.push(error instanceof Error && !(error as { $metadata?: unknown }).$metadata ? error.message : describe(error));
+    problems.push(error instanceof Error && !(error as { $metadata?: unknown }).$metadata ? error.message : errorMessage(error));
   } finally {
     sqs?.destroy();
     if (stack) {

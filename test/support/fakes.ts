@@ -6,8 +6,8 @@
 import { SNSServiceException, type PublishBatchCommandInput, type PublishBatchCommandOutput } from '@aws-sdk/client-sns';
 import type { Alert, Secrets } from '../../lambda/model';
 import { loadConfig, type Config } from '../../lambda/config';
+import { SecretsUnavailableError } from '../../lambda/errors';
 import {
-  SecretsUnavailableError,
   type CallbackKey,
   type Claim,
   type DedupeStore,

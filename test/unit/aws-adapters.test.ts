@@ -17,7 +17,7 @@ import { CLAIM_LEASE_SECONDS, DynamoDedupe } from '../../lambda/aws/dynamo-dedup
 import { SnsPublisher } from '../../lambda/aws/sns-publisher';
 import { SqsRetryQueue } from '../../lambda/aws/sqs-retry-queue';
 import { SsmSecrets } from '../../lambda/aws/ssm-secrets';
-import { SecretsUnavailableError } from '../../lambda/ports';
+import { SecretsUnavailableError } from '../../lambda/errors';
 import { FakeSnsTopic, MemoryLog } from '../support/fakes';
 import { VOX } from '../support/fixtures';
 

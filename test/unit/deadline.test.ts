@@ -2,7 +2,8 @@
  * The invocation deadline (lambda/deadline.ts) on a manual clock: remaining time, the abort signal,
  * reserves and slices, and waiting on shared work without waiting past one's own deadline.
  */
-import { BUDGET, Deadline, DeadlineExceededError, untilAborted } from '../../lambda/deadline';
+import { BUDGET, Deadline, untilAborted } from '../../lambda/deadline';
+import { DeadlineExceededError } from '../../lambda/errors';
 import { ManualClock } from '../support/manual-clock';
 
 describe('Deadline', () => {

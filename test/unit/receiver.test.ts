@@ -3,7 +3,7 @@
  */
 import { handleWebhook } from '../../lambda/http';
 import { METRICS } from '../../lambda/contract';
-import { SecretsUnavailableError } from '../../lambda/ports';
+import { SecretsUnavailableError } from '../../lambda/errors';
 import { buildCallback, envelope } from '../../tools/callbacks';
 import { fakeDeps } from '../support/fakes';
 import { httpEvent, VECTOR, VOX } from '../support/fixtures';

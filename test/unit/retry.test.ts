@@ -5,7 +5,7 @@
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { Deadline } from '../../lambda/deadline';
 import { METRICS } from '../../lambda/contract';
-import { SecretsUnavailableError } from '../../lambda/ports';
+import { SecretsUnavailableError } from '../../lambda/errors';
 import { receive } from '../../lambda/pipeline';
 import { backoffSeconds, decodeParked, encodeParked, handleRetries } from '../../lambda/queue';
 import { buildCallback, envelope } from '../../tools/callbacks';
