@@ -10,13 +10,11 @@
  * guaranteed (SQS standard queues and SNS standard topics both order on a best-effort basis).
  */
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { decodeParked } from './aws/parked-codec';
 import { BUDGET, Deadline } from './deadline';
 import { METRICS } from './contract';
-import type { ParkedRequest, RetryDelay } from './ports';
+import type { RetryDelay } from './ports';
 import { receive, type Deps } from './pipeline';
-
-/** SQS message attributes of a parked request. */
-export const PARKED_ATTRIBUTES = { receivedAt: 'receivedAt', encoding: 'bodyEncoding', verified: 'verified' } as const;
 
 const FIRST_BACKOFF_SECONDS = 30;
 /** SQS caps visibility timeouts at 12 h; 15 minutes keeps retries frequent enough to matter. */
@@ -25,33 +23,6 @@ const MAX_BACKOFF_SECONDS = 900;
 /** 30 s, 60 s, 120 s, ... capped at 15 minutes, by how many times the message was received. */
 export function backoffSeconds(receiveCount: number): number {
   return Math.min(MAX_BACKOFF_SECONDS, FIRST_BACKOFF_SECONDS * 2 ** Math.max(0, receiveCount - 1));
-}
-
-/** Characters SQS accepts in a message body; anything else travels base64-encoded. */
-const SQS_UNSAFE = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
-
-export function encodeParked(request: ParkedRequest): { body: string; attributes: Record<string, string> } {
-  const base64 = SQS_UNSAFE.test(request.body);
-  return {
-    body: base64 ? Buffer.from(request.body, 'utf8').toString('base64') : request.body,
-    attributes: {
-      [PARKED_ATTRIBUTES.receivedAt]: String(request.receivedAt),
-      [PARKED_ATTRIBUTES.encoding]: base64 ? 'base64' : 'utf8',
-      [PARKED_ATTRIBUTES.verified]: String(request.verified),
-    },
-  };
-}
-
-export function decodeParked(record: SQSRecord): ParkedRequest {
-  const attributes = record.messageAttributes ?? {};
-  const base64 = attributes[PARKED_ATTRIBUTES.encoding]?.stringValue === 'base64';
-  const receivedAt = Number(attributes[PARKED_ATTRIBUTES.receivedAt]?.stringValue);
-  return {
-    body: base64 ? Buffer.from(record.body, 'base64').toString('utf8') : record.body,
-    receivedAt: Number.isFinite(receivedAt) ? receivedAt : Number(record.attributes.SentTimestamp),
-    // Messages parked before this attribute existed hold raw, signed bodies: verify them again.
-    verified: attributes[PARKED_ATTRIBUTES.verified]?.stringValue === 'true',
-  };
 }
 
 /**

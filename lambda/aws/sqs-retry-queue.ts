@@ -2,7 +2,7 @@
 import { ChangeMessageVisibilityBatchCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { errorMessage } from '../errors';
 import type { Log, ParkedRequest, RetryDelay, RetryQueue } from '../ports';
-import { encodeParked } from '../queue';
+import { encodeParked } from './parked-codec';
 
 /**
  * ChangeMessageVisibilityBatch takes at most 10 entries, each with an Id unique in the call (alphanumeric,

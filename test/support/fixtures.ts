@@ -1,7 +1,7 @@
 /** Secrets and helpers shared by the tests. The test vector comes from the protocol reference. */
 import type { APIGatewayProxyEventV2, SQSRecord } from 'aws-lambda';
 import type { Secrets } from '../../lambda/model';
-import { encodeParked } from '../../lambda/queue';
+import { encodeParked } from '../../lambda/aws/parked-codec';
 import type { VoxSecrets } from '../../tools/provision';
 
 export const VECTOR = {

@@ -1,13 +1,13 @@
 /**
  * The parked-retry path with in-memory edges: parked requests are handled like webhook requests,
- * failures come back as batch item failures with exponential backoff, and the message codec round-trips.
+ * failures come back as batch item failures with exponential backoff.
  */
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { Deadline } from '../../lambda/deadline';
 import { METRICS } from '../../lambda/contract';
 import { SecretsUnavailableError } from '../../lambda/errors';
 import { receive } from '../../lambda/pipeline';
-import { backoffSeconds, decodeParked, encodeParked, handleRetries } from '../../lambda/queue';
+import { backoffSeconds, handleRetries } from '../../lambda/queue';
 import { buildCallback, envelope } from '../../tools/callbacks';
 import { fakeDeps } from '../support/fakes';
 import { parkedRecord as record, VOX } from '../support/fixtures';
@@ -110,26 +110,6 @@ describe('a parked request survives a key rotation', () => {
     deps.secrets.failure = undefined;
     expect(await handleRetries(sqsEvent(record(parked.body, { verified: false })), deps)).toEqual({ batchItemFailures: [] });
     expect(deps.publisher.sent).toHaveLength(0);
-  });
-});
-
-describe('parked message codec', () => {
-  it.each([
-    ['plain JSON', '{"callbacks":[1]}'],
-    ['non-ASCII text', '{"callbacks":["é ✓ 😀"]}'],
-    ['characters SQS refuses', '{"callbacks":["\u0000\u0001\uFFFE"]}'],
-  ])('round-trips %s', (_name, body) => {
-    expect(decodeParked(record(body, { receivedAt: 42 }))).toEqual({ body, receivedAt: 42, verified: false });
-    expect(decodeParked(record(body, { receivedAt: 42, verified: true }))).toEqual({ body, receivedAt: 42, verified: true });
-  });
-
-  it('reads a message parked before the verified attribute existed as unverified (verified again)', () => {
-    expect(decodeParked(record('{"callbacks":[1]}', { legacy: true })).verified).toBe(false);
-  });
-
-  it('uses base64 only when SQS would refuse the body', () => {
-    expect(encodeParked({ body: '{"a":"é"}', receivedAt: 1, verified: true }).attributes.bodyEncoding).toBe('utf8');
-    expect(encodeParked({ body: '{"a":"\u0001"}', receivedAt: 1, verified: true }).attributes.bodyEncoding).toBe('base64');
   });
 });
 
