@@ -19,10 +19,9 @@ import { loadConfig } from './config';
 import { Deadline } from './deadline';
 import { errorMessage } from './errors';
 import { METRICS } from './contract';
-import type { Deps } from './pipeline';
 import { json } from './request';
-import { handleRetries } from './queue';
-import { handleWebhook } from './http';
+import { handleWebhook, type HttpDeps } from './http';
+import { handleRetries, type QueueDeps } from './queue';
 
 const logger = new Logger({ serviceName: METRICS.service });
 const metrics = new Metrics({ namespace: METRICS.namespace, serviceName: METRICS.service });
@@ -42,7 +41,7 @@ const client = {
   requestHandler: { connectionTimeout: 1000, requestTimeout: 1500, throwOnRequestTimeout: true },
 };
 
-const deps: Deps = {
+const deps: HttpDeps & QueueDeps = {
   config,
   log: logger,
   counters: {

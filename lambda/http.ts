@@ -10,11 +10,17 @@ import { BUDGET, Deadline } from './deadline';
 import { errorMessage } from './errors';
 import { METRICS } from './contract';
 import { receive, type Deps } from './pipeline';
+import type { RetryQueue } from './ports';
 import { json, readRequest } from './request';
+
+/** The pipeline's dependencies, and the retry queue to park in. */
+export interface HttpDeps extends Deps {
+  readonly retryQueue: Pick<RetryQueue, 'park'>;
+}
 
 export async function handleWebhook(
   event: APIGatewayProxyEventV2,
-  deps: Deps,
+  deps: HttpDeps,
   now: () => number = Date.now,
   deadline: Deadline = Deadline.forInvocation(undefined),
 ): Promise<APIGatewayProxyStructuredResultV2> {

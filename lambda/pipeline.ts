@@ -1,10 +1,11 @@
 /**
- * The pipeline for one request body: parse → verify → dedupe → render → publish → outcome.
- * Both entry paths use it: the webhook (http.ts) and the parked-retry queue (queue.ts).
+ * The pipeline for one request body, in phases: parse → verify → claim → (confirm) → render → publish →
+ * settle → respond. Both entry paths use it: the webhook (http.ts) and the parked-retry queue (queue.ts).
  * Only the interfaces in ports.ts reach the outside world, so this file runs the same against AWS,
- * moto, or plain test doubles.
+ * moto, or plain test doubles. Each phase returns new values and decides items' outcomes by their
+ * position in the request; the metrics of a request are counted in one place, once its answer is decided.
  */
-import type { Alert, CallbackItem, Severity } from './model';
+import type { Alert, CallbackItem, Secrets, Severity } from './model';
 import { isForwarded, type Config } from './config';
 import { BUDGET, type Deadline } from './deadline';
 import { errorMessage } from './errors';
@@ -19,18 +20,18 @@ import type {
   Log,
   ParkedRequest,
   Publisher,
-  RetryQueue,
+  PublishResult,
   SecretsSource,
 } from './ports';
 import { RENDERED_FIELDS, renderAlert } from './render';
 import { verify } from './signature';
 
+/** What the pipeline calls: its configuration, the edges it reads and writes, a log and counters. */
 export interface Deps {
   readonly config: Config;
   readonly secrets: SecretsSource;
   readonly dedupe: DedupeStore;
   readonly publisher: Publisher;
-  readonly retryQueue: RetryQueue;
   readonly log: Log;
   readonly counters: Counters;
 }
@@ -67,16 +68,68 @@ export interface ReceiveOptions {
  */
 type ItemOutcome = 'accepted' | 'duplicate' | 'ignored' | 'rejected' | 'failed' | 'ambiguous';
 
+/** One item as logged (never its hash or other fields). */
 interface ItemReport {
   readonly callbackId?: number;
   readonly type: string;
-  outcome: ItemOutcome;
+  readonly outcome: ItemOutcome;
   readonly reason?: string;
 }
+
+/** A phase's verdict on the item at `index` in the request; a later phase's verdict replaces an earlier one. */
+interface Decision {
+  readonly index: number;
+  readonly outcome: ItemOutcome;
+  readonly reason?: string;
+}
+
+/** A well-formed item and its position in the request. */
+interface Entry {
+  readonly index: number;
+  readonly item: CallbackItem;
+}
+
+/** A verified, new, forwarded item whose claim lets it be alerted ('new', 'final' or 'unavailable'). */
+interface Claimant extends Entry {
+  readonly claim: Claim;
+}
+
+/** Metric counts by their key in METRICS.names; a key absent is not counted at all. */
+type Metrics = Partial<Record<keyof typeof METRICS.names, number>>;
 
 const SEVERITY_ORDER: Record<Severity, number> = { critical: 0, warning: 1, info: 2 };
 /** Bounds the size of the per-request log line; counts cover the rest. */
 const MAX_LOGGED_ITEMS = 50;
+
+/**
+ * Handles one body `{"callbacks":[...]}` (a webhook request's, or a parked one's) and decides its outcome.
+ * Never throws for anything a dependency or the sender does; a dependency failure becomes `retry`.
+ * Decides by `deadline`: every dependency call is aborted by then, and a call that did not finish counts
+ * as failed. Publishing ends BUDGET.settleMs early, to leave time to complete or release the claims;
+ * reading secrets and claiming, which have a fallback, get at most BUDGET.fallbackCallMs each.
+ */
+export async function receive(body: string, deps: Deps, deadline: Deadline, options: ReceiveOptions = {}): Promise<Outcome> {
+  const publishBy = deadline.child(BUDGET.settleMs);
+  const parsed = parseBody(body, options);
+  if (!parsed.ok) return refused(parsed.reason, deps.log);
+
+  const verified = await verifyItems(parsed.wellFormed, deps.secrets, publishBy, options);
+  if (!verified.ok) return secretsUnavailable(verified.error, parsed.reports, parsed.wellFormed, deps);
+  const checked = decide(parsed.reports, verified.decisions);
+  const verification = verificationMetrics(checked);
+  if (verification.verified === 0) return unauthorized(checked, verification, parsed.wellFormed.length, deps);
+
+  const claimed = await claimItems(verified.accepted, deps, publishBy.within(BUDGET.fallbackCallMs).signal, deadline.signal);
+  // Seam: a phase between claiming and rendering (e.g. confirming the balance) takes `claimed.toAlert` here
+  // and returns the claimants still to alert, with Decisions for the rest.
+  const alerts = renderAlerts(claimed.toAlert, deps.config);
+  const published = await deps.publisher.publish([...alerts.keys()].sort(byUrgency), publishBy.signal);
+  const settled = await settle(published, alerts, deps.dedupe, deadline.signal);
+
+  const reports = decide(checked, [...claimed.decisions, ...settled.decisions]);
+  const toRetry = [...claimed.busy.map(({ item }) => item), ...settled.toRetry];
+  return respond({ reports, verification, claims: claimed.claims, published, settledUnknown: settled.settledUnknown, toRetry }, deps);
+}
 
 /**
  * Only what a retry needs of an item: its envelope fields, the top-level fields the renderer reads, the
@@ -94,6 +147,90 @@ function parkedBody(items: readonly CallbackItem[], keepHash: boolean): string {
   return JSON.stringify({ callbacks: items.map((item) => parkable(item.fields, keepHash)) });
 }
 
+// Phase 1: parse. Every item gets a report, 'rejected' until a later phase decides otherwise.
+
+type ParsedBody =
+  | { readonly ok: false; readonly reason: string }
+  | { readonly ok: true; readonly reports: readonly ItemReport[]; readonly wellFormed: readonly Entry[] };
+
+function parseBody(body: string, options: ReceiveOptions): ParsedBody {
+  const envelope = parseEnvelope(body);
+  if (!envelope.ok) return envelope;
+  const reports: ItemReport[] = [];
+  const wellFormed: Entry[] = [];
+  for (const [index, raw] of envelope.items.entries()) {
+    const parsed = parseItem(raw, { signed: !options.verified });
+    const type = safeTypeName((raw as { type?: unknown } | null)?.type);
+    if (parsed.ok) wellFormed.push({ index, item: parsed.item });
+    const callbackId = parsed.ok ? parsed.item.callbackId : parsed.callbackId;
+    const reason = parsed.ok ? {} : { reason: `malformed ${parsed.fields.join(',')}` };
+    reports.push({ callbackId, type, outcome: 'rejected', ...reason });
+  }
+  return { ok: true, reports, wellFormed };
+}
+
+// Phase 2: verify. Forged or malformed requests are answered without touching SSM.
+
+type Verified =
+  | { readonly ok: false; readonly error: unknown }
+  | { readonly ok: true; readonly decisions: readonly Decision[]; readonly accepted: readonly Entry[] };
+
+async function verifyItems(wellFormed: readonly Entry[], source: SecretsSource, by: Deadline, options: ReceiveOptions): Promise<Verified> {
+  if (wellFormed.length === 0) return { ok: true, decisions: [], accepted: [] };
+  let secrets: Secrets | undefined;
+  try {
+    secrets = options.verified ? undefined : await source.get(by.within(BUDGET.fallbackCallMs).signal);
+  } catch (error) {
+    return { ok: false, error };
+  }
+  const seen = new Set<string>();
+  const decisions: Decision[] = [];
+  const accepted: Entry[] = [];
+  for (const entry of wellFormed) {
+    const result = secrets === undefined ? ({ ok: true } as const) : verify(entry.item, secrets);
+    const key = `${entry.item.accountId}#${entry.item.callbackId}`;
+    if (!result.ok) {
+      decisions.push({ index: entry.index, outcome: 'rejected', reason: result.reason });
+    } else if (seen.has(key)) {
+      decisions.push({ index: entry.index, outcome: 'duplicate' });
+    } else {
+      decisions.push({ index: entry.index, outcome: 'accepted' });
+      accepted.push(entry);
+      seen.add(key);
+    }
+  }
+  return { ok: true, decisions, accepted };
+}
+
+// Phase 3: claim. Forwarded items are claimed for alerting; the others are consumed (claimed and completed).
+
+interface Claimed {
+  readonly decisions: readonly Decision[];
+  /** The claims of the forwarded items, for the metrics. */
+  readonly claims: readonly Claim[];
+  /** Held by another attempt that may never alert: retried later. */
+  readonly busy: readonly Entry[];
+  readonly toAlert: readonly Claimant[];
+}
+
+async function claimItems(accepted: readonly Entry[], deps: Deps, claimBy: AbortSignal, completeBy: AbortSignal): Promise<Claimed> {
+  const forwarded = accepted.filter(({ item }) => isForwarded(deps.config, item.type));
+  const notForwarded = accepted.filter(({ item }) => !isForwarded(deps.config, item.type));
+  const [claims, consumed] = await Promise.all([
+    Promise.all(forwarded.map(({ item }) => deps.dedupe.claim(item, claimBy))),
+    Promise.all(notForwarded.map(({ item }) => consume(deps.dedupe, item, claimBy, completeBy))),
+  ]);
+  const claimants = forwarded.map((entry, i) => ({ ...entry, claim: claims[i] }));
+  const busy = claimants.filter(({ claim }) => claim === 'busy');
+  const decisions: Decision[] = [
+    ...notForwarded.map(({ index }, i) => ({ index, outcome: consumed[i] === 'duplicate' ? 'duplicate' : 'ignored' }) as const),
+    ...claimants.filter(({ claim }) => claim === 'duplicate').map(({ index }) => ({ index, outcome: 'duplicate' }) as const),
+    ...busy.map(({ index }) => ({ index, outcome: 'failed', reason: 'claimed by another attempt' }) as const),
+  ];
+  const toAlert = claimants.filter(({ claim }) => claim !== 'duplicate' && claim !== 'busy');
+  return { decisions, claims, busy, toAlert };
+}
+
 /**
  * Takes a verified callback of a type that is not alerted out of play: claimed and completed at once, so
  * a captured id and hash can be used once only, and only as what they first were (a replay of an ignored
@@ -105,157 +242,137 @@ async function consume(dedupe: DedupeStore, key: CallbackKey, claimBy: AbortSign
   return claim;
 }
 
+// Phases 4 and 5: render, then publish (in receive()) in order of urgency.
+
+/** One alert per claimant, keyed by the alert (identity) so the publish result leads back to its claim. */
+function renderAlerts(toAlert: readonly Claimant[], config: Config): ReadonlyMap<Alert, Claimant> {
+  return new Map(toAlert.map((claimant) => [renderAlert(claimant.item, { consoleUrl: config.consoleUrl }), claimant]));
+}
+
 /** Money running out comes first: min_balance, then by severity, then in the order received. */
 function byUrgency(a: Alert, b: Alert): number {
   const rank = (alert: Alert) => (alert.type === 'min_balance' ? -1 : SEVERITY_ORDER[alert.severity]);
   return rank(a) - rank(b);
 }
 
-/**
- * Handles one body `{"callbacks":[...]}` (a webhook request's, or a parked one's) and decides its outcome.
- * Never throws for anything a dependency or the sender does; a dependency failure becomes `retry`.
- * Decides by `deadline`: every dependency call is aborted by then, and a call that did not finish counts
- * as failed. Publishing ends BUDGET.settleMs early, to leave time to complete or release the claims;
- * reading secrets and claiming, which have a fallback, get at most BUDGET.fallbackCallMs each.
- */
-export async function receive(body: string, deps: Deps, deadline: Deadline, options: ReceiveOptions = {}): Promise<Outcome> {
-  const { config, log, counters } = deps;
-  const publishBy = deadline.child(BUDGET.settleMs);
-  const envelope = parseEnvelope(body);
-  if (!envelope.ok) {
-    log.warn('Request refused', { statusCode: 400, reason: envelope.reason });
-    return { kind: 'done', statusCode: 400, body: { message: 'expected a JSON body {"callbacks":[...]} with at least one callback' } };
-  }
-  counters.count(METRICS.names.received, envelope.items.length);
+// Phase 6: settle every held claim by its publish outcome; what is not done is retried.
 
-  const reports: ItemReport[] = [];
-  const wellFormed: Array<{ item: CallbackItem; report: ItemReport }> = [];
-  for (const raw of envelope.items) {
-    const parsed = parseItem(raw, { signed: !options.verified });
-    const type = safeTypeName((raw as { type?: unknown } | null)?.type);
-    if (parsed.ok) {
-      const report: ItemReport = { callbackId: parsed.item.callbackId, type, outcome: 'rejected' };
-      reports.push(report);
-      wellFormed.push({ item: parsed.item, report });
-    } else {
-      reports.push({ callbackId: parsed.callbackId, type, outcome: 'rejected', reason: `malformed ${parsed.fields.join(',')}` });
-    }
-  }
+interface Settled {
+  readonly decisions: readonly Decision[];
+  readonly toRetry: readonly CallbackItem[];
+  /** Final publishes whose outcome is unknown too: settled as alerted. */
+  readonly settledUnknown: readonly Alert[];
+}
 
-  // Forged or malformed requests are answered without touching SSM.
-  let verified: Array<{ item: CallbackItem; report: ItemReport }> = [];
-  if (wellFormed.length > 0) {
-    let secrets;
-    try {
-      secrets = options.verified ? undefined : await deps.secrets.get(publishBy.within(BUDGET.fallbackCallMs).signal);
-    } catch (error) {
-      counters.count(METRICS.names.secretsUnavailable, 1);
-      log.error('Secrets unavailable: cannot verify callbacks', { error: errorMessage(error), items: reports.slice(0, MAX_LOGGED_ITEMS) });
-      const parked = {
-        body: parkedBody(
-          wellFormed.map(({ item }) => item),
-          true,
-        ),
-        verified: false,
-      };
-      return { kind: 'retry', reason: 'secrets unavailable', parked };
-    }
-    const seen = new Set<string>();
-    verified = wellFormed.filter(({ item, report }) => {
-      const result = secrets === undefined ? ({ ok: true } as const) : verify(item, secrets);
-      if (!result.ok) {
-        Object.assign(report, { reason: result.reason });
-        return false;
-      }
-      const key = `${item.accountId}#${item.callbackId}`;
-      report.outcome = seen.has(key) ? 'duplicate' : 'accepted';
-      seen.add(key);
-      return report.outcome === 'accepted';
-    });
-  }
+const held = (claim: Claim): claim is HeldClaim => claim === 'new' || claim === 'final';
 
-  const verifiedCount = reports.filter((r) => r.outcome !== 'rejected').length;
-  const rejectedCount = reports.length - verifiedCount;
-  counters.count(METRICS.names.verified, verifiedCount);
-  counters.count(METRICS.names.rejected, rejectedCount);
-  counters.count(METRICS.names.badSignature, reports.filter((r) => r.reason === 'bad_hash').length);
-  if (verifiedCount === 0) {
-    // Well-formed but unverifiable: wrong account id or wrong salt/key in SSM, or a forgery (alarmed).
-    if (wellFormed.length > 0) counters.count(METRICS.names.unverifiable, 1);
-    log.warn('No callback verified', { statusCode: 401, items: reports.slice(0, MAX_LOGGED_ITEMS) });
-    return { kind: 'done', statusCode: 401, body: { message: 'unauthorized' } };
-  }
-
-  const forwarded = verified.filter(({ item }) => isForwarded(config, item.type));
-  const notForwarded = verified.filter(({ item }) => !isForwarded(config, item.type));
-
-  const claimBy = publishBy.within(BUDGET.fallbackCallMs).signal;
-  const [claims, consumed] = await Promise.all([
-    Promise.all(forwarded.map(({ item }) => deps.dedupe.claim(item, claimBy))),
-    Promise.all(notForwarded.map(({ item }) => consume(deps.dedupe, item, claimBy, deadline.signal))),
-  ]);
-  notForwarded.forEach(({ report }, i) => {
-    report.outcome = consumed[i] === 'duplicate' ? 'duplicate' : 'ignored';
-  });
-  const toAlert = new Map<Alert, { claim: Claim; report: ItemReport; item: CallbackItem }>();
-  const toRetry: CallbackItem[] = [];
-  forwarded.forEach(({ item, report }, i) => {
-    const claim = claims[i];
-    if (claim === 'duplicate') {
-      report.outcome = 'duplicate';
-      return;
-    }
-    if (claim === 'busy') {
-      // Another attempt holds the claim and may never alert: not a duplicate, so retry later.
-      Object.assign(report, { outcome: 'failed', reason: 'claimed by another attempt' });
-      toRetry.push(item);
-      return;
-    }
-    toAlert.set(renderAlert(item, { consoleUrl: config.consoleUrl }), { claim, report, item });
-  });
-
-  const { published, failed, ambiguous } = await deps.publisher.publish([...toAlert.keys()].sort(byUrgency), publishBy.signal);
-  const held = (claim: Claim): claim is HeldClaim => claim === 'new' || claim === 'final';
+async function settle(result: PublishResult, alerts: ReadonlyMap<Alert, Claimant>, dedupe: DedupeStore, by: AbortSignal): Promise<Settled> {
+  const claimant = (alert: Alert) => alerts.get(alert)!;
   // The final publish allowed after an unknown outcome: whatever its own outcome, the callback is done.
-  const settledUnknown = ambiguous.filter((alert) => toAlert.get(alert)!.claim === 'final');
+  const settledUnknown = result.ambiguous.filter((alert) => claimant(alert).claim === 'final');
+  // It may have gone out: one more publish, and only one, is left to the parked retry.
+  const retriedUnknown = result.ambiguous.filter((alert) => claimant(alert).claim !== 'final');
   await Promise.all([
-    ...[...published, ...settledUnknown].map((alert) =>
-      held(toAlert.get(alert)!.claim) ? deps.dedupe.complete(alert, deadline.signal) : undefined,
-    ),
-    ...failed.map((alert) => {
-      const { claim, report, item } = toAlert.get(alert)!;
-      report.outcome = 'failed';
-      toRetry.push(item);
-      return held(claim) ? deps.dedupe.release(alert, claim, deadline.signal) : undefined;
+    ...[...result.published, ...settledUnknown].map((alert) => (held(claimant(alert).claim) ? dedupe.complete(alert, by) : undefined)),
+    ...result.failed.map((alert) => {
+      const { claim } = claimant(alert);
+      return held(claim) ? dedupe.release(alert, claim, by) : undefined;
     }),
-    ...ambiguous.map((alert) => {
-      const { claim, report, item } = toAlert.get(alert)!;
-      if (claim === 'final') return undefined;
-      // It may have gone out: one more publish, and only one, is left to the parked retry.
-      report.outcome = 'ambiguous';
-      toRetry.push(item);
-      return claim === 'new' ? deps.dedupe.recordAmbiguous(alert, deadline.signal) : undefined;
-    }),
+    ...retriedUnknown.map((alert) => (claimant(alert).claim === 'new' ? dedupe.recordAmbiguous(alert, by) : undefined)),
   ]);
+  const decisions: Decision[] = [
+    ...result.failed.map((alert) => ({ index: claimant(alert).index, outcome: 'failed' }) as const),
+    ...retriedUnknown.map((alert) => ({ index: claimant(alert).index, outcome: 'ambiguous' }) as const),
+  ];
+  const toRetry = [...result.failed, ...retriedUnknown].map((alert) => claimant(alert).item);
+  return { decisions, toRetry, settledUnknown };
+}
 
+// Phase 7: respond. The answer, its log line and the request's metrics.
+
+/** The reports with each decision applied in order (new objects; a later decision wins). */
+function decide(reports: readonly ItemReport[], decisions: readonly Decision[]): ItemReport[] {
+  const byIndex = new Map(decisions.map((decision) => [decision.index, decision]));
+  return reports.map((report, index) => {
+    const decision = byIndex.get(index);
+    if (decision === undefined) return report;
+    return { ...report, outcome: decision.outcome, ...(decision.reason === undefined ? {} : { reason: decision.reason }) };
+  });
+}
+
+function count(counters: Counters, metrics: Metrics): void {
+  for (const [key, value] of Object.entries(metrics) as Array<[keyof typeof METRICS.names, number]>) {
+    counters.count(METRICS.names[key], value);
+  }
+}
+
+function refused(reason: string, log: Log): Outcome {
+  log.warn('Request refused', { statusCode: 400, reason });
+  return { kind: 'done', statusCode: 400, body: { message: 'expected a JSON body {"callbacks":[...]} with at least one callback' } };
+}
+
+function secretsUnavailable(error: unknown, reports: readonly ItemReport[], wellFormed: readonly Entry[], deps: Deps): Outcome {
+  count(deps.counters, { received: reports.length, secretsUnavailable: 1 });
+  deps.log.error('Secrets unavailable: cannot verify callbacks', { error: errorMessage(error), items: reports.slice(0, MAX_LOGGED_ITEMS) });
+  const parked = {
+    body: parkedBody(
+      wellFormed.map(({ item }) => item),
+      true,
+    ),
+    verified: false,
+  };
+  return { kind: 'retry', reason: 'secrets unavailable', parked };
+}
+
+/** Counts of the verify phase, for every request whose items could be checked. */
+function verificationMetrics(reports: readonly ItemReport[]) {
+  const rejected = reports.filter((r) => r.outcome === 'rejected').length;
+  return {
+    received: reports.length,
+    verified: reports.length - rejected,
+    rejected,
+    badSignature: reports.filter((r) => r.reason === 'bad_hash').length,
+  };
+}
+
+function unauthorized(reports: readonly ItemReport[], verification: Metrics, wellFormed: number, deps: Deps): Outcome {
+  // Well-formed but unverifiable: wrong account id or wrong salt/key in SSM, or a forgery (alarmed).
+  count(deps.counters, { ...verification, ...(wellFormed > 0 ? { unverifiable: 1 } : {}) });
+  deps.log.warn('No callback verified', { statusCode: 401, items: reports.slice(0, MAX_LOGGED_ITEMS) });
+  return { kind: 'done', statusCode: 401, body: { message: 'unauthorized' } };
+}
+
+interface Delivery {
+  readonly reports: readonly ItemReport[];
+  /** Counted when the items were verified (later phases never reject). */
+  readonly verification: ReturnType<typeof verificationMetrics>;
+  readonly claims: readonly Claim[];
+  readonly published: PublishResult;
+  readonly settledUnknown: readonly Alert[];
+  readonly toRetry: readonly CallbackItem[];
+}
+
+function respond({ reports, verification, claims, published, settledUnknown, toRetry }: Delivery, { log, counters }: Deps): Outcome {
   const tally = (outcome: ItemOutcome) => reports.filter((r) => r.outcome === outcome).length;
   const counts: Counts = {
     accepted: tally('accepted'),
     duplicates: tally('duplicate'),
     ignored: tally('ignored'),
-    rejected: rejectedCount,
+    rejected: verification.rejected,
   };
-  counters.count(METRICS.names.duplicates, counts.duplicates);
-  counters.count(METRICS.names.ignored, counts.ignored);
-  counters.count(METRICS.names.published, published.length);
-  counters.count(METRICS.names.publishFailures, failed.length);
-  counters.count(METRICS.names.publishAmbiguous, ambiguous.length);
-  counters.count(METRICS.names.dedupeUnavailable, claims.filter((c) => c === 'unavailable').length);
-  const busy = claims.filter((c) => c === 'busy').length;
-  counters.count(METRICS.names.busy, busy);
-
-  const unknown = tally('ambiguous');
-  const summary = { ...counts, failed: failed.length, ambiguous: unknown, busy, items: reports.slice(0, MAX_LOGGED_ITEMS) };
+  const failed = published.failed.length;
+  const [unknown, busy] = [tally('ambiguous'), claims.filter((c) => c === 'busy').length];
+  count(counters, {
+    ...verification,
+    duplicates: counts.duplicates,
+    ignored: counts.ignored,
+    published: published.published.length,
+    publishFailures: failed,
+    publishAmbiguous: published.ambiguous.length,
+    dedupeUnavailable: claims.filter((c) => c === 'unavailable').length,
+    busy,
+  });
+  const summary = { ...counts, failed, ambiguous: unknown, busy, items: reports.slice(0, MAX_LOGGED_ITEMS) };
   // Only the items still to be alerted are parked, verified: a retry needs no secrets and no hash.
   const parked = { body: parkedBody(toRetry, false), verified: true };
   if (settledUnknown.length > 0) {
@@ -263,7 +380,7 @@ export async function receive(body: string, deps: Deps, deadline: Deadline, opti
       callbackIds: settledUnknown.map((alert) => alert.callbackId),
     });
   }
-  if (failed.length > 0) {
+  if (failed > 0) {
     log.error('Alerts not published: the request must be retried', summary);
     return { kind: 'retry', reason: 'publish failed', counts, parked };
   }

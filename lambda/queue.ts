@@ -13,7 +13,7 @@ import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { decodeParked } from './aws/parked-codec';
 import { BUDGET, Deadline } from './deadline';
 import { METRICS } from './contract';
-import type { RetryDelay } from './ports';
+import type { RetryDelay, RetryQueue } from './ports';
 import { receive, type Deps } from './pipeline';
 
 const FIRST_BACKOFF_SECONDS = 30;
@@ -31,9 +31,14 @@ export function backoffSeconds(receiveCount: number): number {
  * record its backoff. With less than BUDGET.recordMs of work time left no record is started: all come
  * back as failures, with backoff, and are tried on a later receive.
  */
+/** The pipeline's dependencies, and the retry queue to back failed messages off in. */
+export interface QueueDeps extends Deps {
+  readonly retryQueue: Pick<RetryQueue, 'backoff'>;
+}
+
 export async function handleRetries(
   event: SQSEvent,
-  deps: Deps,
+  deps: QueueDeps,
   now: () => number = Date.now,
   deadline: Deadline = Deadline.forInvocation(undefined),
 ): Promise<SQSBatchResponse> {

@@ -20,7 +20,8 @@ import {
   type RetryQueue,
   type SecretsSource,
 } from '../../lambda/ports';
-import type { Deps } from '../../lambda/pipeline';
+import type { HttpDeps } from '../../lambda/http';
+import type { QueueDeps } from '../../lambda/queue';
 import { checkPublishBatch, type BatchEntry, type SnsLimitViolation } from '../../lambda/sns-limits';
 import { SECRETS } from './fixtures';
 
@@ -196,6 +197,6 @@ export function fakeDeps(env: Record<string, string> = {}) {
     log: new MemoryLog(),
     counters: { count: (name: string, value: number) => void (counts[name] = (counts[name] ?? 0) + value) },
     counts,
-  } satisfies Deps & { counts: Record<string, number> };
+  } satisfies HttpDeps & QueueDeps & { counts: Record<string, number> };
   return deps;
 }
