@@ -1,6 +1,6 @@
-import { KNOWN_TYPES, renderAlert, severityOf } from '../../../lambda/render';
-import { entryOf } from '../../../lambda/render/catalogue';
-import { SAMPLE_DATA, SAMPLE_TYPES, sampleData } from '../../../lambda/render/samples';
+import { KNOWN_TYPES, renderAlert, severityOf } from '../../../../lambda/render';
+import { entryOf } from '../../../../lambda/render/catalogue';
+import { SAMPLE_DATA, SAMPLE_TYPES, sampleData } from '../../../../lambda/render/samples';
 import { expectValid, FIXTURES, item, OPTIONS } from './support';
 
 describe('KNOWN_TYPES', () => {

@@ -1,6 +1,6 @@
 /** lambda/config.ts: type-name validation against the catalogue, and the edit distance behind "did you mean". */
-import { closestName, editDistance, parseAlertTypes, typeNameProblem, unknownTypeNames } from '../../lambda/config';
-import { KNOWN_TYPES } from '../../lambda/render';
+import { closestName, editDistance, parseAlertTypes, typeNameProblem, unknownTypeNames } from '../../../lambda/config';
+import { KNOWN_TYPES } from '../../../lambda/render';
 
 describe('editDistance', () => {
   it.each([

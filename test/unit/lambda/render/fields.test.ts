@@ -1,4 +1,4 @@
-import { amount, bool, bullets, date, inline, list, num, phone, prop, record, text } from '../../../lambda/render/fields';
+import { amount, bool, bullets, date, inline, list, num, phone, prop, record, text } from '../../../../lambda/render/fields';
 
 describe('readers for hostile values', () => {
   it('record() accepts plain objects only', () => {

@@ -3,14 +3,14 @@
  * failures come back as batch item failures with exponential backoff.
  */
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
-import { Deadline } from '../../lambda/deadline';
-import { METRICS } from '../../lambda/contract';
-import { SecretsUnavailableError } from '../../lambda/errors';
-import { receive } from '../../lambda/pipeline';
-import { backoffSeconds, handleRetries } from '../../lambda/queue';
-import { buildCallback, envelope } from '../../tools/callbacks';
-import { fakeDeps } from '../support/fakes';
-import { parkedRecord as record, VOX } from '../support/fixtures';
+import { Deadline } from '../../../lambda/deadline';
+import { METRICS } from '../../../lambda/contract';
+import { SecretsUnavailableError } from '../../../lambda/errors';
+import { receive } from '../../../lambda/pipeline';
+import { backoffSeconds, handleRetries } from '../../../lambda/queue';
+import { buildCallback, envelope } from '../../../tools/callbacks';
+import { fakeDeps } from '../../support/fakes';
+import { parkedRecord as record, VOX } from '../../support/fixtures';
 
 const sqsEvent = (...records: SQSRecord[]): SQSEvent => ({ Records: records });
 

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
-import type { CallbackItem, Secrets } from '../../lambda/model';
-import { sign, verify } from '../../lambda/signature';
-import { SECRETS, VECTOR } from '../support/fixtures';
+import type { CallbackItem, Secrets } from '../../../lambda/model';
+import { sign, verify } from '../../../lambda/signature';
+import { SECRETS, VECTOR } from '../../support/fixtures';
 
 function item(overrides: Partial<CallbackItem> = {}): CallbackItem {
   return {

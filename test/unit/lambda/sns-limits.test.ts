@@ -2,7 +2,7 @@
  * SNS's documented PublishBatch limits (lambda/sns-limits.ts): each rule accepts its boundary and refuses one
  * past it with the code AWS answers.
  */
-import { checkPublishBatch, entryBytes, SNS_LIMITS, type BatchEntry } from '../../lambda/sns-limits';
+import { checkPublishBatch, entryBytes, SNS_LIMITS, type BatchEntry } from '../../../lambda/sns-limits';
 
 const entry = (overrides: Partial<BatchEntry> = {}): BatchEntry => ({
   Id: '0',

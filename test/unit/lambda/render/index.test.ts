@@ -1,6 +1,6 @@
 import fc from 'fast-check';
-import { parkable } from '../../../lambda/pipeline';
-import { KNOWN_TYPES, renderAlert, severityOf, SMOKE_TEST_ACCOUNT_NAME } from '../../../lambda/render';
+import { parkable } from '../../../../lambda/pipeline';
+import { KNOWN_TYPES, renderAlert, severityOf, SMOKE_TEST_ACCOUNT_NAME } from '../../../../lambda/render';
 import {
   CONSOLE,
   DATA_KEYS,

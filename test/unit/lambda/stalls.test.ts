@@ -4,13 +4,13 @@
  * deadline, parking gets its reserved slice, and the retry consumer backs off every record it could not finish.
  */
 import type { SQSEvent } from 'aws-lambda';
-import { BUDGET, Deadline } from '../../lambda/deadline';
-import { backoffSeconds, handleRetries } from '../../lambda/queue';
-import { handleWebhook } from '../../lambda/http';
-import { buildCallback, envelope } from '../../tools/callbacks';
-import { fakeDeps } from '../support/fakes';
-import { httpEvent, parkedRecord, VOX } from '../support/fixtures';
-import { ManualClock } from '../support/manual-clock';
+import { BUDGET, Deadline } from '../../../lambda/deadline';
+import { backoffSeconds, handleRetries } from '../../../lambda/queue';
+import { handleWebhook } from '../../../lambda/http';
+import { buildCallback, envelope } from '../../../tools/callbacks';
+import { fakeDeps } from '../../support/fakes';
+import { httpEvent, parkedRecord, VOX } from '../../support/fixtures';
+import { ManualClock } from '../../support/manual-clock';
 
 /** Lambda's 10 s, as the handler derives it from the context. */
 function invocation(clock: ManualClock) {

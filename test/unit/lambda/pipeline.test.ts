@@ -1,12 +1,12 @@
 /**
  * The webhook path with in-memory edges: what is answered, published, remembered and parked.
  */
-import { handleWebhook } from '../../lambda/http';
-import { METRICS } from '../../lambda/contract';
-import { SecretsUnavailableError } from '../../lambda/errors';
-import { buildCallback, envelope } from '../../tools/callbacks';
-import { fakeDeps } from '../support/fakes';
-import { httpEvent, VECTOR, VOX } from '../support/fixtures';
+import { handleWebhook } from '../../../lambda/http';
+import { METRICS } from '../../../lambda/contract';
+import { SecretsUnavailableError } from '../../../lambda/errors';
+import { buildCallback, envelope } from '../../../tools/callbacks';
+import { fakeDeps } from '../../support/fakes';
+import { httpEvent, VECTOR, VOX } from '../../support/fixtures';
 
 const FORGER = { salt: 'guess', apiKey: 'guess' };
 

@@ -8,7 +8,7 @@ import {
   parseServiceAccountCredentials,
   ServiceAccountCredentialsError,
   signServiceAccountJwt,
-} from '../../lambda/voximplant/jwt';
+} from '../../../../lambda/voximplant/jwt';
 
 const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const other = generateKeyPairSync('rsa', { modulusLength: 2048 });

@@ -10,7 +10,7 @@ import {
   routeKeyFor,
   toEvent,
   type RawRequest,
-} from '../../tools/http-adapter';
+} from '../../../tools/http-adapter';
 
 const NOW = new Date(Date.UTC(2025, 10, 29, 1, 56, 7, 123));
 

@@ -1,6 +1,6 @@
 import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
-import { readRequest } from '../../lambda/request';
-import { httpEvent } from '../support/fixtures';
+import { readRequest } from '../../../lambda/request';
+import { httpEvent } from '../../support/fixtures';
 
 const MAX = 1024;
 

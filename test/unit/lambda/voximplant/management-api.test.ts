@@ -13,16 +13,16 @@ import {
   NotFoundError,
   ThrottledError,
   UnavailableError,
-} from '../../lambda/voximplant/errors';
-import { signServiceAccountJwt, type ServiceAccountCredentials } from '../../lambda/voximplant/jwt';
+} from '../../../../lambda/voximplant/errors';
+import { signServiceAccountJwt, type ServiceAccountCredentials } from '../../../../lambda/voximplant/jwt';
 import {
   ManagementApi,
   managementApiBaseUrl,
   MANAGEMENT_API,
   type ManagementApiCredentials,
   type ManagementApiOptions,
-} from '../../lambda/voximplant/management-api';
-import { STANDIN_ACCOUNT, VoximplantStandin, type StandinFault } from '../support/voximplant-standin';
+} from '../../../../lambda/voximplant/management-api';
+import { STANDIN_ACCOUNT, VoximplantStandin, type StandinFault } from '../../../support/voximplant-standin';
 
 const KEY_ID = 'standin-key-1';
 const keyPair = generateKeyPairSync('rsa', { modulusLength: 2048 });

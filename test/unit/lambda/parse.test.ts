@@ -1,5 +1,5 @@
-import { parseEnvelope, parseItem, safeTypeName } from '../../lambda/parse';
-import { VECTOR } from '../support/fixtures';
+import { parseEnvelope, parseItem, safeTypeName } from '../../../lambda/parse';
+import { VECTOR } from '../../support/fixtures';
 
 const good = { callback_id: VECTOR.callbackId, account_id: 1234567, type: 'min_balance', hash: VECTOR.hash };
 

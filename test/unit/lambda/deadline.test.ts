@@ -2,9 +2,9 @@
  * The invocation deadline (lambda/deadline.ts) on a manual clock: remaining time, the abort signal,
  * reserves and slices, and waiting on shared work without waiting past one's own deadline.
  */
-import { BUDGET, Deadline, untilAborted } from '../../lambda/deadline';
-import { DeadlineExceededError } from '../../lambda/errors';
-import { ManualClock } from '../support/manual-clock';
+import { BUDGET, Deadline, untilAborted } from '../../../lambda/deadline';
+import { DeadlineExceededError } from '../../../lambda/errors';
+import { ManualClock } from '../../support/manual-clock';
 
 describe('Deadline', () => {
   it('counts down, never below zero', () => {

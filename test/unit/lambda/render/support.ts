@@ -4,9 +4,9 @@
  * every alert must meet. Fixture data differs from the shipped samples on purpose: it plants personal data
  * where a careless template would show it.
  */
-import type { Alert, CallbackItem } from '../../../lambda/model';
-import { DEFAULTS } from '../../../lambda/config';
-import { type KnownType, renderAlert } from '../../../lambda/render';
+import type { Alert, CallbackItem } from '../../../../lambda/model';
+import { DEFAULTS } from '../../../../lambda/config';
+import { type KnownType, renderAlert } from '../../../../lambda/render';
 
 export const CONSOLE = DEFAULTS.consoleUrl;
 export const OPTIONS = { consoleUrl: CONSOLE };

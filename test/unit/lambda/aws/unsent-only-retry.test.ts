@@ -6,7 +6,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { PublishBatchCommand, SNSClient } from '@aws-sdk/client-sns';
-import { mayHaveArrived, UnsentOnlyRetryStrategy } from '../../lambda/aws/unsent-only-retry';
+import { mayHaveArrived, UnsentOnlyRetryStrategy } from '../../../../lambda/aws/unsent-only-retry';
 
 const error = (fields: Record<string, unknown>, message = 'x') => Object.assign(new Error(message), fields);
 

@@ -1,4 +1,4 @@
-import { ascii, clean, fit, gsm, SMS_MAX, SUBJECT_MAX } from '../../../lambda/render/text';
+import { ascii, clean, fit, gsm, SMS_MAX, SUBJECT_MAX } from '../../../../lambda/render/text';
 
 describe('fit', () => {
   it('returns what fits unchanged and cuts the rest to max code points with "..."', () => {

@@ -3,15 +3,15 @@
  * limit, and packing by entries and bytes, each call checked against SNS's limits (lambda/sns-limits.ts).
  */
 import fc from 'fast-check';
-import type { Alert } from '../../lambda/model';
-import { DEFAULTS } from '../../lambda/config';
-import { parseItem } from '../../lambda/parse';
-import { BATCH_BUDGET_BYTES, fitAlert, MESSAGE_BUDGET_BYTES, planBatches, toBatchEntry } from '../../lambda/publish-plan';
-import { renderAlert } from '../../lambda/render';
-import { checkPublishBatch, entryBytes, SNS_LIMITS } from '../../lambda/sns-limits';
-import { buildCallback } from '../../tools/callbacks';
-import { VOX } from '../support/fixtures';
-import { cyrillicRenewals, emojiCertificates } from '../support/large-callbacks';
+import type { Alert } from '../../../lambda/model';
+import { DEFAULTS } from '../../../lambda/config';
+import { parseItem } from '../../../lambda/parse';
+import { BATCH_BUDGET_BYTES, fitAlert, MESSAGE_BUDGET_BYTES, planBatches, toBatchEntry } from '../../../lambda/publish-plan';
+import { renderAlert } from '../../../lambda/render';
+import { checkPublishBatch, entryBytes, SNS_LIMITS } from '../../../lambda/sns-limits';
+import { buildCallback } from '../../../tools/callbacks';
+import { VOX } from '../../support/fixtures';
+import { cyrillicRenewals, emojiCertificates } from '../../support/large-callbacks';
 
 const alert = (callbackId: number, email = 'Your balance is low.'): Alert => ({
   accountId: 1234567,
