@@ -18,6 +18,11 @@ export interface HttpDeps extends Deps {
   readonly retryQueue: Pick<RetryQueue, 'park'>;
 }
 
+/**
+ * Answers one API Gateway HTTP API request by `deadline`: the pipeline's answer (200, 400, 401), 202 once the
+ * request is parked for retry, 503 when it could be neither handled nor parked; the refusals (405, 413, 415,
+ * 400) and the health check come from request.ts. `now`: epoch ms, stamped on a parked request as receivedAt.
+ */
 export async function handleWebhook(
   event: APIGatewayProxyEventV2,
   deps: HttpDeps,

@@ -25,17 +25,17 @@ export function backoffSeconds(receiveCount: number): number {
   return Math.min(MAX_BACKOFF_SECONDS, FIRST_BACKOFF_SECONDS * 2 ** Math.max(0, receiveCount - 1));
 }
 
+/** The pipeline's dependencies, and the retry queue to back failed messages off in. */
+export interface QueueDeps extends Deps {
+  readonly retryQueue: Pick<RetryQueue, 'backoff'>;
+}
+
 /**
  * Handles a batch of parked requests by `deadline` (the invocation's). The receivers must be done
  * BUDGET.lastCallMs before it, which is kept for one ChangeMessageVisibilityBatch giving every failed
  * record its backoff. With less than BUDGET.recordMs of work time left no record is started: all come
  * back as failures, with backoff, and are tried on a later receive.
  */
-/** The pipeline's dependencies, and the retry queue to back failed messages off in. */
-export interface QueueDeps extends Deps {
-  readonly retryQueue: Pick<RetryQueue, 'backoff'>;
-}
-
 export async function handleRetries(
   event: SQSEvent,
   deps: QueueDeps,
