@@ -184,22 +184,15 @@ async function verifyItems(wellFormed: readonly Entry[], source: SecretsSource, 
     return { ok: false, error };
   }
   const seen = new Set<string>();
-  const decisions: Decision[] = [];
-  const accepted: Entry[] = [];
-  for (const entry of wellFormed) {
-    const result = secrets === undefined ? ({ ok: true } as const) : verify(entry.item, secrets);
-    const key = `${entry.item.accountId}#${entry.item.callbackId}`;
-    if (!result.ok) {
-      decisions.push({ index: entry.index, outcome: 'rejected', reason: result.reason });
-    } else if (seen.has(key)) {
-      decisions.push({ index: entry.index, outcome: 'duplicate' });
-    } else {
-      decisions.push({ index: entry.index, outcome: 'accepted' });
-      accepted.push(entry);
-      seen.add(key);
-    }
-  }
-  return { ok: true, decisions, accepted };
+  const decisions = wellFormed.map(({ index, item }): Decision => {
+    const result = secrets === undefined ? ({ ok: true } as const) : verify(item, secrets);
+    if (!result.ok) return { index, outcome: 'rejected', reason: result.reason };
+    const key = `${item.accountId}#${item.callbackId}`;
+    const outcome = seen.has(key) ? 'duplicate' : 'accepted';
+    seen.add(key);
+    return { index, outcome };
+  });
+  return { ok: true, decisions, accepted: wellFormed.filter((_, i) => decisions[i].outcome === 'accepted') };
 }
 
 // Phase 3: claim. Forwarded items are claimed for alerting; the others are consumed (claimed and completed).
@@ -352,7 +345,8 @@ interface Delivery {
   readonly toRetry: readonly CallbackItem[];
 }
 
-function respond({ reports, verification, claims, published, settledUnknown, toRetry }: Delivery, { log, counters }: Deps): Outcome {
+/** The answer's counts, the log line's summary and the metrics of a request whose items were checked. */
+function summarize({ reports, verification, claims, published }: Delivery) {
   const tally = (outcome: ItemOutcome) => reports.filter((r) => r.outcome === outcome).length;
   const counts: Counts = {
     accepted: tally('accepted'),
@@ -360,9 +354,10 @@ function respond({ reports, verification, claims, published, settledUnknown, toR
     ignored: tally('ignored'),
     rejected: verification.rejected,
   };
+  const busy = claims.filter((c) => c === 'busy').length;
   const failed = published.failed.length;
-  const [unknown, busy] = [tally('ambiguous'), claims.filter((c) => c === 'busy').length];
-  count(counters, {
+  const summary = { ...counts, failed, ambiguous: tally('ambiguous'), busy, items: reports.slice(0, MAX_LOGGED_ITEMS) };
+  const metrics: Metrics = {
     ...verification,
     duplicates: counts.duplicates,
     ignored: counts.ignored,
@@ -371,24 +366,29 @@ function respond({ reports, verification, claims, published, settledUnknown, toR
     publishAmbiguous: published.ambiguous.length,
     dedupeUnavailable: claims.filter((c) => c === 'unavailable').length,
     busy,
-  });
-  const summary = { ...counts, failed, ambiguous: unknown, busy, items: reports.slice(0, MAX_LOGGED_ITEMS) };
+  };
+  return { counts, summary, metrics };
+}
+
+function respond(delivery: Delivery, { log, counters }: Deps): Outcome {
+  const { counts, summary, metrics } = summarize(delivery);
+  count(counters, metrics);
   // Only the items still to be alerted are parked, verified: a retry needs no secrets and no hash.
-  const parked = { body: parkedBody(toRetry, false), verified: true };
-  if (settledUnknown.length > 0) {
+  const parked = { body: parkedBody(delivery.toRetry, false), verified: true };
+  if (delivery.settledUnknown.length > 0) {
     log.error('Final publish outcome unknown too: settled as alerted (at most two alerts)', {
-      callbackIds: settledUnknown.map((alert) => alert.callbackId),
+      callbackIds: delivery.settledUnknown.map((alert) => alert.callbackId),
     });
   }
-  if (failed > 0) {
+  if (summary.failed > 0) {
     log.error('Alerts not published: the request must be retried', summary);
     return { kind: 'retry', reason: 'publish failed', counts, parked };
   }
-  if (unknown > 0) {
+  if (summary.ambiguous > 0) {
     log.error('Alerts published with an unknown outcome: the request is retried, with one more publish each', summary);
     return { kind: 'retry', reason: 'publish outcome unknown', counts, parked };
   }
-  if (busy > 0) {
+  if (summary.busy > 0) {
     log.warn('Callbacks claimed by another attempt that has not finished: the request must be retried', summary);
     return { kind: 'retry', reason: 'claimed by another attempt', counts, parked };
   }
