@@ -7,7 +7,7 @@
  * "Before" is the entry shape publish-plan.ts replaced, rebuilt here for the comparison only: the email text
  * in `default` and `email`, and the alert as JSON under each of `email-json`, `sqs`, `lambda`, `http`, `https`.
  */
-import type { Alert } from '../lambda/callback';
+import type { Alert } from '../lambda/model';
 import { DEFAULTS } from '../lambda/config';
 import { parseItem } from '../lambda/parse';
 import { planBatches, toBatchEntry } from '../lambda/publish-plan';

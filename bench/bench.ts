@@ -22,7 +22,7 @@ import { gzipSync } from 'node:zlib';
 import * as esbuild from 'esbuild';
 import { ENV_CREDENTIALS_MODULE, ESM_REQUIRE_BANNER } from '../infra/stack';
 import { bundlePath, readTemplate, receiverFunction, resolveEnvironment } from '../local/cdk-out';
-import { ENV } from '../lambda/names';
+import { ENV } from '../lambda/contract';
 import { parseCommandLine } from '../tools/cli';
 import type { E2eResult } from './e2e';
 import { attribute, byBundle, packageOf, top, type CpuProfile } from './profile';
@@ -93,7 +93,7 @@ const FAKE_RESOURCES: Record<string, string> = {
 };
 
 /**
- * Every resource name the receiver reads from lambda/names.ts ENV, faked, so the source (which may be
+ * Every resource name the receiver reads from lambda/contract.ts ENV, faked, so the source (which may be
  * ahead of cdk.out) and every bundle find their configuration however the template reads.
  */
 function fakeResourceEnv(): Record<string, string> {

@@ -5,7 +5,7 @@
  *
  * Values from the command line always arrive as strings; cdk.json may also hold numbers or string arrays.
  */
-import type { Severity } from '../lambda/callback';
+import type { Severity } from '../lambda/model';
 import { DEFAULTS, typeNameProblem } from '../lambda/config';
 
 /** Every context key the stack reads, with its default (README "Configuration (context)" lists the same). */

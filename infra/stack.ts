@@ -30,7 +30,7 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { parameterNames } from '../lambda/config';
-import { DEDUPE_TABLE, ENV, MESSAGE_ATTRIBUTES, METRICS, RECEIVER_FUNCTION, RETRY_QUEUE } from '../lambda/names';
+import { DEDUPE_TABLE, ENV, MESSAGE_ATTRIBUTES, METRICS, RECEIVER_FUNCTION, RETRY_QUEUE } from '../lambda/contract';
 import { addAlarms, ALARM_PERIOD, type AlarmSpec } from './alarms';
 import { readSettings, type Settings } from './context';
 

@@ -2,7 +2,7 @@
  * Configuration from environment variables, with the defaults a careful user expects.
  * Read once per cold start; the infra stack sets the same names (see README "Configuration").
  */
-import { ENV } from './names';
+import { ENV } from './contract';
 import { KNOWN_TYPES } from './render';
 
 export interface Config {

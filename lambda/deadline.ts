@@ -8,7 +8,8 @@
  * Every port call therefore gets a signal from a Deadline. Pure: no AWS imports; time comes from a Clock.
  */
 import { setMaxListeners } from 'node:events';
-import { RECEIVER_FUNCTION } from './names';
+import { RECEIVER_FUNCTION } from './contract';
+import { DeadlineExceededError } from './errors';
 
 /** Where a Deadline reads the time and schedules its abort; tests pass a manual one. */
 export interface Clock {
@@ -48,14 +49,6 @@ export const BUDGET = {
    */
   recordMs: 2500,
 } as const;
-
-/** The reason a Deadline's signal aborts with; the SDK rejects the aborted call with it as `cause`. */
-export class DeadlineExceededError extends Error {
-  constructor(readonly budgetMs: number) {
-    super(`deadline exceeded (a budget of ${Math.round(budgetMs)} ms)`);
-    this.name = 'DeadlineExceededError';
-  }
-}
 
 /** A point in time (on `clock`) by which some work must be decided; immutable, derive shorter ones from it. */
 export class Deadline {

@@ -17,12 +17,11 @@ import { SsmSecrets } from './aws/ssm-secrets';
 import { UnsentOnlyRetryStrategy } from './aws/unsent-only-retry';
 import { loadConfig } from './config';
 import { Deadline } from './deadline';
-import { describe } from './errors';
-import { METRICS } from './names';
-import type { Deps } from './receiver';
+import { errorMessage } from './errors';
+import { METRICS } from './contract';
 import { json } from './request';
-import { handleRetries } from './retry';
-import { handleWebhook } from './webhook';
+import { handleWebhook, type HttpDeps } from './http';
+import { handleRetries, type QueueDeps } from './queue';
 
 const logger = new Logger({ serviceName: METRICS.service });
 const metrics = new Metrics({ namespace: METRICS.namespace, serviceName: METRICS.service });
@@ -42,7 +41,7 @@ const client = {
   requestHandler: { connectionTimeout: 1000, requestTimeout: 1500, throwOnRequestTimeout: true },
 };
 
-const deps: Deps = {
+const deps: HttpDeps & QueueDeps = {
   config,
   log: logger,
   counters: {
@@ -88,7 +87,7 @@ export async function handler(
       // A bug, not an outage of a dependency; still answer 5xx so the sender may retry. Counted, and paged on:
       // the callbacks in this request were not alerted.
       metrics.addMetric(METRICS.names.unhandledErrors, MetricUnit.Count, 1);
-      logger.error('Unhandled error', { error: describe(error) });
+      logger.error('Unhandled error', { error: errorMessage(error) });
       return json(500, { message: 'internal error' });
     }
   } finally {

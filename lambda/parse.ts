@@ -2,7 +2,7 @@
  * Parses the envelope `{"callbacks":[...]}` and each item's envelope fields. Pure; trusts nothing.
  * Only shape is checked here: whether an item is genuine is signature.ts's job.
  */
-import type { CallbackItem } from './callback';
+import type { CallbackItem } from './model';
 
 export type Envelope = { readonly ok: true; readonly items: readonly unknown[] } | { readonly ok: false; readonly reason: string };
 

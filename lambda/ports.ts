@@ -1,29 +1,18 @@
 /**
- * The receiver's edges as small interfaces. The core (receiver.ts) depends on these only;
+ * The receiver's edges as small interfaces. The core (pipeline.ts) depends on these only;
  * lambda/aws/* implements them with the AWS SDK, tests implement them with plain objects.
  *
  * Every call takes an AbortSignal (from the invocation's Deadline, deadline.ts) that bounds the whole
  * call, response body included; an aborted call fails the way the method documents for any failure.
  */
-import type { Alert, Secrets } from './callback';
+import type { Alert, Secrets } from './model';
 
 export interface SecretsSource {
   /**
-   * Current secrets; throws SecretsUnavailableError when they cannot be had by the time `signal` aborts
+   * Current secrets; throws SecretsUnavailableError (errors.ts) when they cannot be had by the time `signal` aborts
    * (cached secrets past their TTL are returned rather than failing).
    */
   get(signal: AbortSignal): Promise<Secrets>;
-}
-
-export class SecretsUnavailableError extends Error {
-  constructor(
-    message: string,
-    /** Parameters that do not exist (a configuration problem, not an outage). */
-    readonly missing: readonly string[] = [],
-  ) {
-    super(message);
-    this.name = 'SecretsUnavailableError';
-  }
 }
 
 /** Identifies one callback for duplicate suppression. */
@@ -90,7 +79,7 @@ export interface Publisher {
 
 /**
  * A request that could not be fully handled, kept to be processed again. Only what the retry needs is
- * kept (see parkable() in receiver.ts): never the fields the renderer does not read, such as personal data.
+ * kept (see parkable() in pipeline.ts): never the fields the renderer does not read, such as personal data.
  */
 export interface ParkedRequest {
   /** `{"callbacks":[...]}` holding only the items still to be handled. */

@@ -7,8 +7,8 @@
  * key of its own (sqs, lambda, http, https, email-json, firehose), so one JSON copy serves all programmatic
  * subscribers; `default` is the one key SNS requires (Publish API reference, MessageStructure).
  */
-import type { Alert } from './callback';
-import { MESSAGE_ATTRIBUTES } from './names';
+import type { Alert } from './model';
+import { MESSAGE_ATTRIBUTES } from './contract';
 import { entryBytes, SNS_LIMITS, type BatchEntry } from './sns-limits';
 
 /**
@@ -102,7 +102,7 @@ function cutEmail(alert: Alert, budget: number): Alert {
  * The alert as it will be published: unchanged when its entry fits `budget` bytes; otherwise the least
  * important parts go first: entries of the email's largest lists, from the end, each list keeping its first
  * entry and saying `- and N more`; then, if that is not enough, the email's tail. Subject and SMS are bounded
- * by their own contracts (callback.ts) and never cut here.
+ * by their own contracts (model.ts) and never cut here.
  */
 export function fitAlert(alert: Alert, budget = MESSAGE_BUDGET_BYTES): Alert {
   let size = sizeOf(alert);

@@ -3,7 +3,7 @@
  * One module signs (tests, the test-callback sender) and verifies (the receiver), so they cannot drift.
  */
 import { hash, timingSafeEqual } from 'node:crypto';
-import type { CallbackItem, Secrets } from './callback';
+import type { CallbackItem, Secrets } from './model';
 
 /** `crypto.hash` is the one-shot form: about 2.5x faster than createHash() for a short input (0.8 vs 2.0 µs here). */
 export function sign(salt: string, accountId: number | string, apiKey: string, callbackId: number | string): string {

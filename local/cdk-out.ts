@@ -4,7 +4,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ENV } from '../lambda/names';
+import { ENV } from '../lambda/contract';
 
 export const CDK_OUT = join(__dirname, '..', 'cdk.out');
 

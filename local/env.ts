@@ -4,7 +4,7 @@
  * receiver's own configuration. Used by `npm run load` for its own stack and by the tests that run the tools
  * as a user would.
  */
-import { ENV } from '../lambda/names';
+import { ENV } from '../lambda/contract';
 
 /** Prefixes of variables that configure AWS access, the secrets, moto, the local stack or Powertools. */
 const SETTING_PREFIX = /^(AWS_|VOX_|MOTO_|LOCAL_STACK_|POWERTOOLS_)/;

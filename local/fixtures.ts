@@ -4,7 +4,7 @@
  * the stack's route delivers it. Shared by the tests and the bench.
  */
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import type { Secrets } from '../lambda/callback';
+import type { Secrets } from '../lambda/model';
 import type { VoxSecrets } from './provision';
 
 export const VECTOR = {

@@ -4,7 +4,7 @@
  */
 import { join } from 'node:path';
 import type { APIGatewayProxyEventV2, Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { RECEIVER_FUNCTION } from '../lambda/names';
+import { RECEIVER_FUNCTION } from '../lambda/contract';
 import { fromResult, GATEWAY_RESPONSES, lambdaContext, type HttpResponse } from './api-gateway';
 import { ROOT } from './state';
 

@@ -21,9 +21,9 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { DeleteParametersCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
-import type { Alert } from '../lambda/callback';
+import type { Alert } from '../lambda/model';
 import { parameterNames } from '../lambda/config';
-import { DEDUPE_TABLE, ENV, RETRY_QUEUE } from '../lambda/names';
+import { DEDUPE_TABLE, ENV, RETRY_QUEUE } from '../lambda/contract';
 
 export interface VoxSecrets {
   readonly salt: string;

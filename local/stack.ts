@@ -14,7 +14,7 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { DEFAULTS } from '../lambda/config';
-import { ENV, METRICS } from '../lambda/names';
+import { ENV, METRICS } from '../lambda/contract';
 import { Failure } from './errors';
 import { functionContext, LOCAL_NAME, loadHandler, type ReceiverHandler } from './function';
 import { createGatewayServer, type ServedRequest } from './gateway-server';

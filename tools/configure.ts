@@ -8,8 +8,8 @@
 import { createInterface } from 'node:readline/promises';
 import { DeleteParametersCommand, GetParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { DEFAULTS, parameterNames } from '../lambda/config';
-import { describe } from '../lambda/errors';
-import { ENV } from '../lambda/names';
+import { errorMessage } from '../lambda/errors';
+import { ENV } from '../lambda/contract';
 import { managementApiBaseUrl } from '../lambda/voximplant/management-api';
 import { STACK_NAME } from '../infra/stack-name';
 import { ACCOUNT_LINK, parseMinBalance, unreachableWebhookProblem } from './account-link';
@@ -122,7 +122,7 @@ async function valueOf(source: Source): Promise<string> {
 }
 
 function awsHint(error: unknown): string {
-  const text = describe(error);
+  const text = errorMessage(error);
   if (/Region is missing/i.test(text)) return `${text}\nSet AWS_REGION (or use a profile with a region).`;
   if (/credential/i.test(text)) return `${text}\nConfigure AWS credentials (aws configure, AWS_PROFILE, or SSO login).`;
   if (/AccessDenied|not authorized/i.test(text))

@@ -23,7 +23,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { GetParametersCommand, PutParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import { parameterNames } from '../lambda/config';
-import { describe } from '../lambda/errors';
+import { errorMessage } from '../lambda/errors';
 import {
   AuthRefusedError,
   InvalidArgumentError,
@@ -60,7 +60,7 @@ export function readServiceAccountFile(path: string): { readonly json: string; r
   try {
     size = statSync(path).size;
   } catch (error) {
-    throw new UsageError(`--service-account: cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? describe(error)})`);
+    throw new UsageError(`--service-account: cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? errorMessage(error)})`);
   }
   if (size > SSM_STANDARD_VALUE_MAX_BYTES) {
     throw new UsageError(`--service-account: ${path} is ${size} bytes; an SSM parameter holds at most ${SSM_STANDARD_VALUE_MAX_BYTES}`);
@@ -86,7 +86,7 @@ export async function stackWebhookUrl(stackName: string): Promise<string> {
     return url;
   } catch (error) {
     if (error instanceof Failure) throw error;
-    if (/does not exist/i.test(describe(error))) {
+    if (/does not exist/i.test(errorMessage(error))) {
       throw new Failure(
         `no stack named ${stackName} in region ${await cfn.config.region()}: deploy it first (\`npx cdk deploy\`), ` +
           'or name it with --stack-name, or give the URL with --webhook-url',
@@ -110,7 +110,7 @@ export function apiFailureMessage(error: unknown, accountId: string): string {
   if (error instanceof ThrottledError) return `Voximplant asked us to slow down (${error.message}): try again in a minute`;
   if (error instanceof UnavailableError) return `Voximplant's Management API gave no usable answer (${error.message}): try again later`;
   if (error instanceof ManagementApiError) return `Voximplant answered with an error (${error.message})`;
-  return describe(error);
+  return errorMessage(error);
 }
 
 /** The Management API as a tool uses it: a person's wait per call, credentials fixed for the command. */
@@ -290,7 +290,7 @@ export async function checkAccountLink(ssm: SSMClient, options: CheckLinkOptions
   try {
     credentials = serviceAccountJson ? { serviceAccount: parseServiceAccountCredentials(serviceAccountJson) } : { accountId, apiKey };
   } catch (error) {
-    print(`error: ${serviceAccountName}: ${describe(error)}. Fix: ${options.command} --connect --service-account FILE`);
+    print(`error: ${serviceAccountName}: ${errorMessage(error)}. Fix: ${options.command} --connect --service-account FILE`);
     return 2;
   }
   let info: AccountInfo;

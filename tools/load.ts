@@ -26,7 +26,7 @@
  */
 import { setMaxListeners } from 'node:events';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { describe } from '../lambda/errors';
+import { errorMessage } from '../lambda/errors';
 import { fraction, parseCommandLine, runCommand, UsageError, wholeNumber } from './cli';
 import { InboxWatcher, INBOX_READERS, queueDepth } from './load/inbox';
 import { cpuBetween, percentile, round1, sampleCpu, type Processes } from './load/measure';
@@ -262,7 +262,7 @@ async function main(argv: string[]): Promise<number> {
     if (inbox.foreign > 0) log(`note: ${inbox.foreign} alert(s) in the inbox were not this run's (ignored)`);
   } catch (error) {
     if (error instanceof UsageError) throw error;
-    problems.push(error instanceof Error && !(error as { $metadata?: unknown }).$metadata ? error.message : describe(error));
+    problems.push(error instanceof Error && !(error as { $metadata?: unknown }).$metadata ? error.message : errorMessage(error));
   } finally {
     sqs?.destroy();
     if (target?.own) {

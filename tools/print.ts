@@ -2,7 +2,7 @@
  * How the commands show things in a terminal: colours (only on a TTY, never with NO_COLOR), an alert as a
  * person reads it, and `npm start`'s one line per request.
  */
-import type { Alert } from '../lambda/callback';
+import type { Alert } from '../lambda/model';
 import type { HttpResponse } from '../local/api-gateway';
 import type { InboxMessage } from '../local/provision';
 

@@ -6,10 +6,10 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import { createInterface } from 'node:readline/promises';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import type { Alert } from '../lambda/callback';
+import type { Alert } from '../lambda/model';
 import { DEFAULTS } from '../lambda/config';
-import { describe } from '../lambda/errors';
-import type { Counts } from '../lambda/receiver';
+import { errorMessage } from '../lambda/errors';
+import type { Counts } from '../lambda/pipeline';
 import { KNOWN_TYPES, SMOKE_TEST_ACCOUNT_NAME } from '../lambda/render';
 import { envelope, sampleCallback } from '../local/callbacks';
 import { Failure, parseCommandLine, runCommand, UsageError, wholeNumber } from './cli';
@@ -115,7 +115,7 @@ async function post(url: string, body: string): Promise<{ status: number; text: 
     if (cause?.code === 'ECONNREFUSED') {
       throw new Failure(`cannot reach ${url}: connection refused — is \`npm start\` running? (or pass --url)`);
     }
-    throw new Failure(`cannot reach ${url}: ${describe(cause ?? error)}`);
+    throw new Failure(`cannot reach ${url}: ${errorMessage(cause ?? error)}`);
   }
   const text = await res.text();
   let counts: Counts | undefined;
@@ -221,7 +221,7 @@ async function main(argv: string[]): Promise<number> {
       } catch (error) {
         const noStack = state === undefined && !values.url ? `no local stack found (${statePath()}): is \`npm start\` running?\n` : '';
         throw new Failure(
-          `${noStack}cannot read the secrets for ${url} from SSM under ${prefix}: ${describe(error)}\n` +
+          `${noStack}cannot read the secrets for ${url} from SSM under ${prefix}: ${errorMessage(error)}\n` +
             'Set VOX_SALT, VOX_ACCOUNT_ID and VOX_API_KEY, or use AWS credentials allowed to read (and decrypt) those parameters.',
         );
       }
@@ -338,4 +338,4 @@ async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
-if (require.main === module) runCommand(USAGE, () => main(process.argv.slice(2)), describe);
+if (require.main === module) runCommand(USAGE, () => main(process.argv.slice(2)), errorMessage);

@@ -6,7 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseAlertTypes, unknownTypeNames, DEFAULTS, parameterNames } from '../lambda/config';
-import { ENV } from '../lambda/names';
+import { ENV } from '../lambda/contract';
 import { managementApiBaseUrl } from '../lambda/voximplant/management-api';
 import { findMotoPython, MotoMissingError } from '../local/moto';
 import { parseAlert, type InboxMessage, type VoxSecrets } from '../local/provision';

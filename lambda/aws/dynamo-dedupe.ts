@@ -27,9 +27,9 @@ import {
   type AttributeValue,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
-import { DEDUPE_TABLE } from '../names';
+import { DEDUPE_TABLE } from '../contract';
 import type { CallbackKey, Claim, DedupeStore, HeldClaim, Log } from '../ports';
-import { describe } from '../errors';
+import { errorMessage } from '../errors';
 
 /** Longer than the function's timeout: a live claim is never taken over by a concurrent duplicate. */
 export const CLAIM_LEASE_SECONDS = 60;
@@ -75,7 +75,7 @@ export class DynamoDedupe implements DedupeStore {
   private unavailable(key: CallbackKey, error: unknown): Claim {
     this.log.warn('Dedupe table unavailable: publishing without duplicate suppression', {
       callbackId: key.callbackId,
-      error: describe(error),
+      error: errorMessage(error),
     });
     return 'unavailable';
   }
@@ -194,7 +194,7 @@ export class DynamoDedupe implements DedupeStore {
       );
     } catch (error) {
       // The alert went out; the claim lapses after its lease, after which a replay could alert again.
-      this.log.warn('Could not mark callback as alerted', { callbackId: key.callbackId, error: describe(error) });
+      this.log.warn('Could not mark callback as alerted', { callbackId: key.callbackId, error: errorMessage(error) });
     }
   }
 
@@ -219,7 +219,7 @@ export class DynamoDedupe implements DedupeStore {
       this.log.warn('Could not release claim after a failed publish', {
         callbackId: key.callbackId,
         leaseSeconds: CLAIM_LEASE_SECONDS,
-        error: describe(error),
+        error: errorMessage(error),
       });
     }
   }
@@ -245,7 +245,7 @@ export class DynamoDedupe implements DedupeStore {
       this.log.warn('Could not record an unknown publish outcome on the claim', {
         callbackId: key.callbackId,
         leaseSeconds: CLAIM_LEASE_SECONDS,
-        error: describe(error),
+        error: errorMessage(error),
       });
     }
   }

@@ -4,9 +4,9 @@
  * programmatic subscribers the alert as JSON.
  */
 import { PublishBatchCommand, type SNSClient } from '@aws-sdk/client-sns';
-import type { Alert } from '../callback';
+import type { Alert } from '../model';
 import type { Log, PublishResult, Publisher } from '../ports';
-import { describe } from '../errors';
+import { errorMessage } from '../errors';
 import { planBatches, type PlannedEntry } from '../publish-plan';
 import { mayHaveArrived } from './unsent-only-retry';
 
@@ -52,7 +52,7 @@ export class SnsPublisher implements Publisher {
       const ambiguous = mayHaveArrived(error);
       this.log.error(ambiguous ? 'SNS PublishBatch outcome unknown' : 'SNS PublishBatch failed', {
         callbackIds: batch.map((a) => a.callbackId),
-        error: describe(error),
+        error: errorMessage(error),
       });
       return ambiguous ? { published: [], failed: [], ambiguous: batch } : { published: [], failed: batch, ambiguous: [] };
     }

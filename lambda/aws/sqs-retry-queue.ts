@@ -1,8 +1,8 @@
 /** The retry queue in SQS: parks raw requests, and stretches failed messages' visibility for backoff. */
 import { ChangeMessageVisibilityBatchCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { describe } from '../errors';
+import { errorMessage } from '../errors';
 import type { Log, ParkedRequest, RetryDelay, RetryQueue } from '../ports';
-import { encodeParked } from '../retry';
+import { encodeParked } from './parked-codec';
 
 /**
  * ChangeMessageVisibilityBatch takes at most 10 entries, each with an Id unique in the call (alphanumeric,
@@ -62,7 +62,7 @@ export class SqsRetryQueue implements RetryQueue {
       // Each message not delayed still comes back after the queue's own visibility timeout.
       for (const f of Failed) this.log.warn('Could not delay the retry', { error: `${f.Code}: ${f.Message ?? ''}` });
     } catch (error) {
-      this.log.warn('Could not delay the retries', { messages: batch.length, error: describe(error) });
+      this.log.warn('Could not delay the retries', { messages: batch.length, error: errorMessage(error) });
     }
   }
 }

@@ -6,11 +6,11 @@
  * the refresh's SSM call is aborted once no caller waits for it any more.
  */
 import { GetParametersCommand, type SSMClient } from '@aws-sdk/client-ssm';
-import type { Secrets } from '../callback';
+import type { Secrets } from '../model';
 import { parameterNames } from '../config';
 import { untilAborted } from '../deadline';
-import { describe } from '../errors';
-import { SecretsUnavailableError, type Log, type SecretsSource } from '../ports';
+import { errorMessage, SecretsUnavailableError } from '../errors';
+import type { Log, SecretsSource } from '../ports';
 
 interface Refresh {
   readonly promise: Promise<Secrets>;
@@ -44,10 +44,10 @@ export class SsmSecrets implements SecretsSource {
     } catch (error) {
       if (!signal?.aborted) throw error;
       if (this.cached) {
-        this.log.warn('SSM did not answer in time; using the cached secrets', { error: describe(signal.reason) });
+        this.log.warn('SSM did not answer in time; using the cached secrets', { error: errorMessage(signal.reason) });
         return this.cached.secrets;
       }
-      throw new SecretsUnavailableError(`Reading secrets from SSM failed: ${describe(signal.reason)}`);
+      throw new SecretsUnavailableError(`Reading secrets from SSM failed: ${errorMessage(signal.reason)}`);
     } finally {
       refresh.waiters -= 1;
       if (refresh.waiters === 0) {
@@ -77,7 +77,7 @@ export class SsmSecrets implements SecretsSource {
     } catch (error) {
       // Expired secrets verify today's callbacks unless a rotation just happened: better than refusing all.
       if (this.cached) {
-        this.log.warn('Refreshing secrets from SSM failed; using the cached ones', { error: describe(error) });
+        this.log.warn('Refreshing secrets from SSM failed; using the cached ones', { error: errorMessage(error) });
         return this.cached.secrets;
       }
       throw error;
@@ -93,7 +93,7 @@ export class SsmSecrets implements SecretsSource {
       });
       values = new Map(Parameters.filter((p) => p.Name && p.Value).map((p) => [p.Name!, p.Value!]));
     } catch (error) {
-      throw new SecretsUnavailableError(`Reading secrets from SSM failed: ${describe(error)}`);
+      throw new SecretsUnavailableError(`Reading secrets from SSM failed: ${errorMessage(error)}`);
     }
     const missing = [names.salt, names.accountId, names.apiKey].filter((name) => !values.has(name));
     if (missing.length > 0) {

@@ -4,7 +4,7 @@
  * and the tests (samples.ts, not shipped in the Lambda bundle) is typed by it, so a type added here
  * without a sample, or a sample for no type here, fails `tsc`. Pure: no AWS, no I/O.
  */
-import type { Severity } from '../callback';
+import type { Severity } from '../model';
 import {
   a2p,
   agreementExpired,

@@ -9,7 +9,7 @@
  * samples.ts holds sample data for the test sender and the tests and is not imported here, so it stays
  * out of the Lambda bundle.
  */
-import type { Alert, CallbackItem } from '../callback';
+import type { Alert, CallbackItem } from '../model';
 import { safeTypeName } from '../parse';
 import { entryOf, severityOf } from './catalogue';
 import { money, prop, text } from './fields';
@@ -35,7 +35,7 @@ export const SMOKE_TEST_ACCOUNT_NAME = 'TEST sent by send-callback';
 
 /**
  * The top-level item fields renderAlert reads, besides the envelope fields and the type's own data
- * (`item[type]`). A parked item keeps these and nothing else (receiver.ts parkable()), so a retry renders
+ * (`item[type]`). A parked item keeps these and nothing else (pipeline.ts parkable()), so a retry renders
  * the same alert without storing personal data it never shows.
  */
 export const RENDERED_FIELDS: readonly string[] = Object.freeze(['account_name', 'balance', 'currency']);

@@ -21,7 +21,7 @@
  * text quoted from an answer is redacted. GetAccountInfo answers with the account's `api_key` when called with
  * it (AccountInfoType docs); that field is never read.
  */
-import { ENV } from '../names';
+import { ENV } from '../contract';
 import {
   InvalidArgumentError,
   ManagementApiError,

@@ -45,7 +45,7 @@ import {
 } from '@aws-sdk/client-sns';
 import { GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { ENV } from '../../lambda/names';
+import { ENV } from '../../lambda/contract';
 import { queueName, receiverOf, REGION, resourcesOfType, type Deployed, type Template } from './template';
 
 export interface Clients {

@@ -7,7 +7,7 @@
  */
 import { isDeepStrictEqual } from 'node:util';
 import { DEFAULTS } from '../../lambda/config';
-import { DEDUPE_TABLE, ENV, RETRY_QUEUE } from '../../lambda/names';
+import { DEDUPE_TABLE, ENV, RETRY_QUEUE } from '../../lambda/contract';
 import type { DeployedState } from './aws';
 import { gap } from './report';
 import { idsOf } from './stack.checks';
@@ -198,7 +198,7 @@ export function describeDeployed(template: Template, get: () => DeployedState): 
       },
     );
 
-    it(`the retry queue (${ENV.retryQueueUrl}) has RETRY_QUEUE's maxReceiveCount and visibility timeout (lambda/names.ts)`, () => {
+    it(`the retry queue (${ENV.retryQueueUrl}) has RETRY_QUEUE's maxReceiveCount and visibility timeout (lambda/contract.ts)`, () => {
       const s = get();
       const id = refTarget(receiverResource(s).Properties?.Environment?.Variables?.[ENV.retryQueueUrl]);
       const attrs = (id && s.queues.get(id)?.attributes) || {};

@@ -4,7 +4,7 @@
  * nothing outside this stack and its five SSM parameters.
  */
 import { DEFAULTS, parameterNames } from '../../lambda/config';
-import { ENV } from '../../lambda/names';
+import { ENV } from '../../lambda/contract';
 import type { DeployedState, RoleState } from './aws';
 import { receiverResource } from './deployed.checks';
 import { asArray, readCdkJsonContext, refTarget, REGION } from './template';

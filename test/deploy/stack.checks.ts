@@ -9,7 +9,7 @@ import { GetRoleCommand } from '@aws-sdk/client-iam';
 import { GetFunctionConfigurationCommand } from '@aws-sdk/client-lambda';
 import { ListTopicsCommand } from '@aws-sdk/client-sns';
 import { GetQueueUrlCommand } from '@aws-sdk/client-sqs';
-import { ENV } from '../../lambda/names';
+import { ENV } from '../../lambda/contract';
 import { errorName, readLogGroups, type Clients, type StackState } from './aws';
 import { gap } from './report';
 import { MODELLED_TYPES, NOT_MODELLED_PATTERNS, queueName, receiverOf, resourcesOfType, type Template } from './template';

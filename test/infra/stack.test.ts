@@ -13,7 +13,7 @@ import { CONTEXT_DEFAULTS } from '../../infra/context';
 import { ALARM_HOLD_PERIODS, ALARM_PERIOD } from '../../infra/alarms';
 import { ACCESS_LOG_FORMAT, ESM_REQUIRE_BANNER, LAMBDA_RUNTIME, THROTTLED_METRIC } from '../../infra/stack';
 import { DEFAULTS, parameterNames } from '../../lambda/config';
-import { DEDUPE_TABLE, ENV, MESSAGE_ATTRIBUTES, METRICS, RETRY_QUEUE } from '../../lambda/names';
+import { DEDUPE_TABLE, ENV, MESSAGE_ATTRIBUTES, METRICS, RETRY_QUEUE } from '../../lambda/contract';
 import { construct, FULL_CONTEXT, only, removeOutdirs, render, resourcesOfType, synth, type Synthesized } from './synth';
 
 /** Values a careless stack might copy from the environment into the template or the bundle. */
@@ -56,7 +56,7 @@ describe('Lambda', () => {
     expect(LAMBDA_RUNTIME.name).toBe(newest); // when aws-cdk-lib learns a newer one, infra/stack.ts should use it
   });
 
-  it('gets exactly the environment the Lambda reads, names from lambda/names.ts', () => {
+  it('gets exactly the environment the Lambda reads, names from lambda/contract.ts', () => {
     expect(receiver(defaults).Properties!.Environment.Variables).toEqual({
       [ENV.parameterPrefix]: DEFAULTS.parameterPrefix,
       [ENV.dedupeTableName]: { Ref: only(defaults.json, 'AWS::DynamoDB::Table')[0] },
@@ -283,7 +283,7 @@ describe('SNS', () => {
 });
 
 describe('DynamoDB dedupe table', () => {
-  it('is on-demand, keyed and expired per lambda/names.ts, deleted with the stack', () => {
+  it('is on-demand, keyed and expired per lambda/contract.ts, deleted with the stack', () => {
     const [, table] = only(defaults.json, 'AWS::DynamoDB::Table');
     expect(table.DeletionPolicy).toBe('Delete');
     expect(table.Properties).toMatchObject({

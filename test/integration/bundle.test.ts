@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { ENV } from '../../lambda/names';
+import { ENV } from '../../lambda/contract';
 import { KNOWN_TYPES } from '../../lambda/render';
 import { SAMPLE_DATA } from '../../lambda/render/samples';
 import { buildCallback, envelope } from '../../local/callbacks';

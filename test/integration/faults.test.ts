@@ -20,11 +20,12 @@ import {
   SendMessageCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
-import type { Alert } from '../../lambda/callback';
+import type { Alert } from '../../lambda/model';
 import type { handler as Handler } from '../../lambda/handler';
-import { DEDUPE_TABLE, ENV, METRICS, RECEIVER_FUNCTION, RETRY_QUEUE } from '../../lambda/names';
-import { parkable } from '../../lambda/receiver';
-import { backoffSeconds, encodeParked, PARKED_ATTRIBUTES } from '../../lambda/retry';
+import { DEDUPE_TABLE, ENV, METRICS, RECEIVER_FUNCTION, RETRY_QUEUE } from '../../lambda/contract';
+import { parkable } from '../../lambda/pipeline';
+import { encodeParked, PARKED_ATTRIBUTES } from '../../lambda/aws/parked-codec';
+import { backoffSeconds } from '../../lambda/queue';
 import { buildCallback, envelope } from '../../local/callbacks';
 import { lambdaContext } from '../../local/api-gateway';
 import { startMoto, type MotoServer } from '../../local/moto';

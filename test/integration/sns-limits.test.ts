@@ -13,9 +13,9 @@
 import { randomUUID } from 'node:crypto';
 import { PublishBatchCommand, SNSClient, SNSServiceException, type PublishBatchRequestEntry } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import type { Alert } from '../../lambda/callback';
+import type { Alert } from '../../lambda/model';
 import type { handler as Handler } from '../../lambda/handler';
-import { MESSAGE_ATTRIBUTES } from '../../lambda/names';
+import { MESSAGE_ATTRIBUTES } from '../../lambda/contract';
 import { buildCallback, envelope } from '../../local/callbacks';
 import { provision, readInbox, receiverEnv, type LocalResources } from '../../local/provision';
 import { FaultProxy, type PublishBatchEntry } from '../support/fault-proxy';

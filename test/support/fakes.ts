@@ -4,10 +4,10 @@
  * (the shape of a dependency that sent its headers and never the body).
  */
 import { SNSServiceException, type PublishBatchCommandInput, type PublishBatchCommandOutput } from '@aws-sdk/client-sns';
-import type { Alert, Secrets } from '../../lambda/callback';
+import type { Alert, Secrets } from '../../lambda/model';
 import { loadConfig, type Config } from '../../lambda/config';
+import { SecretsUnavailableError } from '../../lambda/errors';
 import {
-  SecretsUnavailableError,
   type CallbackKey,
   type Claim,
   type DedupeStore,
@@ -20,7 +20,8 @@ import {
   type RetryQueue,
   type SecretsSource,
 } from '../../lambda/ports';
-import type { Deps } from '../../lambda/receiver';
+import type { HttpDeps } from '../../lambda/http';
+import type { QueueDeps } from '../../lambda/queue';
 import { checkPublishBatch, type BatchEntry, type SnsLimitViolation } from '../../lambda/sns-limits';
 import { SECRETS } from '../../local/fixtures';
 
@@ -196,6 +197,6 @@ export function fakeDeps(env: Record<string, string> = {}) {
     log: new MemoryLog(),
     counters: { count: (name: string, value: number) => void (counts[name] = (counts[name] ?? 0) + value) },
     counts,
-  } satisfies Deps & { counts: Record<string, number> };
+  } satisfies HttpDeps & QueueDeps & { counts: Record<string, number> };
   return deps;
 }

@@ -1,6 +1,6 @@
 /** Test-only fixtures; the test vector, secrets and httpEvent live in local/fixtures.ts (the bench uses them too). */
 import type { SQSRecord } from 'aws-lambda';
-import { encodeParked } from '../../lambda/retry';
+import { encodeParked } from '../../lambda/aws/parked-codec';
 
 /**
  * An SQS record of a parked request as Lambda's event source hands it over (message attributes from

@@ -3,8 +3,8 @@
  * matched to the plan (every genuine id exactly once, no forged id), and queue depths for the report.
  */
 import { DeleteMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import type { Alert } from '../../lambda/callback';
-import { describe } from '../../lambda/errors';
+import type { Alert } from '../../lambda/model';
+import { errorMessage } from '../../lambda/errors';
 import { parseAlert } from '../../local/provision';
 import type { Plan } from './plan';
 
@@ -192,7 +192,7 @@ export class InboxWatcher {
     this.sendingDoneAt = Date.now();
     await Promise.all(this.readers);
     this.stopped = true;
-    if (this.failure) throw new Error(`reading the inbox failed: ${describe(this.failure)}`);
+    if (this.failure) throw new Error(`reading the inbox failed: ${errorMessage(this.failure)}`);
     const missingIds = [...this.plan.genuineIds].filter((id) => !this.seen.has(id));
     const duplicatedIds = [...this.seen].filter(([, n]) => n > 1).map(([id]) => id);
     return {

@@ -3,7 +3,7 @@
  * once their first request was answered, and every answer checked against what its batch held.
  */
 import { Agent, request as httpRequest } from 'node:http';
-import type { Counts } from '../../lambda/receiver';
+import type { Counts } from '../../lambda/pipeline';
 import { buildCallback } from '../../local/callbacks';
 import type { VoxSecrets } from '../../local/provision';
 import type { Item, Plan } from './plan';
