@@ -35,3 +35,25 @@ export interface Secrets {
   readonly accountId: string;
   readonly credentials: ReadonlyArray<{ readonly salt: string; readonly apiKey: string }>;
 }
+
+/**
+ * What Voximplant's Management API said about the account when a balance alert was rendered (issue 14: the
+ * callback's body is unsigned, so its balance is the sender's word). `confirmed`: GetAccountInfo answered;
+ * amounts in `currency`, `readAt` epoch milliseconds. `unconfirmed`: it did not, for `reason` (confirm.ts
+ * words it); the alert goes out all the same.
+ */
+export type BalanceConfirmation =
+  | {
+      readonly kind: 'confirmed';
+      readonly balance?: number;
+      readonly creditLimit?: number;
+      readonly frozen?: boolean;
+      /** The balance under which Voximplant sends min_balance. */
+      readonly minBalanceToNotify?: number;
+      readonly currency?: string;
+      readonly readAt: number;
+    }
+  | { readonly kind: 'unconfirmed'; readonly reason: UnconfirmedReason };
+
+/** Why a balance could not be confirmed: no answer in time, credentials refused, the API unavailable, or no time left to ask. */
+export type UnconfirmedReason = 'timed-out' | 'refused' | 'unavailable' | 'no-time';

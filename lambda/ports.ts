@@ -126,6 +126,32 @@ export interface Log {
   error(message: string, ...extra: Array<Record<string, unknown>>): void;
 }
 
+/**
+ * The account's state as Voximplant's Management API reports it (GetAccountInfo; the fields of AccountInfoType
+ * this project reads, docs/voximplant-api.md). Amounts are in `currency`; a field is undefined when the answer
+ * lacks it. lambda/voximplant/management-api.ts implements it (its AccountInfo is a superset).
+ */
+export interface AccountState {
+  /** The account the answer is about (the API's `account_id`, checked by the client against the one asked for). */
+  readonly accountId: string;
+  readonly balance?: number;
+  readonly creditLimit?: number;
+  readonly frozen?: boolean;
+  readonly minBalanceToNotify?: number;
+  readonly currency?: string;
+  /** Epoch milliseconds when the answer was read. */
+  readonly readAt: number;
+}
+
+export interface AccountInfoSource {
+  /**
+   * One GetAccountInfo request, bounded by `signal` (and the client's own 1.5 s). Throws the client's typed
+   * errors (lambda/voximplant/errors.ts: AuthRefusedError, NotFoundError, ThrottledError, UnavailableError with
+   * `timedOut`, ManagementApiError) or anything else on a bug; confirm.ts turns every one into an unconfirmed alert.
+   */
+  getAccountInfo(options: { readonly signal: AbortSignal }): Promise<AccountState>;
+}
+
 /** Counts for CloudWatch metrics (EMF); names come from METRICS.names. */
 export interface Counters {
   count(name: string, value: number): void;

@@ -6,11 +6,13 @@
  */
 import type { Alert, CallbackItem, Severity } from './callback';
 import { isForwarded, type Config } from './config';
+import { confirmBalances } from './confirm';
 import { BUDGET, type Deadline } from './deadline';
 import { describe } from './errors';
 import { METRICS } from './names';
 import { parseEnvelope, parseItem, safeTypeName } from './parse';
 import type {
+  AccountInfoSource,
   CallbackKey,
   Claim,
   Counters,
@@ -33,6 +35,8 @@ export interface Deps {
   readonly retryQueue: RetryQueue;
   readonly log: Log;
   readonly counters: Counters;
+  /** Voximplant's Management API, to confirm balance alerts (confirm.ts); undefined: confirmation off. */
+  readonly accountInfo?: AccountInfoSource;
 }
 
 export interface Counts {
@@ -197,6 +201,10 @@ export async function receive(body: string, deps: Deps, deadline: Deadline, opti
   notForwarded.forEach(({ report }, i) => {
     report.outcome = consumed[i] === 'duplicate' ? 'duplicate' : 'ignored';
   });
+  // ── Balance confirmation (issue 14): one GetAccountInfo for the balance items about to be alerted ──
+  const alerting = forwarded.filter((_, i) => claims[i] !== 'duplicate' && claims[i] !== 'busy').map(({ item }) => item);
+  const confirmationFor = await confirmBalances(deps, alerting, publishBy);
+  // ──
   const toAlert = new Map<Alert, { claim: Claim; report: ItemReport; item: CallbackItem }>();
   const toRetry: CallbackItem[] = [];
   forwarded.forEach(({ item, report }, i) => {
@@ -211,7 +219,7 @@ export async function receive(body: string, deps: Deps, deadline: Deadline, opti
       toRetry.push(item);
       return;
     }
-    toAlert.set(renderAlert(item, { consoleUrl: config.consoleUrl }), { claim, report, item });
+    toAlert.set(renderAlert(item, { consoleUrl: config.consoleUrl, confirmation: confirmationFor(item) }), { claim, report, item });
   });
 
   const { published, failed, ambiguous } = await deps.publisher.publish([...toAlert.keys()].sort(byUrgency), publishBy.signal);

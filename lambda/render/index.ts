@@ -9,9 +9,10 @@
  * samples.ts holds sample data for the test sender and the tests and is not imported here, so it stays
  * out of the Lambda bundle.
  */
-import type { Alert, CallbackItem } from '../callback';
+import type { Alert, BalanceConfirmation, CallbackItem } from '../callback';
 import { safeTypeName } from '../parse';
 import { entryOf, severityOf } from './catalogue';
+import { confirmationEmail, confirmationShort, confirmationSms } from './confirmation';
 import { money, prop, text } from './fields';
 import { type Body, type Data, type Fact, unknownType } from './templates';
 import { ascii, clean, DETAIL_MAX, fit, gsm, SHORT_MAX, SMS_MAX, SUBJECT_MAX } from './text';
@@ -23,6 +24,8 @@ export { KNOWN_TYPES, type KnownType, severityOf } from './catalogue';
 export interface RenderOptions {
   /** Linked from every email so the reader can act. */
   readonly consoleUrl: string;
+  /** The account's balance as Voximplant's Management API confirmed it, or why it could not (confirm.ts); none: not shown. */
+  readonly confirmation?: BalanceConfirmation;
 }
 
 /**
@@ -39,6 +42,18 @@ export const SMOKE_TEST_ACCOUNT_NAME = 'TEST sent by send-callback';
  * the same alert without storing personal data it never shows.
  */
 export const RENDERED_FIELDS: readonly string[] = Object.freeze(['account_name', 'balance', 'currency']);
+
+/**
+ * The subject's parenthesis when a confirmation is shown: the alert's own numbers, cut to leave room, then the
+ * confirmation's few words (`4.87 USD; confirmed 4.80 USD`), so in a 99-character subject the numbers give
+ * way first. Only an account name and type long enough to fill the subject alone cut the confirmation.
+ */
+function subjectDetail(head: string, detail: string | undefined, confirmation: BalanceConfirmation): string {
+  const confirmed = confirmationShort(confirmation);
+  const room = Math.min(DETAIL_MAX, SUBJECT_MAX - Array.from(head).length - 3) - confirmed.length - 2;
+  // Fewer than 8 characters of a number ("4.8...") say nothing: leave the number out rather than mislead.
+  return detail !== undefined && room >= 8 ? ` (${fit(detail, room)}; ${confirmed})` : ` (${confirmed})`;
+}
 
 /**
  * The alert for one verified callback item: `subject` (printable ASCII, at most 99 characters, the SNS
@@ -78,19 +93,28 @@ export function renderAlert(item: CallbackItem, options: RenderOptions): Alert {
   const detail = body.detail === undefined ? (entry?.balance === 'always' ? balance : undefined) : body.detail;
   const shortDetail = detail === undefined ? '' : ` (${fit(detail, DETAIL_MAX)})`;
   const shortAccount = accountName === undefined ? `account ${accountId}` : fit(accountName, SHORT_MAX);
+  const confirmation = options.confirmation;
 
   const test = accountName === SMOKE_TEST_ACCOUNT_NAME;
+  const subjectHead = `${test ? 'TEST: ' : ''}Voximplant: ${body.what} on ${shortAccount}`;
   const subject = fit(
-    ascii(clean(`${test ? 'TEST: ' : ''}Voximplant: ${body.what} on ${shortAccount}${shortDetail}`, SUBJECT_MAX * 2)),
+    ascii(
+      clean(
+        `${subjectHead}${confirmation === undefined ? shortDetail : subjectDetail(subjectHead, detail, confirmation)}`,
+        SUBJECT_MAX * 2,
+      ),
+    ),
     SUBJECT_MAX,
   );
 
-  // Most important first, so truncation only ever loses the tail: what, the numbers, the action, the account.
+  // Most important first, so truncation only ever loses the tail: what, the numbers, the confirmation, the action,
+  // the account (the email has it in full).
   const sms = fit(
     gsm(
       clean(
         [
           `${test ? 'TEST, not real: ' : ''}Voximplant: ${body.what}${shortDetail}.`,
+          confirmation === undefined ? undefined : confirmationSms(confirmation),
           body.smsAction,
           `Account ${shortAccount} (${accountId}).`,
         ]
@@ -103,13 +127,21 @@ export function renderAlert(item: CallbackItem, options: RenderOptions): Alert {
   );
 
   const account = accountName === undefined ? `id ${accountId}` : `"${accountName}" (id ${accountId})`;
-  const facts: Fact[] = [['Account', account], ...(hasBalance ? [['Balance', balance] as const] : []), ...(body.facts ?? [])];
+  const fromCallback = confirmation === undefined ? 'Balance' : 'Balance (as the callback sent it)';
+  const confirmed = confirmation === undefined ? { facts: [], lines: [] } : confirmationEmail(confirmation, name);
+  const facts: Fact[] = [
+    ['Account', account],
+    ...(hasBalance ? [[fromCallback, balance] as const] : []),
+    ...(body.facts ?? []),
+    ...confirmed.facts,
+  ];
+  const lines = [...(body.lines ?? []), ...confirmed.lines];
   const email = [
     ...(test ? [`${SMOKE_TEST_ACCOUNT_NAME}: not a real alert, nothing needs doing. It shows the alerts reach you.`, ''] : []),
     body.summary,
     '',
     ...facts.filter(([, value]) => value !== undefined).map(([label, value]) => `${label}: ${value}`),
-    ...(body.lines && body.lines.length > 0 ? ['', ...body.lines] : []),
+    ...(lines.length > 0 ? ['', ...lines] : []),
     ...(body.action ? ['', `What to do next: ${body.action}`] : []),
     '',
     `Control panel: ${clean(String(options.consoleUrl), 500)}`,
