@@ -44,15 +44,19 @@ export const SMOKE_TEST_ACCOUNT_NAME = 'TEST sent by send-callback';
 export const RENDERED_FIELDS: readonly string[] = Object.freeze(['account_name', 'balance', 'currency']);
 
 /**
- * The subject's parenthesis when a confirmation is shown: the alert's own numbers, cut to leave room, then the
- * confirmation's few words (`4.87 USD; confirmed 4.80 USD`), so in a 99-character subject the numbers give
- * way first. Only an account name and type long enough to fill the subject alone cut the confirmation.
+ * The subject when a confirmation is shown, before encoding: `<prefix><account> (<numbers>; <confirmation>)`.
+ * In 99 characters the confirmation's few words are kept whole; the alert's own numbers give way first, then
+ * the account name (down to 8 characters; the email has it in full).
  */
-function subjectDetail(head: string, detail: string | undefined, confirmation: BalanceConfirmation): string {
+function confirmedSubject(prefix: string, account: string, detail: string | undefined, confirmation: BalanceConfirmation): string {
   const confirmed = confirmationShort(confirmation);
-  const room = Math.min(DETAIL_MAX, SUBJECT_MAX - Array.from(head).length - 3) - confirmed.length - 2;
+  const length = (value: string) => Array.from(value).length;
+  let room = SUBJECT_MAX - length(prefix) - length(confirmed) - 3;
+  const shownAccount = fit(account, Math.max(8, Math.min(length(account), room)));
+  room -= length(shownAccount) + 2;
   // Fewer than 8 characters of a number ("4.8...") say nothing: leave the number out rather than mislead.
-  return detail !== undefined && room >= 8 ? ` (${fit(detail, room)}; ${confirmed})` : ` (${confirmed})`;
+  const numbers = detail !== undefined && room >= 8 ? `${fit(detail, Math.min(DETAIL_MAX, room))}; ` : '';
+  return `${prefix}${shownAccount} (${numbers}${confirmed})`;
 }
 
 /**
@@ -96,11 +100,13 @@ export function renderAlert(item: CallbackItem, options: RenderOptions): Alert {
   const confirmation = options.confirmation;
 
   const test = accountName === SMOKE_TEST_ACCOUNT_NAME;
-  const subjectHead = `${test ? 'TEST: ' : ''}Voximplant: ${body.what} on ${shortAccount}`;
+  const subjectPrefix = `${test ? 'TEST: ' : ''}Voximplant: ${body.what} on `;
   const subject = fit(
     ascii(
       clean(
-        `${subjectHead}${confirmation === undefined ? shortDetail : subjectDetail(subjectHead, detail, confirmation)}`,
+        confirmation === undefined
+          ? `${subjectPrefix}${shortAccount}${shortDetail}`
+          : confirmedSubject(subjectPrefix, shortAccount, detail, confirmation),
         SUBJECT_MAX * 2,
       ),
     ),
