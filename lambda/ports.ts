@@ -5,7 +5,7 @@
  * Every call takes an AbortSignal (from the invocation's Deadline, deadline.ts) that bounds the whole
  * call, response body included; an aborted call fails the way the method documents for any failure.
  */
-import type { Alert, Secrets } from './callback';
+import type { AccountFigures, Alert, Secrets } from './callback';
 
 export interface SecretsSource {
   /**
@@ -127,20 +127,12 @@ export interface Log {
 }
 
 /**
- * The account's state as Voximplant's Management API reports it (GetAccountInfo; the fields of AccountInfoType
- * this project reads, docs/voximplant-api.md). Amounts are in `currency`; a field is undefined when the answer
- * lacks it. lambda/voximplant/management-api.ts implements it (its AccountInfo is a superset).
+ * The account as GetAccountInfo reports it: its figures and the account the answer is about (the API's
+ * `account_id`, checked by the client against the one asked for). lambda/voximplant/management-api.ts
+ * implements the source (its AccountInfo is a superset).
  */
-export interface AccountState {
-  /** The account the answer is about (the API's `account_id`, checked by the client against the one asked for). */
+export interface AccountState extends AccountFigures {
   readonly accountId: string;
-  readonly balance?: number;
-  readonly creditLimit?: number;
-  readonly frozen?: boolean;
-  readonly minBalanceToNotify?: number;
-  readonly currency?: string;
-  /** Epoch milliseconds when the answer was read. */
-  readonly readAt: number;
 }
 
 export interface AccountInfoSource {

@@ -13,16 +13,9 @@ import { buildCallback, envelope } from '../../tools/callbacks';
 import { fakeDeps, MemoryLog, untilAbort } from '../support/fakes';
 import { VECTOR, VOX } from '../support/fixtures';
 import { ManualClock } from '../support/manual-clock';
+import { ACCOUNT_FIGURES } from './render/support';
 
-const STATE: AccountState = {
-  accountId: VECTOR.accountId,
-  balance: 4.8,
-  creditLimit: 0,
-  frozen: false,
-  minBalanceToNotify: 10,
-  currency: 'USD',
-  readAt: Date.UTC(2026, 10, 30, 12, 3, 4),
-};
+const STATE: AccountState = { accountId: VECTOR.accountId, ...ACCOUNT_FIGURES };
 
 /** A source that records every call and answers with `answer` (a state, an error to throw, or 'stall'). */
 function source(answer: AccountState | Error | 'stall' | 'ignore-signal' = STATE) {

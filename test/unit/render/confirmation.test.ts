@@ -4,18 +4,10 @@
  */
 import type { BalanceConfirmation, UnconfirmedReason } from '../../../lambda/callback';
 import { renderAlert } from '../../../lambda/render';
-import { expectValid, FIXTURES, item, OPTIONS } from './support';
+import { ACCOUNT_FIGURES, expectValid, FIXTURES, item, OPTIONS } from './support';
 
-const READ_AT = Date.UTC(2026, 10, 30, 12, 3, 4);
-const CONFIRMED: BalanceConfirmation = {
-  kind: 'confirmed',
-  balance: 4.8,
-  creditLimit: 0,
-  frozen: false,
-  minBalanceToNotify: 10,
-  currency: 'USD',
-  readAt: READ_AT,
-};
+const CONFIRMED: BalanceConfirmation = { kind: 'confirmed', ...ACCOUNT_FIGURES };
+const READ_AT = ACCOUNT_FIGURES.readAt;
 const REASONS: UnconfirmedReason[] = ['timed-out', 'refused', 'unavailable', 'no-time'];
 const BALANCE_TYPES = ['min_balance', 'account_is_frozen', 'next_charge_alert'] as const;
 
