@@ -14,11 +14,11 @@ import { writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { httpEvent, VOX } from '../test/support/fixtures';
 import { buildCallback, envelope } from '../tools/callbacks';
 import { motoEnv, startMoto } from '../tools/moto';
 import { provision, readInbox, receiverEnv } from '../tools/provision';
 import { summarize, type Summary } from './stats';
+import { BENCH_VOX as VOX, webhookEvent as httpEvent } from './support';
 
 type Handler = (event: APIGatewayProxyEventV2, context?: Context) => Promise<APIGatewayProxyStructuredResultV2>;
 

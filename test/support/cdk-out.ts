@@ -1,67 +1,25 @@
 /**
  * Reads what `cdk synth` (npm run synth) put in cdk.out: the stack template and the receiver's bundle,
- * so tests exercise exactly what `cdk deploy` would upload.
+ * so tests exercise exactly what `cdk deploy` would upload. The readers are tools/cdk-template.ts, shared with
+ * the bench.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { ENV } from '../../lambda/names';
+import { bundleFile, readStackTemplate, type Resource, type Template } from '../../tools/cdk-template';
+
+export { receiverFunction, resolveEnvironment, type Template } from '../../tools/cdk-template';
 
 export const CDK_OUT = join(__dirname, '..', '..', 'cdk.out');
-
-type Resource = { Type: string; Properties?: Record<string, any>; Metadata?: Record<string, any> };
-export type Template = { Resources: Record<string, Resource>; Outputs?: Record<string, unknown> };
 
 export function readTemplate(): Template {
   const manifestPath = join(CDK_OUT, 'manifest.json');
   if (!existsSync(manifestPath)) {
     throw new Error(`${manifestPath} not found: run \`npm run synth\` first (\`npm test\` does it)`);
   }
-  const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as {
-    artifacts: Record<string, { type: string; properties?: { templateFile?: string } }>;
-  };
-  const stacks = Object.values(manifest.artifacts).filter((a) => a.type === 'aws:cloudformation:stack');
-  if (stacks.length !== 1) throw new Error(`expected one stack in cdk.out, found ${stacks.length}`);
-  return JSON.parse(readFileSync(join(CDK_OUT, stacks[0].properties!.templateFile!), 'utf8')) as Template;
-}
-
-/** The receiver function: the one whose environment names the alert topic. */
-export function receiverFunction(template: Template): { logicalId: string; resource: Resource } {
-  const found = Object.entries(template.Resources).filter(
-    ([, r]) => r.Type === 'AWS::Lambda::Function' && r.Properties?.Environment?.Variables?.[ENV.topicArn] !== undefined,
-  );
-  if (found.length !== 1) throw new Error(`expected one receiver function in the template, found ${found.length}`);
-  return { logicalId: found[0][0], resource: found[0][1] };
+  return readStackTemplate(CDK_OUT);
 }
 
 /** The bundle file the function's Handler points at, inside its asset directory in cdk.out. */
 export function bundlePath(resource: Resource): string {
-  const assetDir = resource.Metadata?.['aws:asset:path'];
-  if (typeof assetDir !== 'string') throw new Error('the function has no aws:asset:path metadata');
-  const handler = String(resource.Properties?.Handler ?? 'index.handler');
-  const base = handler.slice(0, handler.lastIndexOf('.'));
-  for (const ext of ['.mjs', '.js', '.cjs']) {
-    const file = join(CDK_OUT, assetDir, base + ext);
-    if (existsSync(file)) return file;
-  }
-  throw new Error(`no bundle for handler ${handler} in ${assetDir}`);
-}
-
-/**
- * The function's environment with references to the stack's own resources resolved to local ones:
- * a Ref/GetAtt to a resource is replaced by `physical[resource type]`.
- */
-export function resolveEnvironment(template: Template, resource: Resource, physical: Record<string, string>): Record<string, string> {
-  const variables = (resource.Properties?.Environment?.Variables ?? {}) as Record<string, unknown>;
-  const resolved: Record<string, string> = {};
-  for (const [name, value] of Object.entries(variables)) {
-    if (typeof value === 'string') {
-      resolved[name] = value;
-      continue;
-    }
-    const ref = (value as { Ref?: string; 'Fn::GetAtt'?: [string, string] }).Ref ?? (value as any)['Fn::GetAtt']?.[0];
-    const type = ref ? template.Resources[ref]?.Type : undefined;
-    if (!type || !(type in physical)) throw new Error(`cannot resolve ${name}=${JSON.stringify(value)} locally`);
-    resolved[name] = physical[type];
-  }
-  return resolved;
+  return bundleFile(CDK_OUT, resource);
 }
