@@ -10,7 +10,7 @@ import type { AccountInfoSource, AccountState } from '../../lambda/ports';
 import { receive } from '../../lambda/receiver';
 import { AuthRefusedError, ManagementApiError, NotFoundError, ThrottledError, UnavailableError } from '../../lambda/voximplant/errors';
 import { buildCallback, envelope } from '../../tools/callbacks';
-import { fakeDeps, MemoryLog, untilAbort } from '../support/fakes';
+import { fakeDeps, MemoryLog, testConfig, untilAbort } from '../support/fakes';
 import { VECTOR, VOX } from '../support/fixtures';
 import { ManualClock } from '../support/manual-clock';
 import { ACCOUNT_FIGURES } from './render/support';
@@ -43,6 +43,16 @@ function deps(accountInfo?: AccountInfoSource) {
 }
 
 const item = (type: string) => ({ type, accountId: Number(VECTOR.accountId) });
+
+describe('the switch: VOXIMPLANT_API_URL', () => {
+  it('set, confirmation is on against that URL; unset or empty, it is off', () => {
+    expect(testConfig({ VOXIMPLANT_API_URL: 'https://api.voximplant.com/platform_api/' }).voximplantApiUrl).toBe(
+      'https://api.voximplant.com/platform_api/',
+    );
+    expect(testConfig({ VOXIMPLANT_API_URL: '' }).voximplantApiUrl).toBeUndefined();
+    expect(testConfig().voximplantApiUrl).toBeUndefined();
+  });
+});
 
 describe('which items ask', () => {
   it('min_balance, account_is_frozen and next_charge_alert, nothing else', () => {
