@@ -14,8 +14,8 @@ import { planBatches, toBatchEntry } from '../lambda/publish-plan';
 import { KNOWN_TYPES, renderAlert } from '../lambda/render';
 import { entryBytes, SNS_LIMITS, type BatchEntry } from '../lambda/sns-limits';
 import { buildCallback, sampleCallback } from '../tools/callbacks';
-import { VOX } from '../test/support/fixtures';
-import { cyrillicRenewals, emojiCertificates } from '../test/support/large-callbacks';
+import { BENCH_VOX as VOX } from './support';
+import { cyrillicRenewals, emojiCertificates } from '../tools/large-callbacks';
 import { parseCommandLine } from '../tools/cli';
 import { median } from './stats';
 

@@ -20,7 +20,7 @@ import { buildCallback, envelope } from '../../tools/callbacks';
 import { provision, readInbox, receiverEnv, type LocalResources } from '../../tools/provision';
 import { FaultProxy, type PublishBatchEntry } from '../support/fault-proxy';
 import { httpEvent, VOX } from '../support/fixtures';
-import { cyrillicRenewals, emojiCertificates } from '../support/large-callbacks';
+import { cyrillicRenewals, emojiCertificates } from '../../tools/large-callbacks';
 
 const MOTO = process.env.MOTO_ENDPOINT!;
 let proxy: FaultProxy;

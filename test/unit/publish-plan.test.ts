@@ -11,7 +11,7 @@ import { renderAlert } from '../../lambda/render';
 import { checkPublishBatch, entryBytes, SNS_LIMITS } from '../../lambda/sns-limits';
 import { buildCallback } from '../../tools/callbacks';
 import { VOX } from '../support/fixtures';
-import { cyrillicRenewals, emojiCertificates } from '../support/large-callbacks';
+import { cyrillicRenewals, emojiCertificates } from '../../tools/large-callbacks';
 
 const alert = (callbackId: number, email = 'Your balance is low.'): Alert => ({
   accountId: 1234567,

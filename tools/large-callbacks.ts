@@ -2,8 +2,8 @@
  * Genuine callbacks whose alerts are as large as lambda/render/ lets them be (issue 11, section 1): long lists of
  * entries whose values are multi-byte text. Each is signed with the given secrets.
  */
-import { buildCallback } from '../../tools/callbacks';
-import type { VoxSecrets } from '../../tools/provision';
+import { buildCallback } from './callbacks';
+import type { VoxSecrets } from './provision';
 
 /** Cyrillic (2 bytes a character in UTF-8), longer than the 80 characters lambda/render/ shows of a value. */
 const CYRILLIC_DETAILS = 'Аренда городского номера, Москва, тариф «Бизнес», списание ежемесячно, продление автоматически, без НДС';
