@@ -14,11 +14,11 @@ import { writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { httpEvent, VOX } from '../local/fixtures';
 import { buildCallback, envelope } from '../local/callbacks';
 import { motoEnv, startMoto } from '../local/moto';
 import { provision, readInbox, receiverEnv } from '../local/provision';
 import { summarize, type Summary } from './stats';
+import { httpEvent, VOX } from '../local/fixtures';
 
 type Handler = (event: APIGatewayProxyEventV2, context?: Context) => Promise<APIGatewayProxyStructuredResultV2>;
 

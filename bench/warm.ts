@@ -11,17 +11,17 @@ import { hash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
 import { pathToFileURL } from 'node:url';
-import type { Context } from 'aws-lambda';
 import type { CallbackItem } from '../lambda/model';
 import { DEFAULTS } from '../lambda/config';
 import { ENV } from '../lambda/contract';
 import { toBatchEntry } from '../lambda/publish-plan';
 import * as source from './fixtures/core';
-import { httpEvent, SECRETS, VOX } from '../local/fixtures';
 import { buildCallback, envelope } from '../local/callbacks';
 import { attribute, byUrl, top, type CpuProfile } from './profile';
 import { median, summarize, type Summary } from './stats';
 import { installStub, type CallCounts, type PublishedPayload } from './stub';
+import { httpEvent, SECRETS, VOX } from '../local/fixtures';
+import { BENCH_CONTEXT } from './support';
 
 /** The core as built by bench.ts from bench/fixtures/core.ts: minified like the deploy bundle, no tsx wrappers. */
 type Core = typeof import('./fixtures/core');
@@ -66,20 +66,7 @@ export interface WarmResult {
   };
 }
 
-const CONTEXT = {
-  functionName: 'VoximplantAlerts-Receiver',
-  functionVersion: '$LATEST',
-  invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:VoximplantAlerts-Receiver',
-  memoryLimitInMB: '256',
-  awsRequestId: 'bench',
-  logGroupName: '/aws/lambda/VoximplantAlerts-Receiver',
-  logStreamName: 'bench',
-  callbackWaitsForEmptyEventLoop: true,
-  getRemainingTimeInMillis: () => 10_000,
-  done: () => undefined,
-  fail: () => undefined,
-  succeed: () => undefined,
-} as Context;
+const CONTEXT = BENCH_CONTEXT;
 
 function diff(after: CallCounts, before: CallCounts): CallCounts {
   const operations: Record<string, number> = {};

@@ -22,6 +22,12 @@ export interface Config {
   readonly retryQueueUrl: string;
   /** Linked from every email so the reader can act. */
   readonly consoleUrl: string;
+  /**
+   * Base URL of Voximplant's Management API, from VOXIMPLANT_API_URL. Set (the stack sets the public host),
+   * balance alerts are confirmed with GetAccountInfo (confirm.ts); unset or empty, confirmation is off.
+   * Checked (https, or http to loopback) when first used, so a bad value costs confirmations, never alerts.
+   */
+  readonly voximplantApiUrl?: string;
 }
 
 export const DEFAULTS = {
@@ -120,6 +126,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     topicArn: required(env, ENV.topicArn),
     retryQueueUrl: required(env, ENV.retryQueueUrl),
     consoleUrl: env[ENV.consoleUrl] || DEFAULTS.consoleUrl,
+    ...(env[ENV.voximplantApiUrl] ? { voximplantApiUrl: env[ENV.voximplantApiUrl] } : {}),
   };
 }
 

@@ -74,6 +74,10 @@ export const METRICS = {
     secretsUnavailable: 'SecretsUnavailable',
     /** Webhook requests answered 500 because the receiver threw: a bug; their callbacks were not alerted. */
     unhandledErrors: 'UnhandledErrors',
+    /** Balance alerts whose balance GetAccountInfo confirmed (one per request asked, issue 14). */
+    balanceConfirmed: 'BalanceConfirmed',
+    /** Requests whose balance alerts went out unconfirmed (no answer in time, credentials refused, API unavailable). */
+    balanceUnconfirmed: 'BalanceUnconfirmed',
     /** Requests parked in the retry queue because a dependency failed. */
     parked: 'RequestsParked',
     /** Requests that could be neither handled nor parked: answered 503. */

@@ -44,6 +44,18 @@ export const BUDGET = {
    */
   fallbackCallMs: 3500,
   /**
+   * Balance confirmation (confirm.ts): at most this for the one GetAccountInfo per request, the Management API
+   * client's own wait (issue 14).
+   */
+  confirmMs: 1500,
+  /**
+   * Kept back for publishing after a confirmation: one PublishBatch with its two SDK attempts of 1.5 s and the
+   * retry delay, so asking never takes time the alert needs.
+   */
+  publishMs: 3500,
+  /** Below this much time left, confirmation is not asked at all: an answer could not arrive anyway. */
+  confirmMinMs: 100,
+  /**
    * The retry consumer starts no record with less work time left than this: one PublishBatch attempt
    * (1.5 s) and the settling after it. Cut shorter, a publish would more likely end unanswered (ambiguous).
    */

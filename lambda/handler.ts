@@ -19,9 +19,11 @@ import { loadConfig } from './config';
 import { Deadline } from './deadline';
 import { errorMessage } from './errors';
 import { METRICS } from './contract';
+import type { AccountInfoSource, SecretsSource } from './ports';
 import { json } from './request';
 import { handleWebhook, type HttpDeps } from './http';
 import { handleRetries, type QueueDeps } from './queue';
+import type { ManagementApi } from './voximplant/management-api';
 
 const logger = new Logger({ serviceName: METRICS.service });
 const metrics = new Metrics({ namespace: METRICS.namespace, serviceName: METRICS.service });
@@ -41,6 +43,34 @@ const client = {
   requestHandler: { connectionTimeout: 1000, requestTimeout: 1500, throwOnRequestTimeout: true },
 };
 
+/**
+ * Voximplant's Management API for balance confirmation (confirm.ts), built once, on first use: the module is
+ * imported dynamically (esbuild keeps it lazy inside the bundle), so a cold start does not pay for it and a
+ * container that never confirms never loads it. It authenticates with the account id and current API key the
+ * callbacks are verified with (SSM, cached), read within the client's own wait. A bad base URL fails every
+ * call (an unconfirmed alert, logged), never the receiver.
+ */
+function lazyAccountInfo(baseUrl: string, secrets: SecretsSource): AccountInfoSource {
+  let api: Promise<ManagementApi> | undefined;
+  return {
+    async getAccountInfo(options) {
+      api ??= import('./voximplant/management-api').then(
+        ({ ManagementApi, MANAGEMENT_API }) =>
+          new ManagementApi(
+            async () => {
+              const { accountId, credentials } = await secrets.get(AbortSignal.timeout(MANAGEMENT_API.timeoutMs));
+              return { accountId, apiKey: credentials[0].apiKey };
+            },
+            { baseUrl },
+          ),
+      );
+      return (await api).getAccountInfo(options);
+    },
+  };
+}
+
+const secrets = new SsmSecrets(new SSMClient(client), config.parameterPrefix, config.secretsTtlSeconds * 1000, logger);
+
 const deps: HttpDeps & QueueDeps = {
   config,
   log: logger,
@@ -49,7 +79,7 @@ const deps: HttpDeps & QueueDeps = {
       if (value > 0) metrics.addMetric(name, MetricUnit.Count, value);
     },
   },
-  secrets: new SsmSecrets(new SSMClient(client), config.parameterPrefix, config.secretsTtlSeconds * 1000, logger),
+  secrets,
   dedupe: new DynamoDedupe(new DynamoDBClient(client), config.dedupeTableName, config.dedupeTtlDays * 86_400, logger),
   publisher: new SnsPublisher(
     new SNSClient({ ...client, retryStrategy: new UnsentOnlyRetryStrategy(client.maxAttempts) }),
@@ -57,6 +87,8 @@ const deps: HttpDeps & QueueDeps = {
     logger,
   ),
   retryQueue: new SqsRetryQueue(() => new SQSClient(client), config.retryQueueUrl, logger),
+  // Balance confirmation: on when VOXIMPLANT_API_URL is set (the stack sets it), off otherwise.
+  ...(config.voximplantApiUrl ? { accountInfo: lazyAccountInfo(config.voximplantApiUrl, secrets) } : {}),
 };
 
 function isQueueEvent(event: unknown): event is SQSEvent {

@@ -35,3 +35,30 @@ export interface Secrets {
   readonly accountId: string;
   readonly credentials: ReadonlyArray<{ readonly salt: string; readonly apiKey: string }>;
 }
+
+/**
+ * The account's figures as Voximplant's Management API reports them (GetAccountInfo; the AccountInfoType fields
+ * of docs/voximplant-api.md). Amounts are in `currency`; a field is undefined when the answer lacks it.
+ */
+export interface AccountFigures {
+  readonly balance?: number;
+  readonly creditLimit?: number;
+  readonly frozen?: boolean;
+  /** The balance under which Voximplant sends min_balance. */
+  readonly minBalanceToNotify?: number;
+  readonly currency?: string;
+  /** Epoch milliseconds when the answer was read. */
+  readonly readAt: number;
+}
+
+/**
+ * What Voximplant's Management API said about the account when a balance alert was rendered (issue 14: the
+ * callback's body is unsigned, so its balance is the sender's word). `confirmed`: GetAccountInfo answered with
+ * these figures. `unconfirmed`: it did not, for `reason` (render/confirmation.ts words it); the alert goes out
+ * all the same.
+ */
+export type BalanceConfirmation =
+  ({ readonly kind: 'confirmed' } & AccountFigures) | { readonly kind: 'unconfirmed'; readonly reason: UnconfirmedReason };
+
+/** Why a balance could not be confirmed: no answer in time, credentials refused, the API unavailable, or no time left to ask. */
+export type UnconfirmedReason = 'timed-out' | 'refused' | 'unavailable' | 'no-time';

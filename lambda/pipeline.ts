@@ -1,5 +1,5 @@
 /**
- * The pipeline for one request body, in phases: parse → verify → claim → (confirm) → render → publish →
+ * The pipeline for one request body, in phases: parse → verify → claim → confirm → render → publish →
  * settle → respond. Both entry paths use it: the webhook (http.ts) and the parked-retry queue (queue.ts).
  * Only the interfaces in ports.ts reach the outside world, so this file runs the same against AWS,
  * moto, or plain test doubles. Each phase returns new values and decides items' outcomes by their
@@ -11,7 +11,9 @@ import { BUDGET, type Deadline } from './deadline';
 import { errorMessage } from './errors';
 import { METRICS } from './contract';
 import { parseEnvelope, parseItem, safeTypeName } from './parse';
+import { confirmBalances, type ConfirmationFor } from './confirm';
 import type {
+  AccountInfoSource,
   CallbackKey,
   Claim,
   Counters,
@@ -34,6 +36,8 @@ export interface Deps {
   readonly publisher: Publisher;
   readonly log: Log;
   readonly counters: Counters;
+  /** Voximplant's Management API, to confirm balance alerts (confirm.ts); undefined: confirmation off. */
+  readonly accountInfo?: AccountInfoSource;
 }
 
 export interface Counts {
@@ -120,9 +124,12 @@ export async function receive(body: string, deps: Deps, deadline: Deadline, opti
   if (verification.verified === 0) return unauthorized(checked, verification, parsed.wellFormed.length, deps);
 
   const claimed = await claimItems(verified.accepted, deps, publishBy.within(BUDGET.fallbackCallMs).signal, deadline.signal);
-  // Seam: a phase between claiming and rendering (e.g. confirming the balance) takes `claimed.toAlert` here
-  // and returns the claimants still to alert, with Decisions for the rest.
-  const alerts = renderAlerts(claimed.toAlert, deps.config);
+  const confirmationFor = await confirmBalances(
+    deps,
+    claimed.toAlert.map(({ item }) => item),
+    publishBy,
+  );
+  const alerts = renderAlerts(claimed.toAlert, deps.config, confirmationFor);
   const published = await deps.publisher.publish([...alerts.keys()].sort(byUrgency), publishBy.signal);
   const settled = await settle(published, alerts, deps.dedupe, deadline.signal);
 
@@ -235,11 +242,17 @@ async function consume(dedupe: DedupeStore, key: CallbackKey, claimBy: AbortSign
   return claim;
 }
 
-// Phases 4 and 5: render, then publish (in receive()) in order of urgency.
+// Phase 4, confirm (confirm.ts), asks for the balance behind balance alerts. Phases 5 and 6: render, then publish
+// (in receive()) in order of urgency.
 
 /** One alert per claimant, keyed by the alert (identity) so the publish result leads back to its claim. */
-function renderAlerts(toAlert: readonly Claimant[], config: Config): ReadonlyMap<Alert, Claimant> {
-  return new Map(toAlert.map((claimant) => [renderAlert(claimant.item, { consoleUrl: config.consoleUrl }), claimant]));
+function renderAlerts(toAlert: readonly Claimant[], config: Config, confirmationFor: ConfirmationFor): ReadonlyMap<Alert, Claimant> {
+  return new Map(
+    toAlert.map((claimant) => [
+      renderAlert(claimant.item, { consoleUrl: config.consoleUrl, confirmation: confirmationFor(claimant.item) }),
+      claimant,
+    ]),
+  );
 }
 
 /** Money running out comes first: min_balance, then by severity, then in the order received. */
@@ -248,7 +261,7 @@ function byUrgency(a: Alert, b: Alert): number {
   return rank(a) - rank(b);
 }
 
-// Phase 6: settle every held claim by its publish outcome; what is not done is retried.
+// Phase 7: settle every held claim by its publish outcome; what is not done is retried.
 
 interface Settled {
   readonly decisions: readonly Decision[];
@@ -281,7 +294,7 @@ async function settle(result: PublishResult, alerts: ReadonlyMap<Alert, Claimant
   return { decisions, toRetry, settledUnknown };
 }
 
-// Phase 7: respond. The answer, its log line and the request's metrics.
+// Phase 8: respond. The answer, its log line and the request's metrics.
 
 /** The reports with each decision applied in order (new objects; a later decision wins). */
 function decide(reports: readonly ItemReport[], decisions: readonly Decision[]): ItemReport[] {

@@ -5,7 +5,7 @@
  * Every call takes an AbortSignal (from the invocation's Deadline, deadline.ts) that bounds the whole
  * call, response body included; an aborted call fails the way the method documents for any failure.
  */
-import type { Alert, Secrets } from './model';
+import type { AccountFigures, Alert, Secrets } from './model';
 
 export interface SecretsSource {
   /**
@@ -113,6 +113,24 @@ export interface Log {
   info(message: string, ...extra: Array<Record<string, unknown>>): void;
   warn(message: string, ...extra: Array<Record<string, unknown>>): void;
   error(message: string, ...extra: Array<Record<string, unknown>>): void;
+}
+
+/**
+ * The account as GetAccountInfo reports it: its figures and the account the answer is about (the API's
+ * `account_id`, checked by the client against the one asked for). lambda/voximplant/management-api.ts
+ * implements the source (its AccountInfo is a superset).
+ */
+export interface AccountState extends AccountFigures {
+  readonly accountId: string;
+}
+
+export interface AccountInfoSource {
+  /**
+   * One GetAccountInfo request, bounded by `signal` (and the client's own 1.5 s). Throws the client's typed
+   * errors (lambda/voximplant/errors.ts: AuthRefusedError, NotFoundError, ThrottledError, UnavailableError with
+   * `timedOut`, ManagementApiError) or anything else on a bug; confirm.ts turns every one into an unconfirmed alert.
+   */
+  getAccountInfo(options: { readonly signal: AbortSignal }): Promise<AccountState>;
 }
 
 /** Counts for CloudWatch metrics (EMF); names come from METRICS.names. */

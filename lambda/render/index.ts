@@ -9,9 +9,10 @@
  * samples.ts holds sample data for the test sender and the tests and is not imported here, so it stays
  * out of the Lambda bundle.
  */
-import type { Alert, CallbackItem } from '../model';
+import type { Alert, BalanceConfirmation, CallbackItem } from '../model';
 import { safeTypeName } from '../parse';
 import { entryOf, severityOf } from './catalogue';
+import { confirmationEmail, confirmationShort, confirmationSms } from './confirmation';
 import { money, prop, text } from './fields';
 import { type Body, type Data, type Fact, unknownType } from './templates';
 import { ascii, clean, DETAIL_MAX, fit, gsm, SHORT_MAX, SMS_MAX, SUBJECT_MAX } from './text';
@@ -23,6 +24,8 @@ export { KNOWN_TYPES, type KnownType, severityOf } from './catalogue';
 export interface RenderOptions {
   /** Linked from every email so the reader can act. */
   readonly consoleUrl: string;
+  /** The account's balance as Voximplant's Management API confirmed it, or why it could not (confirm.ts); none: not shown. */
+  readonly confirmation?: BalanceConfirmation;
 }
 
 /**
@@ -39,6 +42,22 @@ export const SMOKE_TEST_ACCOUNT_NAME = 'TEST sent by send-callback';
  * the same alert without storing personal data it never shows.
  */
 export const RENDERED_FIELDS: readonly string[] = Object.freeze(['account_name', 'balance', 'currency']);
+
+/**
+ * The subject when a confirmation is shown, before encoding: `<prefix><account> (<numbers>; <confirmation>)`.
+ * In 99 characters the confirmation's few words are kept whole; the alert's own numbers give way first, then
+ * the account name (down to 8 characters; the email has it in full).
+ */
+function confirmedSubject(prefix: string, account: string, detail: string | undefined, confirmation: BalanceConfirmation): string {
+  const confirmed = confirmationShort(confirmation);
+  const length = (value: string) => Array.from(value).length;
+  let room = SUBJECT_MAX - length(prefix) - length(confirmed) - 3;
+  const shownAccount = fit(account, Math.max(8, Math.min(length(account), room)));
+  room -= length(shownAccount) + 2;
+  // Fewer than 8 characters of a number ("4.8...") say nothing: leave the number out rather than mislead.
+  const numbers = detail !== undefined && room >= 8 ? `${fit(detail, Math.min(DETAIL_MAX, room))}; ` : '';
+  return `${prefix}${shownAccount} (${numbers}${confirmed})`;
+}
 
 /**
  * The alert for one verified callback item: `subject` (printable ASCII, at most 99 characters, the SNS
@@ -78,19 +97,30 @@ export function renderAlert(item: CallbackItem, options: RenderOptions): Alert {
   const detail = body.detail === undefined ? (entry?.balance === 'always' ? balance : undefined) : body.detail;
   const shortDetail = detail === undefined ? '' : ` (${fit(detail, DETAIL_MAX)})`;
   const shortAccount = accountName === undefined ? `account ${accountId}` : fit(accountName, SHORT_MAX);
+  const confirmation = options.confirmation;
 
   const test = accountName === SMOKE_TEST_ACCOUNT_NAME;
+  const subjectPrefix = `${test ? 'TEST: ' : ''}Voximplant: ${body.what} on `;
   const subject = fit(
-    ascii(clean(`${test ? 'TEST: ' : ''}Voximplant: ${body.what} on ${shortAccount}${shortDetail}`, SUBJECT_MAX * 2)),
+    ascii(
+      clean(
+        confirmation === undefined
+          ? `${subjectPrefix}${shortAccount}${shortDetail}`
+          : confirmedSubject(subjectPrefix, shortAccount, detail, confirmation),
+        SUBJECT_MAX * 2,
+      ),
+    ),
     SUBJECT_MAX,
   );
 
-  // Most important first, so truncation only ever loses the tail: what, the numbers, the action, the account.
+  // Most important first, so truncation only ever loses the tail: what, the numbers, the confirmation, the action,
+  // the account (the email has it in full).
   const sms = fit(
     gsm(
       clean(
         [
           `${test ? 'TEST, not real: ' : ''}Voximplant: ${body.what}${shortDetail}.`,
+          confirmation === undefined ? undefined : confirmationSms(confirmation),
           body.smsAction,
           `Account ${shortAccount} (${accountId}).`,
         ]
@@ -103,13 +133,21 @@ export function renderAlert(item: CallbackItem, options: RenderOptions): Alert {
   );
 
   const account = accountName === undefined ? `id ${accountId}` : `"${accountName}" (id ${accountId})`;
-  const facts: Fact[] = [['Account', account], ...(hasBalance ? [['Balance', balance] as const] : []), ...(body.facts ?? [])];
+  const fromCallback = confirmation === undefined ? 'Balance' : 'Balance (as the callback sent it)';
+  const confirmed = confirmation === undefined ? { facts: [], lines: [] } : confirmationEmail(confirmation, name);
+  const facts: Fact[] = [
+    ['Account', account],
+    ...(hasBalance ? [[fromCallback, balance] as const] : []),
+    ...(body.facts ?? []),
+    ...confirmed.facts,
+  ];
+  const lines = [...(body.lines ?? []), ...confirmed.lines];
   const email = [
     ...(test ? [`${SMOKE_TEST_ACCOUNT_NAME}: not a real alert, nothing needs doing. It shows the alerts reach you.`, ''] : []),
     body.summary,
     '',
     ...facts.filter(([, value]) => value !== undefined).map(([label, value]) => `${label}: ${value}`),
-    ...(body.lines && body.lines.length > 0 ? ['', ...body.lines] : []),
+    ...(lines.length > 0 ? ['', ...lines] : []),
     ...(body.action ? ['', `What to do next: ${body.action}`] : []),
     '',
     `Control panel: ${clean(String(options.consoleUrl), 500)}`,

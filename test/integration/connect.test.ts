@@ -17,7 +17,7 @@ import { API_ERROR_CODES } from '../../lambda/voximplant/errors';
 import { motoEnv } from '../../local/moto';
 import { putSecrets } from '../../local/provision';
 import { serviceAccountParameterName } from '../../tools/connect';
-import { STANDIN_ACCOUNT, VoximplantStandin, type StandinAccount } from '../support/voximplant-standin';
+import { STANDIN_ACCOUNT, VoximplantStandin, type StandinAccount } from '../../local/voximplant-standin';
 
 const ROOT = resolve(__dirname, '../..');
 const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');

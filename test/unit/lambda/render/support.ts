@@ -4,7 +4,7 @@
  * every alert must meet. Fixture data differs from the shipped samples on purpose: it plants personal data
  * where a careless template would show it.
  */
-import type { Alert, CallbackItem } from '../../../../lambda/model';
+import type { AccountFigures, Alert, CallbackItem } from '../../../../lambda/model';
 import { DEFAULTS } from '../../../../lambda/config';
 import { type KnownType, renderAlert } from '../../../../lambda/render';
 
@@ -208,3 +208,13 @@ export function expectNoSecrets(alert: Alert): void {
   for (const secret of SECRETS) expect(all).not.toContain(secret);
   expect(all).not.toContain('secret-token');
 }
+
+/** An account as GetAccountInfo might report it, read at 2026-11-30 12:03:04 UTC: still low, not frozen. */
+export const ACCOUNT_FIGURES: AccountFigures = {
+  balance: 4.8,
+  creditLimit: 0,
+  frozen: false,
+  minBalanceToNotify: 10,
+  currency: 'USD',
+  readAt: Date.UTC(2026, 10, 30, 12, 3, 4),
+};

@@ -1,5 +1,5 @@
 /**
- * The Management API client against the loopback stand-in (test/support/voximplant-standin.ts): real HTTP, real
+ * The Management API client against the loopback stand-in (tools/voximplant-standin.ts): real HTTP, real
  * fetch, no mocks. Bounded waits are decided by abort (the client's own timeout, or the caller's signal), never
  * by timing assertions.
  */
@@ -22,7 +22,7 @@ import {
   type ManagementApiCredentials,
   type ManagementApiOptions,
 } from '../../../../lambda/voximplant/management-api';
-import { STANDIN_ACCOUNT, VoximplantStandin, type StandinFault } from '../../../support/voximplant-standin';
+import { STANDIN_ACCOUNT, VoximplantStandin, type StandinFault } from '../../../../local/voximplant-standin';
 
 const KEY_ID = 'standin-key-1';
 const keyPair = generateKeyPairSync('rsa', { modulusLength: 2048 });

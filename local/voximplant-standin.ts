@@ -25,8 +25,8 @@
 import { createPublicKey, timingSafeEqual, verify, type KeyObject } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { API_ERROR_CODES } from '../../lambda/voximplant/errors';
-import { JWT_MAX_LIFETIME_SECONDS } from '../../lambda/voximplant/jwt';
+import { API_ERROR_CODES } from '../lambda/voximplant/errors';
+import { JWT_MAX_LIFETIME_SECONDS } from '../lambda/voximplant/jwt';
 
 export interface StandinAccount {
   accountId: string;
