@@ -24,6 +24,7 @@ import type {
 } from './ports';
 import { RENDERED_FIELDS, renderAlert } from './render';
 import { verify } from './signature';
+import type { CallbackSightingLog } from './watchdog/ports';
 
 export interface Deps {
   readonly config: Config;
@@ -33,6 +34,8 @@ export interface Deps {
   readonly retryQueue: RetryQueue;
   readonly log: Log;
   readonly counters: Counters;
+  /** Tells the watchdog a callback was verified; optional, never throws, runs alongside the claims. */
+  readonly sightings?: CallbackSightingLog;
 }
 
 export interface Counts {
@@ -193,6 +196,7 @@ export async function receive(body: string, deps: Deps, deadline: Deadline, opti
   const [claims, consumed] = await Promise.all([
     Promise.all(forwarded.map(({ item }) => deps.dedupe.claim(item, claimBy))),
     Promise.all(notForwarded.map(({ item }) => consume(deps.dedupe, item, claimBy, deadline.signal))),
+    deps.sightings?.note(verified[0].item.accountId, verified.some(({ item }) => item.type === 'min_balance'), claimBy),
   ]);
   notForwarded.forEach(({ report }, i) => {
     report.outcome = consumed[i] === 'duplicate' ? 'duplicate' : 'ignored';
