@@ -4,7 +4,9 @@
  * opens once and clears once across repeated passes, duplicated schedules included; refused credentials and a
  * slow API change nothing and alert nobody.
  */
+import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Alert } from '../../lambda/callback';
 import { DynamoWatchState } from '../../lambda/aws/dynamo-watch-state';
@@ -243,4 +245,57 @@ it('a dry pass (check-account) reports the findings and writes and publishes not
   // The state was not touched: the real pass still opens it.
   expect(await pass(deps)).toMatchObject({ opened: [{ condition: 'account_frozen' }] });
   await inbox(1);
+});
+
+describe('npm run check-account', () => {
+  const TSX = join(__dirname, '..', '..', 'node_modules', '.bin', 'tsx');
+  const SCRIPT = join(__dirname, '..', '..', 'tools', 'check-account.ts');
+
+  /** Runs the command as a user would (its own process, the AWS SDK reaching moto through the environment). */
+  function checkAccount(): Promise<{ code: number | null; stdout: string; stderr: string }> {
+    const args = [SCRIPT, '--webhook-url', WEBHOOK, '--table', resources.tableName, '--prefix', resources.parameterPrefix];
+    return new Promise((resolve, reject) => {
+      execFile(TSX, [...args, '--voximplant-api', standin.url], { env: process.env, timeout: 60_000 }, (error, stdout, stderr) => {
+        if (error && typeof error.code !== 'number') reject(error);
+        else resolve({ code: error ? (error.code as number) : 0, stdout, stderr });
+      });
+    });
+  }
+
+  it('exit 0 and one OK line when the account is healthy and linked to this stack', async () => {
+    const { code, stdout } = await checkAccount();
+    expect(stdout).toMatch(/^OK: linked to this stack \(https:\/\/abc123/);
+    expect(stdout).toContain('balance 50.00 USD');
+    expect(code).toBe(0);
+  });
+
+  it('exit 1 and one line per finding, the salt never printed, nothing published', async () => {
+    Object.assign(standin.account, { callbackUrl: 'https://other-system.example/hook', callbackSalt: 'voximplant-side-salt', frozen: true });
+    const { code, stdout } = await checkAccount();
+    const findings = stdout.split('\n').filter((line) => line.startsWith('FINDING '));
+    expect(findings.map((line) => line.split(':')[0]).sort()).toEqual([
+      'FINDING account_frozen',
+      'FINDING callback_salt_wrong',
+      'FINDING callback_url_wrong',
+    ]);
+    expect(stdout).not.toContain('voximplant-side-salt');
+    expect(stdout).not.toContain(VOX.salt);
+    expect(code).toBe(1);
+    expect(await inbox(0)).toEqual([]);
+  });
+
+  it('exit 1 when Voximplant refuses the stored credentials', async () => {
+    standin.account.apiKey = 'rotated-in-voximplant-0123456789';
+    const { code, stdout } = await checkAccount();
+    expect(stdout).toMatch(/^FINDING credentials_refused: /);
+    expect(stdout).not.toContain(VOX.apiKey);
+    expect(code).toBe(1);
+  });
+
+  it('exit 2 when the API cannot be asked', async () => {
+    standin.fault = { kind: 'answer', status: 503, body: 'Service Unavailable', headers: { 'content-type': 'text/plain' } };
+    const { code, stdout } = await checkAccount();
+    expect(stdout).toMatch(/^UNAVAILABLE: .*HTTP 503/);
+    expect(code).toBe(2);
+  });
 });
