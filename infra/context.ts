@@ -8,7 +8,7 @@
 import type { Severity } from '../lambda/callback';
 import { DEFAULTS, typeNameProblem } from '../lambda/config';
 import { WATCHDOG_FUNCTION } from '../lambda/names';
-import { WATCHDOG_ALERT_TYPES } from '../lambda/render/watchdog';
+import { WATCHDOG_OPENING_TYPES } from '../lambda/render/watchdog';
 
 /** Every context key the stack reads, with its default (README "Configuration (context)" lists the same). */
 export const CONTEXT_KEYS = {
@@ -181,7 +181,7 @@ function parseTypeList(key: string, value: unknown, fallback: string): string[] 
       );
     }
     // The watchdog's alert types may be filtered on for SMS, never forwarded: Voximplant does not send them.
-    if (key === CONTEXT_KEYS.smsAlertTypes && WATCHDOG_ALERT_TYPES.includes(name)) continue;
+    if (key === CONTEXT_KEYS.smsAlertTypes && WATCHDOG_OPENING_TYPES.includes(name)) continue;
     // A typo (min_balanse) would deploy a receiver that ignores every callback of the intended type.
     const unknown = typeNameProblem(name);
     if (unknown) throw new ContextError(key, name, `${unknown} (npm run send-callback -- --list-types lists them all)`);

@@ -57,6 +57,12 @@ const WORDS: Record<Condition, { what: string; summary: string; action: string; 
   },
 };
 
+/**
+ * The opening alert types: the ones `-c smsAlertTypes=` accepts besides the callback types (a clearing is `info`,
+ * and the whole catalogue with these four, times three severities, stays within SNS's 150 filter combinations).
+ */
+export const WATCHDOG_OPENING_TYPES: readonly string[] = Object.freeze(Object.keys(WORDS).map((c) => watchdogType(c as Condition)));
+
 /** Every alert type the watchdog publishes: each condition opening, and clearing. */
 export const WATCHDOG_ALERT_TYPES: readonly string[] = Object.freeze(
   Object.keys(WORDS).flatMap((c) => [watchdogType(c as Condition), `${watchdogType(c as Condition)}${CLEARED_SUFFIX}`]),
