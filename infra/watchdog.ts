@@ -61,8 +61,6 @@ export class Watchdog extends Construct {
       timeout: Duration.seconds(WATCHDOG_FUNCTION.timeoutSeconds),
       role,
       logGroup: logs,
-      // A failed pass is not retried by Lambda: the next scheduled one runs anyway, and duplicates change nothing.
-      retryAttempts: 0,
       environment: {
         [ENV.parameterPrefix]: props.parameterPrefix,
         [ENV.dedupeTableName]: props.table.tableName,
@@ -93,6 +91,8 @@ export class Watchdog extends Construct {
     this.rule = new Rule(this, 'Schedule', {
       description: `Runs the Voximplant watchdog every ${props.intervalMinutes} minute(s)`,
       schedule: Schedule.rate(Duration.minutes(props.intervalMinutes)),
+      // EventBridge does not retry a failed invoke: the next scheduled pass runs anyway. (Lambda's own async retries
+      // of a crashed pass stay at their default: a repeated pass changes nothing, the state writes are versioned.)
       targets: [new LambdaFunction(this.function, { retryAttempts: 0 })],
     });
 
