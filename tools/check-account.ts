@@ -69,7 +69,10 @@ async function stackTarget(stackName: string): Promise<Partial<Target>> {
 /** The lines to print and the exit code for a pass's result. */
 export function report(result: PassResult, target: Pick<Target, 'webhookUrl' | 'where'>): { lines: string[]; code: number } {
   if (result.kind === 'refused') {
-    return { lines: [`FINDING ${CREDENTIALS_REFUSED}: Voximplant refused the stored account id and API key (${result.reason})`], code: EXIT.finding };
+    return {
+      lines: [`FINDING ${CREDENTIALS_REFUSED}: Voximplant refused the stored account id and API key (${result.reason})`],
+      code: EXIT.finding,
+    };
   }
   if (result.kind === 'unavailable') return { lines: [`UNAVAILABLE: ${result.reason}`], code: EXIT.unasked };
   const { info, sightings } = result;
@@ -139,11 +142,9 @@ async function main(argv: string[]): Promise<number> {
   });
   try {
     // Asked by a person, now: no grace period for a min_balance callback that may still be on its way.
-    const result = await runPass(
-      { ...deps, assess: { minBalanceGraceMs: 0 } },
-      Deadline.in(WATCHDOG_FUNCTION.timeoutSeconds * 1000),
-      { dry: true },
-    );
+    const result = await runPass({ ...deps, assess: { minBalanceGraceMs: 0 } }, Deadline.in(WATCHDOG_FUNCTION.timeoutSeconds * 1000), {
+      dry: true,
+    });
     const { lines, code } = report(result, target);
     for (const line of lines) console.log(line);
     if (code === EXIT.unasked) {

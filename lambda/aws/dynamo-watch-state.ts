@@ -7,7 +7,13 @@
  * - `seen#<account>`: when the receiver last verified a callback (`lastVerifiedAt`) and a min_balance
  *   (`lastMinBalanceAt`), epoch ms, written by the receiver with one unconditional UpdateItem.
  */
-import { ConditionalCheckFailedException, GetItemCommand, PutItemCommand, UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  ConditionalCheckFailedException,
+  GetItemCommand,
+  PutItemCommand,
+  UpdateItemCommand,
+  type DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
 import { describe } from '../errors';
 import { DEDUPE_TABLE } from '../names';
 import type { Log } from '../ports';

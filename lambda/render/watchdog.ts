@@ -32,7 +32,8 @@ const WORDS: Record<Condition, { what: string; summary: string; action: string; 
   },
   callback_salt_wrong: {
     what: 'callback salt wrong',
-    summary: "Voximplant's callback salt is empty or differs from the one this stack holds: every callback fails verification (401) and alerts nobody.",
+    summary:
+      "Voximplant's callback salt is empty or differs from the one this stack holds: every callback fails verification (401) and alerts nobody.",
     action: 'Run `npm run configure -- --connect --replace` (a new salt in SSM and in Voximplant), or set the same salt in both.',
     sms: 'Every callback fails verification. Fix the salt.',
     fixed: 'callback salt fixed',
@@ -125,9 +126,17 @@ export function renderOpened(finding: Finding, options: WatchdogRenderOptions): 
         ['Balance', balance],
         ['Notification threshold', threshold],
         ...(finding.condition === 'min_balance_not_called'
-          ? [['Last min_balance callback', f.lastMinBalanceAt === undefined ? 'none on record' : iso(f.lastMinBalanceAt)] as [string, string]]
+          ? [
+              ['Last min_balance callback', f.lastMinBalanceAt === undefined ? 'none on record' : iso(f.lastMinBalanceAt)] as [
+                string,
+                string,
+              ],
+            ]
           : []),
-        ['Callback URL in Voximplant', f.expectedUrl === undefined ? undefined : f.configuredUrl === undefined ? '(none)' : clean(f.configuredUrl, VALUE_MAX)],
+        [
+          'Callback URL in Voximplant',
+          f.expectedUrl === undefined ? undefined : f.configuredUrl === undefined ? '(none)' : clean(f.configuredUrl, VALUE_MAX),
+        ],
         ['This stack', f.expectedUrl === undefined ? undefined : clean(f.expectedUrl, VALUE_MAX)],
       ],
       action: words.action,

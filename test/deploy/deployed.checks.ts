@@ -311,8 +311,8 @@ export function describeDeployed(template: Template, get: () => DeployedState): 
     it('its resource policy has one statement per AWS::Lambda::Permission (GAP: their SourceArn names API "None")', () => {
       const s = get();
       // The receiver's own permissions (the watchdog's schedule has one on the watchdog function).
-      const permissions = resourcesOfType(s.template, 'AWS::Lambda::Permission').filter(
-        ([, r]) => JSON.stringify(r.Properties?.FunctionName ?? '').includes(`"${s.receiverId}"`),
+      const permissions = resourcesOfType(s.template, 'AWS::Lambda::Permission').filter(([, r]) =>
+        JSON.stringify(r.Properties?.FunctionName ?? '').includes(`"${s.receiverId}"`),
       ).length;
       if (permissions === 0) return expect('error' in s.policy ? [] : s.policy.statements).toEqual([]);
       expect('statements' in s.policy ? s.policy.statements.length : s.policy).toBe(permissions);

@@ -92,12 +92,15 @@ export function describeGone(template: Template, get: () => { clients: Clients; 
     expect(status).toBe('DELETE_COMPLETE');
   });
 
-  it.each(resourcesOfType(template, 'AWS::Lambda::Function').map(([id]) => id))('function %s is gone (ResourceNotFoundException)', async (id) => {
-    const { clients, snapshot } = get();
-    expect(await errorName(clients.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: physicalOf(snapshot, id) })))).toBe(
-      'ResourceNotFoundException',
-    );
-  });
+  it.each(resourcesOfType(template, 'AWS::Lambda::Function').map(([id]) => id))(
+    'function %s is gone (ResourceNotFoundException)',
+    async (id) => {
+      const { clients, snapshot } = get();
+      expect(await errorName(clients.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: physicalOf(snapshot, id) })))).toBe(
+        'ResourceNotFoundException',
+      );
+    },
+  );
 
   it.each(idsOf(template, 'AWS::DynamoDB::Table'))('table %s is gone (DescribeTable)', async (id) => {
     const { clients, snapshot } = get();

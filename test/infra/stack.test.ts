@@ -444,7 +444,8 @@ describe('watchdog', () => {
 
   it('ManagementApiAuthRefused pages (no outsider can raise it); WatchdogErrors emails', () => {
     const { operations, paging } = topicIds(full);
-    const byName = (name: string) => resourcesOfType(full.json, 'AWS::CloudWatch::Alarm').find(([id]) => id.startsWith(name))![1].Properties!;
+    const byName = (name: string) =>
+      resourcesOfType(full.json, 'AWS::CloudWatch::Alarm').find(([id]) => id.startsWith(name))![1].Properties!;
     expect(byName('ManagementApiAuthRefused').AlarmActions).toEqual([{ Ref: operations }, { Ref: paging }]);
     expect(byName('WatchdogErrors').AlarmActions).toEqual([{ Ref: operations }]);
     expect(byName('WatchdogErrors').Dimensions).toEqual([{ Name: 'FunctionName', Value: { Ref: watchdog(full)[0] } }]);

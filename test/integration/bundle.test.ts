@@ -135,10 +135,14 @@ it("the watchdog's own bundle (none of its pass in the webhook's): two scheduled
   const sqs = new SQSClient({ endpoint: process.env.MOTO_ENDPOINT });
   try {
     const { [ENV.webhookUrl]: _fromApi, ...fromTemplate } = watchdog.resource.Properties!.Environment.Variables as Record<string, unknown>;
-    const env = resolveEnvironment({ Resources: template.Resources }, { ...watchdog.resource, Properties: { Environment: { Variables: fromTemplate } } }, {
-      'AWS::SNS::Topic': resources.topicArn,
-      'AWS::DynamoDB::Table': resources.tableName,
-    });
+    const env = resolveEnvironment(
+      { Resources: template.Resources },
+      { ...watchdog.resource, Properties: { Environment: { Variables: fromTemplate } } },
+      {
+        'AWS::SNS::Topic': resources.topicArn,
+        'AWS::DynamoDB::Table': resources.tableName,
+      },
+    );
     // The stage URL is not resolvable locally, and the stand-in replaces the public API.
     Object.assign(env, { [ENV.webhookUrl]: 'https://abc123.execute-api.us-east-1.amazonaws.com/', [ENV.voximplantApiUrl]: standin.url });
     await readInbox(sqs, resources.queueUrl, { waitMs: 0 });

@@ -108,28 +108,31 @@ const breakages: Array<[Condition, () => void]> = [
   ['account_frozen', () => (standin.account.frozen = true)],
 ];
 
-it.each(breakages)('%s opens once and clears once across repeated passes, with the same filterable attributes', async (condition, breakIt) => {
-  const { deps } = container();
-  breakIt();
-  for (let i = 0; i < 3; i += 1) {
-    clock += 15 * MIN;
-    await pass(deps);
-  }
-  const opening = await inbox(1);
-  expect(types(opening)).toEqual([`watchdog_${condition}`]);
-  expect((opening[0] as Alert & { attributes: Record<string, string> }).attributes).toEqual({
-    callback_type: `watchdog_${condition}`,
-    severity: 'critical',
-  });
-  healthy();
-  for (let i = 0; i < 3; i += 1) {
-    clock += 15 * MIN;
-    await pass(deps);
-  }
-  const clearing = await inbox(1);
-  expect(types(clearing)).toEqual([`watchdog_${condition}_cleared`]);
-  expect(clearing[0].severity).toBe('info');
-});
+it.each(breakages)(
+  '%s opens once and clears once across repeated passes, with the same filterable attributes',
+  async (condition, breakIt) => {
+    const { deps } = container();
+    breakIt();
+    for (let i = 0; i < 3; i += 1) {
+      clock += 15 * MIN;
+      await pass(deps);
+    }
+    const opening = await inbox(1);
+    expect(types(opening)).toEqual([`watchdog_${condition}`]);
+    expect((opening[0] as Alert & { attributes: Record<string, string> }).attributes).toEqual({
+      callback_type: `watchdog_${condition}`,
+      severity: 'critical',
+    });
+    healthy();
+    for (let i = 0; i < 3; i += 1) {
+      clock += 15 * MIN;
+      await pass(deps);
+    }
+    const clearing = await inbox(1);
+    expect(types(clearing)).toEqual([`watchdog_${condition}_cleared`]);
+    expect(clearing[0].severity).toBe('info');
+  },
+);
 
 /** Holds every pass's state read until `n` passes have read: they all read the same version, as overlapping runs may. */
 function overlapping<T extends { deps: WatchDeps }>(containers: T[]): WatchDeps[] {
@@ -152,7 +155,9 @@ function overlapping<T extends { deps: WatchDeps }>(containers: T[]): WatchDeps[
 }
 
 const events = (results: PassResult[]) =>
-  results.flatMap((r) => (r.kind === 'checked' ? [...r.opened.map((f) => f.condition), ...r.cleared.map((c) => `${c.condition} cleared`)] : []));
+  results.flatMap((r) =>
+    r.kind === 'checked' ? [...r.opened.map((f) => f.condition), ...r.cleared.map((c) => `${c.condition} cleared`)] : [],
+  );
 
 it('duplicated schedules: overlapping passes open the condition exactly once, then clear it exactly once', async () => {
   standin.account.callbackUrl = undefined;
@@ -188,8 +193,15 @@ it('min_balance: "Voximplant did not call us" when no callback came; quiet when 
   expect(alert.email).toContain('3.00 USD');
 
   // The receiver verifies a min_balance callback: the watchdog sees the sighting and clears.
-  const receiver = { ...fakeDeps(), sightings: new DynamoWatchState(new DynamoDBClient({}), resources.tableName, new MemoryLog(), () => clock) };
-  const outcome = await receive(envelope(buildCallback(VOX, { callbackId: 5_000 + Math.floor(Math.random() * 1e6) })), receiver, Deadline.in(5000));
+  const receiver = {
+    ...fakeDeps(),
+    sightings: new DynamoWatchState(new DynamoDBClient({}), resources.tableName, new MemoryLog(), () => clock),
+  };
+  const outcome = await receive(
+    envelope(buildCallback(VOX, { callbackId: 5_000 + Math.floor(Math.random() * 1e6) })),
+    receiver,
+    Deadline.in(5000),
+  );
   expect(outcome).toMatchObject({ kind: 'done', statusCode: 200 });
   clock += 15 * MIN;
   const after = container();
@@ -270,7 +282,11 @@ describe('npm run check-account', () => {
   });
 
   it('exit 1 and one line per finding, the salt never printed, nothing published', async () => {
-    Object.assign(standin.account, { callbackUrl: 'https://other-system.example/hook', callbackSalt: 'voximplant-side-salt', frozen: true });
+    Object.assign(standin.account, {
+      callbackUrl: 'https://other-system.example/hook',
+      callbackSalt: 'voximplant-side-salt',
+      frozen: true,
+    });
     const { code, stdout } = await checkAccount();
     const findings = stdout.split('\n').filter((line) => line.startsWith('FINDING '));
     expect(findings.map((line) => line.split(':')[0]).sort()).toEqual([

@@ -68,7 +68,8 @@ describe('assess', () => {
 
   it('never shows the salt in a finding, its detail or its alert', () => {
     const { findings } = assess({ ...healthy, callbackSalt: new SecretText('voximplant-side-salt') }, stack(), {}, 0);
-    const text = JSON.stringify(findings) + JSON.stringify(findings.map((f) => renderOpened(f, { accountId: '4242', consoleUrl: 'x', now: 0 })));
+    const text =
+      JSON.stringify(findings) + JSON.stringify(findings.map((f) => renderOpened(f, { accountId: '4242', consoleUrl: 'x', now: 0 })));
     expect(text).not.toContain('voximplant-side-salt');
     expect(text).not.toContain(SALT);
   });
@@ -213,7 +214,10 @@ describe('watchdog alert texts', () => {
   });
 
   it.each(CONDITIONS)('%s: subject ASCII < 100, SMS one GSM-7 segment, type named for filters', (condition) => {
-    const opened = renderOpened(all.find((f) => f.condition === condition)!, options);
+    const opened = renderOpened(
+      all.find((f) => f.condition === condition)!,
+      options,
+    );
     const cleared = renderCleared({ condition, since: 0 }, options);
     for (const alert of [opened, cleared]) {
       expect(alert.subject.length).toBeLessThan(100);
@@ -232,6 +236,11 @@ describe('watchdog alert texts', () => {
     expect(renderCleared({ condition: 'callback_url_wrong', since: 0 }, options).subject).toBe(
       'Voximplant watchdog: callback URL fixed on account 4242',
     );
-    expect(renderOpened(all.find((f) => f.condition === 'min_balance_not_called')!, options).sms).toContain('Voximplant did not call us');
+    expect(
+      renderOpened(
+        all.find((f) => f.condition === 'min_balance_not_called')!,
+        options,
+      ).sms,
+    ).toContain('Voximplant did not call us');
   });
 });
