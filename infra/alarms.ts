@@ -12,11 +12,12 @@
  * by default), which then silences genuine `min_balance` SMS.
  */
 import { Duration, Stack } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, type IMetric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { Alarm, ComparisonOperator, type IMetric, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
+import { METRICS } from '../lambda/names';
 
 /** Period of every alarm's metric. */
 export const ALARM_PERIOD = Duration.minutes(5);
@@ -29,6 +30,18 @@ export const ALARM_PERIOD = Duration.minutes(5);
  * two periods (144 a day). CloudWatch allows evaluation periods x period up to one day.
  */
 export const ALARM_HOLD_PERIODS = 12;
+
+/** One of the Lambda functions' own metrics (METRICS.names), summed over ALARM_PERIOD. */
+export function customMetric(metricName: string): Metric {
+  return new Metric({
+    namespace: METRICS.namespace,
+    metricName,
+    // Powertools adds `service` as the default dimension of every metric.
+    dimensionsMap: { service: METRICS.service },
+    statistic: 'Sum',
+    period: ALARM_PERIOD,
+  });
+}
 
 export interface AlarmSpec {
   /** Sum (or, for a queue depth, Maximum) over ALARM_PERIOD. */

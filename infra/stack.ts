@@ -18,7 +18,6 @@ import { Annotations, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import { HttpApi, HttpMethod, LogGroupLogDestination, PayloadFormatVersion } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import { Metric } from 'aws-cdk-lib/aws-cloudwatch';
 import { AttributeType, BillingMode, Table } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, type CfnFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
@@ -31,7 +30,7 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { parameterNames } from '../lambda/config';
 import { DEDUPE_TABLE, ENV, MESSAGE_ATTRIBUTES, METRICS, RECEIVER_FUNCTION, RETRY_QUEUE } from '../lambda/names';
-import { addAlarms, ALARM_PERIOD, type AlarmSpec } from './alarms';
+import { addAlarms, ALARM_PERIOD, type AlarmSpec, customMetric } from './alarms';
 import { readSettings, type Settings } from './context';
 import { Watchdog } from './watchdog';
 
@@ -272,15 +271,7 @@ export class VoximplantAlertsStack extends Stack {
     });
 
     // ── Alarms: every one by email; by SMS only what no outsider can raise (the rule: infra/alarms.ts) ──
-    const custom = (metricName: string) =>
-      new Metric({
-        namespace: METRICS.namespace,
-        metricName,
-        // Powertools adds `service` as the default dimension of every metric.
-        dimensionsMap: { service: METRICS.service },
-        statistic: 'Sum',
-        period: ALARM_PERIOD,
-      });
+    const custom = customMetric;
     const alarms: Record<string, AlarmSpec> = {
       // A webhook request the receiver threw on (answered 500): a bug, which no input may cause by design (the
       // hostile-input suite's properties), and its callbacks were not alerted.

@@ -6,7 +6,6 @@
  * metrics share the receiver's namespace and `service` dimension, so PublishFailures covers it too.
  */
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
-import { Metric } from 'aws-cdk-lib/aws-cloudwatch';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
@@ -18,7 +17,7 @@ import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { ENV, METRICS, WATCHDOG_FUNCTION } from '../lambda/names';
 import { MANAGEMENT_API } from '../lambda/voximplant/management-api';
-import { ALARM_PERIOD, type AlarmSpec } from './alarms';
+import { ALARM_PERIOD, type AlarmSpec, customMetric } from './alarms';
 
 export interface WatchdogProps {
   /** What the watchdog shares with the receiver's function: runtime, architecture, bundling, project root. */
@@ -96,19 +95,11 @@ export class Watchdog extends Construct {
       targets: [new LambdaFunction(this.function, { retryAttempts: 0 })],
     });
 
-    const custom = (metricName: string) =>
-      new Metric({
-        namespace: METRICS.namespace,
-        metricName,
-        dimensionsMap: { service: METRICS.service },
-        statistic: 'Sum',
-        period: ALARM_PERIOD,
-      });
     this.alarms = {
       // Pages: no request can move it (it counts the watchdog's own call with the stored key), and the callback
       // hash uses the same API key, so while Voximplant refuses it every callback may fail verification too.
       ManagementApiAuthRefused: {
-        metric: custom(METRICS.names.apiAuthRefused),
+        metric: customMetric(METRICS.names.apiAuthRefused),
         description:
           `Voximplant's Management API refused the account id and API key stored under ${props.parameterPrefix}: the key was ` +
           'changed or revoked in Voximplant. Callbacks are signed with that key, so they may fail verification too. Store the ' +

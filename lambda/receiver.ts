@@ -196,7 +196,11 @@ export async function receive(body: string, deps: Deps, deadline: Deadline, opti
   const [claims, consumed] = await Promise.all([
     Promise.all(forwarded.map(({ item }) => deps.dedupe.claim(item, claimBy))),
     Promise.all(notForwarded.map(({ item }) => consume(deps.dedupe, item, claimBy, deadline.signal))),
-    deps.sightings?.note(verified[0].item.accountId, verified.some((v) => v.item.type === 'min_balance'), claimBy),
+    deps.sightings?.note(
+      verified[0].item.accountId,
+      verified.some((v) => v.item.type === 'min_balance'),
+      claimBy,
+    ),
   ]);
   notForwarded.forEach(({ report }, i) => {
     report.outcome = consumed[i] === 'duplicate' ? 'duplicate' : 'ignored';
