@@ -50,6 +50,8 @@ export interface AlarmSpec {
   readonly description: string;
   /** True only for an alarm that meets both conditions of the SMS rule (module docstring). */
   readonly pages: boolean;
+  /** Alarms when the statistic is at least this. Default 1 (any occurrence). */
+  readonly threshold?: number;
 }
 
 export interface AlarmTopics {
@@ -69,11 +71,11 @@ export function addAlarms(scope: Construct, specs: Record<string, AlarmSpec>, to
     [topics.operations, []],
     [topics.paging, []],
   ]);
-  const alarms = Object.entries(specs).map(([name, { metric, description, pages }]) => {
+  const alarms = Object.entries(specs).map(([name, { metric, description, pages, threshold = 1 }]) => {
     const alarm = new Alarm(scope, `${name}Alarm`, {
       metric,
       alarmDescription: description,
-      threshold: 1,
+      threshold,
       comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       evaluationPeriods: ALARM_HOLD_PERIODS,
       datapointsToAlarm: 1,

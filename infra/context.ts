@@ -22,6 +22,7 @@ export const CONTEXT_KEYS = {
   throttleBurst: 'throttleBurst',
   kmsKeyArn: 'kmsKeyArn',
   watchInterval: 'watchInterval',
+  maxCallbackAgeHours: 'maxCallbackAgeHours',
 } as const;
 
 /** A Record over the Severity union, so adding a severity in the Lambda fails to compile until listed here. */
@@ -67,6 +68,8 @@ export interface Settings {
   readonly kmsKeyArn?: string;
   /** Minutes between two watchdog passes. */
   readonly watchInterval: number;
+  /** Optional: alarm (email) when no callback was verified for this many hours (LastCallbackAgeSeconds). */
+  readonly maxCallbackAgeHours?: number;
 }
 
 export type ContextGetter = (key: string) => unknown;
@@ -94,6 +97,7 @@ export function readSettings(get: ContextGetter): Settings {
     throttleRate: parsePositiveNumber(CONTEXT_KEYS.throttleRate, get(CONTEXT_KEYS.throttleRate), CONTEXT_DEFAULTS.throttleRate),
     throttleBurst: parsePositiveInteger(CONTEXT_KEYS.throttleBurst, get(CONTEXT_KEYS.throttleBurst), CONTEXT_DEFAULTS.throttleBurst),
     watchInterval: parseWatchInterval(get(CONTEXT_KEYS.watchInterval)),
+    ...optionalNumber(CONTEXT_KEYS.maxCallbackAgeHours, get(CONTEXT_KEYS.maxCallbackAgeHours)),
     ...(kmsKeyArn ? { kmsKeyArn } : {}),
   };
 }
@@ -253,6 +257,12 @@ export function parseWatchInterval(value: unknown): number {
   const n = parseNumber(CONTEXT_KEYS.watchInterval, value, CONTEXT_DEFAULTS.watchInterval, expected);
   if (!Number.isInteger(n) || n < min || n > max) throw new ContextError(CONTEXT_KEYS.watchInterval, value, expected);
   return n;
+}
+
+/** `{ [key]: n }` for a positive number, `{}` when unset: an optional setting. */
+function optionalNumber(key: 'maxCallbackAgeHours', value: unknown): { maxCallbackAgeHours?: number } {
+  if (value === undefined || value === null || value === '') return {};
+  return { [key]: parseNumber(key, value, 0, 'expected a positive number of hours, e.g. -c maxCallbackAgeHours=72; omit it for no alarm') };
 }
 
 /** IAM needs the key ARN itself: an alias ARN in a policy's Resource matches nothing. */

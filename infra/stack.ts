@@ -361,6 +361,7 @@ export class VoximplantAlertsStack extends Stack {
       alertTopic,
       webhookUrl: stage.url,
       intervalMinutes: settings.watchInterval,
+      maxCallbackAgeHours: settings.maxCallbackAgeHours,
     });
     addAlarms(this, { ...alarms, ...watchdog.alarms }, { operations: operationsTopic, paging: pagingTopic });
 

@@ -34,6 +34,8 @@ export interface WatchdogProps {
   readonly webhookUrl: string;
   /** Minutes between passes. */
   readonly intervalMinutes: number;
+  /** Optional: alarm when the last verified callback is older than this (hours). */
+  readonly maxCallbackAgeHours?: number;
 }
 
 export class Watchdog extends Construct {
@@ -113,5 +115,18 @@ export class Watchdog extends Construct {
         pages: false,
       },
     };
+    if (props.maxCallbackAgeHours !== undefined) {
+      // Email only: silence may be a quiet account. The watchdog publishes the age once per pass; no data (no
+      // callback on record yet) does not alarm.
+      this.alarms.CallbackSilence = {
+        metric: customMetric(METRICS.names.lastCallbackAge).with({ statistic: 'Maximum' }),
+        threshold: props.maxCallbackAgeHours * 3600,
+        description:
+          `No Voximplant callback was verified for ${props.maxCallbackAgeHours} hours (LastCallbackAgeSeconds, from the ` +
+          'watchdog). Voximplant may have stopped calling: run `npm run check-account`, check the webhook settings in the ' +
+          'control panel, and send a test with `npm run send-callback`.',
+        pages: false,
+      };
+    }
   }
 }

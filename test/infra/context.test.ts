@@ -100,6 +100,16 @@ describe('watchInterval', () => {
   });
 });
 
+describe('maxCallbackAgeHours', () => {
+  it('is off unless given; then a positive number of hours', () => {
+    expect(readSettings(fromRecord({})).maxCallbackAgeHours).toBeUndefined();
+    expect(readSettings(fromRecord({ maxCallbackAgeHours: '72' })).maxCallbackAgeHours).toBe(72);
+    expect(() => readSettings(fromRecord({ maxCallbackAgeHours: '0' }))).toThrow(
+      'Invalid context value maxCallbackAgeHours="0": expected a positive number of hours',
+    );
+  });
+});
+
 describe('smsAlertTypes and the watchdog', () => {
   it("accepts the watchdog's opening types, never for forwarding", () => {
     expect(parseSmsAlertTypes('min_balance,watchdog_callback_url_wrong')).toEqual(['min_balance', 'watchdog_callback_url_wrong']);

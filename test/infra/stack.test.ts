@@ -442,6 +442,21 @@ describe('watchdog', () => {
     expect(id).toMatch(/^Watchdog/);
   });
 
+  it('alarms on callback silence only when -c maxCallbackAgeHours is set: by email, on the maximum age', () => {
+    const silence = (x: Synthesized) =>
+      resourcesOfType(x.json, 'AWS::CloudWatch::Alarm').filter(([id]) => id.startsWith('CallbackSilence'));
+    expect(silence(defaults)).toEqual([]);
+    const [[, alarm]] = silence(synth({ maxCallbackAgeHours: '72', alertEmail: 'ops@example.com' }));
+    expect(alarm.Properties).toMatchObject({
+      MetricName: METRICS.names.lastCallbackAge,
+      Statistic: 'Maximum',
+      Threshold: 72 * 3600,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+    });
+    expect(alarm.Properties!.AlarmActions).toHaveLength(1);
+  });
+
   it('ManagementApiAuthRefused pages (no outsider can raise it); WatchdogErrors emails', () => {
     const { operations, paging } = topicIds(full);
     const byName = (name: string) =>
