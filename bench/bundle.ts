@@ -29,7 +29,7 @@ export const FAKE_RESOURCES: Record<string, string> = {
 };
 
 /**
- * Every resource name the receiver reads from lambda/names.ts ENV, faked, so the source (which may be
+ * Every resource name the receiver reads from lambda/contract.ts ENV, faked, so the source (which may be
  * ahead of cdk.out) and every bundle find their configuration however the template reads.
  */
 export function fakeResourceEnv(): Record<string, string> {

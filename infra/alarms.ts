@@ -12,11 +12,12 @@
  * by default), which then silences genuine `min_balance` SMS.
  */
 import { Duration, Stack } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, type IMetric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { Alarm, ComparisonOperator, type IMetric, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
+import { METRICS } from '../lambda/contract';
 
 /** Period of every alarm's metric. */
 export const ALARM_PERIOD = Duration.minutes(5);
@@ -30,6 +31,18 @@ export const ALARM_PERIOD = Duration.minutes(5);
  */
 export const ALARM_HOLD_PERIODS = 12;
 
+/** One of the Lambda functions' own metrics (METRICS.names), summed over ALARM_PERIOD. */
+export function customMetric(metricName: string): Metric {
+  return new Metric({
+    namespace: METRICS.namespace,
+    metricName,
+    // Powertools adds `service` as the default dimension of every metric.
+    dimensionsMap: { service: METRICS.service },
+    statistic: 'Sum',
+    period: ALARM_PERIOD,
+  });
+}
+
 export interface AlarmSpec {
   /** Sum (or, for a queue depth, Maximum) over ALARM_PERIOD. */
   readonly metric: IMetric;
@@ -37,6 +50,8 @@ export interface AlarmSpec {
   readonly description: string;
   /** True only for an alarm that meets both conditions of the SMS rule (module docstring). */
   readonly pages: boolean;
+  /** Alarms when the statistic is at least this. Default 1 (any occurrence). */
+  readonly threshold?: number;
 }
 
 export interface AlarmTopics {
@@ -56,11 +71,11 @@ export function addAlarms(scope: Construct, specs: Record<string, AlarmSpec>, to
     [topics.operations, []],
     [topics.paging, []],
   ]);
-  const alarms = Object.entries(specs).map(([name, { metric, description, pages }]) => {
+  const alarms = Object.entries(specs).map(([name, { metric, description, pages, threshold = 1 }]) => {
     const alarm = new Alarm(scope, `${name}Alarm`, {
       metric,
       alarmDescription: description,
-      threshold: 1,
+      threshold,
       comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       evaluationPeriods: ALARM_HOLD_PERIODS,
       datapointsToAlarm: 1,

@@ -7,6 +7,8 @@
  */
 import type { Severity } from '../lambda/model';
 import { DEFAULTS, typeNameProblem } from '../lambda/config';
+import { WATCHDOG_FUNCTION } from '../lambda/contract';
+import { WATCHDOG_OPENING_TYPES } from '../lambda/render/watchdog';
 
 /** Every context key the stack reads, with its default (README "Configuration (context)" lists the same). */
 export const CONTEXT_KEYS = {
@@ -19,6 +21,8 @@ export const CONTEXT_KEYS = {
   throttleRate: 'throttleRate',
   throttleBurst: 'throttleBurst',
   kmsKeyArn: 'kmsKeyArn',
+  watchInterval: 'watchInterval',
+  maxCallbackAgeHours: 'maxCallbackAgeHours',
 } as const;
 
 /** A Record over the Severity union, so adding a severity in the Lambda fails to compile until listed here. */
@@ -33,7 +37,12 @@ export const CONTEXT_DEFAULTS = {
   /** Voximplant sends a handful of requests; anything above this is not Voximplant. */
   throttleRate: 10,
   throttleBurst: 20,
+  /** Minutes between two watchdog passes. */
+  watchInterval: WATCHDOG_FUNCTION.defaultIntervalMinutes,
 } as const;
+
+/** EventBridge rates are whole minutes, at least 1; more than a day apart, the watchdog would notice too late. */
+export const WATCH_INTERVAL_LIMITS = { min: 1, max: 1440 } as const;
 
 /** SNS allows at most 150 value combinations in one filter policy. */
 const MAX_FILTER_COMBINATIONS = 150;
@@ -57,6 +66,10 @@ export interface Settings {
   readonly throttleBurst: number;
   /** Customer-managed KMS key encrypting the SecureString parameters, if not the AWS-managed aws/ssm key. */
   readonly kmsKeyArn?: string;
+  /** Minutes between two watchdog passes. */
+  readonly watchInterval: number;
+  /** Optional: alarm (email) when no callback was verified for this many hours (LastCallbackAgeSeconds). */
+  readonly maxCallbackAgeHours?: number;
 }
 
 export type ContextGetter = (key: string) => unknown;
@@ -83,6 +96,8 @@ export function readSettings(get: ContextGetter): Settings {
     smsAlertTypes,
     throttleRate: parsePositiveNumber(CONTEXT_KEYS.throttleRate, get(CONTEXT_KEYS.throttleRate), CONTEXT_DEFAULTS.throttleRate),
     throttleBurst: parsePositiveInteger(CONTEXT_KEYS.throttleBurst, get(CONTEXT_KEYS.throttleBurst), CONTEXT_DEFAULTS.throttleBurst),
+    watchInterval: parseWatchInterval(get(CONTEXT_KEYS.watchInterval)),
+    ...optionalNumber(CONTEXT_KEYS.maxCallbackAgeHours, get(CONTEXT_KEYS.maxCallbackAgeHours)),
     ...(kmsKeyArn ? { kmsKeyArn } : {}),
   };
 }
@@ -169,6 +184,8 @@ function parseTypeList(key: string, value: unknown, fallback: string): string[] 
         "not a Voximplant callback type; expected snake_case names like min_balance,account_is_frozen, or '*' for all",
       );
     }
+    // The watchdog's alert types may be filtered on for SMS, never forwarded: Voximplant does not send them.
+    if (key === CONTEXT_KEYS.smsAlertTypes && WATCHDOG_OPENING_TYPES.includes(name)) continue;
     // A typo (min_balanse) would deploy a receiver that ignores every callback of the intended type.
     const unknown = typeNameProblem(name);
     if (unknown) throw new ContextError(key, name, `${unknown} (npm run send-callback -- --list-types lists them all)`);
@@ -229,6 +246,23 @@ export function parsePositiveInteger(key: string, value: unknown, fallback: numb
   const n = parseNumber(key, value, fallback, expected);
   if (!Number.isInteger(n)) throw new ContextError(key, value, expected);
   return n;
+}
+
+/** Minutes between watchdog passes: a whole number from WATCH_INTERVAL_LIMITS.min to .max, default 15. */
+export function parseWatchInterval(value: unknown): number {
+  const { min, max } = WATCH_INTERVAL_LIMITS;
+  const expected =
+    `expected whole minutes between watchdog passes, ${min} to ${max} (EventBridge schedules whole minutes), ` +
+    `default ${CONTEXT_DEFAULTS.watchInterval}, e.g. -c watchInterval=30`;
+  const n = parseNumber(CONTEXT_KEYS.watchInterval, value, CONTEXT_DEFAULTS.watchInterval, expected);
+  if (!Number.isInteger(n) || n < min || n > max) throw new ContextError(CONTEXT_KEYS.watchInterval, value, expected);
+  return n;
+}
+
+/** `{ [key]: n }` for a positive number, `{}` when unset: an optional setting. */
+function optionalNumber(key: 'maxCallbackAgeHours', value: unknown): { maxCallbackAgeHours?: number } {
+  if (value === undefined || value === null || value === '') return {};
+  return { [key]: parseNumber(key, value, 0, 'expected a positive number of hours, e.g. -c maxCallbackAgeHours=72; omit it for no alarm') };
 }
 
 /** IAM needs the key ARN itself: an alias ARN in a policy's Resource matches nothing. */

@@ -18,7 +18,6 @@ import { Annotations, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import { HttpApi, HttpMethod, LogGroupLogDestination, PayloadFormatVersion } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import { Metric } from 'aws-cdk-lib/aws-cloudwatch';
 import { AttributeType, BillingMode, Table } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, type CfnFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
@@ -31,8 +30,9 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { parameterNames } from '../lambda/config';
 import { DEDUPE_TABLE, ENV, MESSAGE_ATTRIBUTES, METRICS, RECEIVER_FUNCTION, RETRY_QUEUE } from '../lambda/contract';
-import { addAlarms, ALARM_PERIOD, type AlarmSpec } from './alarms';
+import { addAlarms, ALARM_PERIOD, type AlarmSpec, customMetric } from './alarms';
 import { readSettings, type Settings } from './context';
+import { Watchdog } from './watchdog';
 
 const PROJECT_ROOT = path.join(__dirname, '..');
 
@@ -157,28 +157,12 @@ export class VoximplantAlertsStack extends Stack {
     });
     receiverLogs.grantWrite(receiverRole);
 
-    const receiver = new NodejsFunction(this, 'Receiver', {
-      description: 'Verifies Voximplant account callbacks and alerts once per callback by email/SMS',
-      entry: path.join(PROJECT_ROOT, 'lambda', 'handler.ts'),
-      handler: 'handler',
+    // What every function of the stack shares (the watchdog's too: infra/watchdog.ts).
+    const functionDefaults = {
       projectRoot: PROJECT_ROOT,
       depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
       runtime: LAMBDA_RUNTIME,
       architecture: Architecture.ARM_64,
-      memorySize: 256,
-      timeout: Duration.seconds(RECEIVER_FUNCTION.timeoutSeconds),
-      role: receiverRole,
-      logGroup: receiverLogs,
-      environment: {
-        [ENV.parameterPrefix]: settings.parameterPrefix,
-        [ENV.dedupeTableName]: dedupeTable.tableName,
-        [ENV.topicArn]: alertTopic.topicArn,
-        [ENV.alertTypes]: settings.alertTypes,
-        [ENV.retryQueueUrl]: retryQueue.queueUrl,
-        POWERTOOLS_SERVICE_NAME: METRICS.service,
-        POWERTOOLS_METRICS_NAMESPACE: METRICS.namespace,
-        NODE_OPTIONS: '--enable-source-maps',
-      },
       bundling: {
         // Local esbuild only: no Docker needed to synthesize or deploy.
         forceDockerBundling: false,
@@ -193,6 +177,26 @@ export class VoximplantAlertsStack extends Stack {
         // Lambda's credentials are in the environment: the env-only chain trims ~120 KB and ~20 ms of cold start.
         esbuildArgs: { '--alias': `@aws-sdk/credential-provider-node=./${ENV_CREDENTIALS_MODULE}` },
       },
+    };
+    const receiver = new NodejsFunction(this, 'Receiver', {
+      description: 'Verifies Voximplant account callbacks and alerts once per callback by email/SMS',
+      entry: path.join(PROJECT_ROOT, 'lambda', 'handler.ts'),
+      handler: 'handler',
+      memorySize: 256,
+      timeout: Duration.seconds(RECEIVER_FUNCTION.timeoutSeconds),
+      role: receiverRole,
+      logGroup: receiverLogs,
+      environment: {
+        [ENV.parameterPrefix]: settings.parameterPrefix,
+        [ENV.dedupeTableName]: dedupeTable.tableName,
+        [ENV.topicArn]: alertTopic.topicArn,
+        [ENV.alertTypes]: settings.alertTypes,
+        [ENV.retryQueueUrl]: retryQueue.queueUrl,
+        POWERTOOLS_SERVICE_NAME: METRICS.service,
+        POWERTOOLS_METRICS_NAMESPACE: METRICS.namespace,
+        NODE_OPTIONS: '--enable-source-maps',
+      },
+      ...functionDefaults,
     });
 
     // Lambda's L2 makes every function DependsOn its role (and the role's policy) although it already
@@ -209,14 +213,10 @@ export class VoximplantAlertsStack extends Stack {
     // Exactly the five parameter names, never the whole prefix. Reading SecureStrings encrypted with the
     // AWS-managed aws/ssm key needs no KMS statement: that key's policy already allows decryption through
     // SSM for principals of this account.
-    receiver.addToRolePolicy(
-      new PolicyStatement({
-        actions: ['ssm:GetParameters', 'ssm:GetParameter'],
-        resources: Object.values(parameters).map((name) =>
-          this.formatArn({ service: 'ssm', resource: 'parameter', resourceName: name.replace(/^\//, '') }),
-        ),
-      }),
+    const parameterArns = Object.values(parameters).map((name) =>
+      this.formatArn({ service: 'ssm', resource: 'parameter', resourceName: name.replace(/^\//, '') }),
     );
+    receiver.addToRolePolicy(new PolicyStatement({ actions: ['ssm:GetParameters', 'ssm:GetParameter'], resources: parameterArns }));
     if (settings.kmsKeyArn) {
       receiver.addToRolePolicy(
         new PolicyStatement({
@@ -271,15 +271,7 @@ export class VoximplantAlertsStack extends Stack {
     });
 
     // ── Alarms: every one by email; by SMS only what no outsider can raise (the rule: infra/alarms.ts) ──
-    const custom = (metricName: string) =>
-      new Metric({
-        namespace: METRICS.namespace,
-        metricName,
-        // Powertools adds `service` as the default dimension of every metric.
-        dimensionsMap: { service: METRICS.service },
-        statistic: 'Sum',
-        period: ALARM_PERIOD,
-      });
+    const custom = customMetric;
     const alarms: Record<string, AlarmSpec> = {
       // A webhook request the receiver threw on (answered 500): a bug, which no input may cause by design (the
       // hostile-input suite's properties), and its callbacks were not alerted.
@@ -357,7 +349,21 @@ export class VoximplantAlertsStack extends Stack {
         pages: false,
       },
     };
-    addAlarms(this, alarms, { operations: operationsTopic, paging: pagingTopic });
+    // ── The watchdog: a scheduled GetAccountInfo that notices a broken link or silence (infra/watchdog.ts) ──
+    const watchdog = new Watchdog(this, 'Watchdog', {
+      functionDefaults,
+      entry: path.join(PROJECT_ROOT, 'lambda', 'watchdog', 'handler.ts'),
+      logRetention: LOG_RETENTION,
+      parameterPrefix: settings.parameterPrefix,
+      parameterArns: parameterArns,
+      kmsKeyArn: settings.kmsKeyArn,
+      table: dedupeTable,
+      alertTopic,
+      webhookUrl: stage.url,
+      intervalMinutes: settings.watchInterval,
+      maxCallbackAgeHours: settings.maxCallbackAgeHours,
+    });
+    addAlarms(this, { ...alarms, ...watchdog.alarms }, { operations: operationsTopic, paging: pagingTopic });
 
     // ── What the user needs after `cdk deploy` ──
     new CfnOutput(this, 'WebhookUrl', {

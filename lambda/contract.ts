@@ -15,6 +15,8 @@ export const ENV = {
   retryQueueUrl: 'RETRY_QUEUE_URL',
   consoleUrl: 'CONSOLE_URL',
   voximplantApiUrl: 'VOXIMPLANT_API_URL',
+  /** The watchdog: the URL Voximplant should call (the stack's WebhookUrl). */
+  webhookUrl: 'WEBHOOK_URL',
 } as const;
 
 export const DEDUPE_TABLE = {
@@ -28,12 +30,29 @@ export const DEDUPE_TABLE = {
   leaseAttribute: 'leaseUntil',
   /** Publishes begun whose alert may have gone out (1 when ambiguous, 2 once the final one is taken). */
   publishesAttribute: 'publishes',
+  /**
+   * Key prefixes of the two small items per account that share the table with the callback records (whose keys
+   * are `<digits>#<digits>`, so they never collide): the watchdog's state, and when the receiver last verified a
+   * callback (lambda/watchdog/ports.ts).
+   */
+  watchStatePrefix: 'watch#',
+  seenPrefix: 'seen#',
 } as const;
 
 /** The receiver function as the stack deploys it. */
 export const RECEIVER_FUNCTION = {
   /** Lambda ends an invocation after this; every invocation must decide before it (lambda/deadline.ts). */
   timeoutSeconds: 10,
+} as const;
+
+/** The scheduled watchdog (lambda/watchdog/) as the stack deploys it. */
+export const WATCHDOG_FUNCTION = {
+  /** One GetAccountInfo, a few DynamoDB calls and at most one PublishBatch; every pass decides before it. */
+  timeoutSeconds: 30,
+  /** Default schedule, minutes (`-c watchInterval=`). */
+  defaultIntervalMinutes: 15,
+  /** GetAccountInfo's wait off the request path: longer than the webhook's 1.5 s, well inside the timeout. */
+  apiTimeoutMs: 5000,
 } as const;
 
 /** The parked-retry queue: how often a parked request is tried before it goes to the dead-letter queue. */
@@ -84,5 +103,13 @@ export const METRICS = {
     parkingFailures: 'ParkingFailures',
     /** Parked requests whose retry failed again (they go back to the queue, then to the DLQ). */
     retriesFailed: 'RetriesFailed',
+    /** The watchdog: the Management API refused the stack's credentials (an operations alarm, not alerts). */
+    apiAuthRefused: 'ManagementApiAuthRefused',
+    /** The watchdog: the Management API (or SSM, or the state table) could not be asked; the pass changed nothing. */
+    watchdogUnavailable: 'WatchdogUnavailable',
+    /** The watchdog: seconds since the receiver last verified a callback for the account (absent: never). */
+    lastCallbackAge: 'LastCallbackAgeSeconds',
+    /** The watchdog: conditions open after the pass. */
+    watchdogOpen: 'WatchdogConditionsOpen',
   },
 } as const;

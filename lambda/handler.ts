@@ -11,6 +11,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit, Metrics } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { DynamoDedupe } from './aws/dynamo-dedupe';
+import { DynamoWatchState } from './aws/dynamo-watch-state';
 import { SnsPublisher } from './aws/sns-publisher';
 import { SqsRetryQueue } from './aws/sqs-retry-queue';
 import { SsmSecrets } from './aws/ssm-secrets';
@@ -71,6 +72,7 @@ function lazyAccountInfo(baseUrl: string, secrets: SecretsSource): AccountInfoSo
 
 const secrets = new SsmSecrets(new SSMClient(client), config.parameterPrefix, config.secretsTtlSeconds * 1000, logger);
 
+const dynamodb = new DynamoDBClient(client);
 const deps: HttpDeps & QueueDeps = {
   config,
   log: logger,
@@ -80,7 +82,8 @@ const deps: HttpDeps & QueueDeps = {
     },
   },
   secrets,
-  dedupe: new DynamoDedupe(new DynamoDBClient(client), config.dedupeTableName, config.dedupeTtlDays * 86_400, logger),
+  dedupe: new DynamoDedupe(dynamodb, config.dedupeTableName, config.dedupeTtlDays * 86_400, logger),
+  sightings: new DynamoWatchState(dynamodb, config.dedupeTableName, logger),
   publisher: new SnsPublisher(
     new SNSClient({ ...client, retryStrategy: new UnsentOnlyRetryStrategy(client.maxAttempts) }),
     config.topicArn,

@@ -27,6 +27,7 @@ import type {
 } from './ports';
 import { RENDERED_FIELDS, renderAlert } from './render';
 import { verify } from './signature';
+import type { CallbackSightingLog } from './watchdog/ports';
 
 /** What the pipeline calls: its configuration, the edges it reads and writes, a log and counters. */
 export interface Deps {
@@ -38,6 +39,8 @@ export interface Deps {
   readonly counters: Counters;
   /** Voximplant's Management API, to confirm balance alerts (confirm.ts); undefined: confirmation off. */
   readonly accountInfo?: AccountInfoSource;
+  /** Tells the watchdog a callback was verified; optional, never throws, runs alongside the claims. */
+  readonly sightings?: CallbackSightingLog;
 }
 
 export interface Counts {
@@ -219,6 +222,11 @@ async function claimItems(accepted: readonly Entry[], deps: Deps, claimBy: Abort
   const [claims, consumed] = await Promise.all([
     Promise.all(forwarded.map(({ item }) => deps.dedupe.claim(item, claimBy))),
     Promise.all(notForwarded.map(({ item }) => consume(deps.dedupe, item, claimBy, completeBy))),
+    deps.sightings?.note(
+      accepted[0].item.accountId,
+      accepted.some(({ item }) => item.type === 'min_balance'),
+      claimBy,
+    ),
   ]);
   const claimants = forwarded.map((entry, i) => ({ ...entry, claim: claims[i] }));
   const busy = claimants.filter(({ claim }) => claim === 'busy');

@@ -30,13 +30,23 @@ export function readTemplate(cdkOut = CDK_OUT): Template {
   return JSON.parse(readFileSync(join(cdkOut, stacks[0].properties!.templateFile!), 'utf8')) as Template;
 }
 
-/** The receiver function: the one whose environment names the alert topic. */
-export function receiverFunction(template: Template): { logicalId: string; resource: Resource } {
+/** The function whose environment names `variable`; throws unless exactly one does. */
+function functionWith(template: Template, variable: string, what: string): { logicalId: string; resource: Resource } {
   const found = Object.entries(template.Resources).filter(
-    ([, r]) => r.Type === 'AWS::Lambda::Function' && r.Properties?.Environment?.Variables?.[ENV.topicArn] !== undefined,
+    ([, r]) => r.Type === 'AWS::Lambda::Function' && r.Properties?.Environment?.Variables?.[variable] !== undefined,
   );
-  if (found.length !== 1) throw new Error(`expected one receiver function in the template, found ${found.length}`);
+  if (found.length !== 1) throw new Error(`expected one ${what} function in the template, found ${found.length}`);
   return { logicalId: found[0][0], resource: found[0][1] };
+}
+
+/** The receiver function: the one whose environment names the retry queue (the watchdog publishes alerts too). */
+export function receiverFunction(template: Template): { logicalId: string; resource: Resource } {
+  return functionWith(template, ENV.retryQueueUrl, 'receiver');
+}
+
+/** The watchdog function: the one whose environment names the webhook URL. */
+export function watchdogFunction(template: Template): { logicalId: string; resource: Resource } {
+  return functionWith(template, ENV.webhookUrl, 'watchdog');
 }
 
 /** The bundle file the function's Handler points at, inside its asset directory in cdk.out. */

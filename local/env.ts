@@ -8,7 +8,7 @@ import { ENV } from '../lambda/contract';
 
 /** Prefixes of variables that configure AWS access, the secrets, moto, the local stack or Powertools. */
 const SETTING_PREFIX = /^(AWS_|VOX_|MOTO_|LOCAL_STACK_|POWERTOOLS_)/;
-/** The local server's address (`npm start`'s PORT and HOST) and every variable the receiver reads (lambda/names.ts ENV). */
+/** The local server's address (`npm start`'s PORT and HOST) and every variable the receiver reads (lambda/contract.ts ENV). */
 const SETTINGS = new Set<string>(['PORT', 'HOST', ...Object.values(ENV)]);
 
 /** Whether `name` is one of the settings above. */

@@ -86,7 +86,7 @@ export interface LocalStack {
   readonly secrets: VoxSecrets;
   /** What the state file holds (written only with `stateFile`). */
   readonly state: LocalStackState;
-  /** The variables the function was started with, beyond the process's own (names from lambda/names.ts ENV). */
+  /** The variables the function was started with, beyond the process's own (names from lambda/contract.ts ENV). */
   readonly functionEnv: Readonly<Record<string, string>>;
   /** Loads the function afresh, as a new container: new secrets in SSM apply to the next request. */
   restartFunction(): void;

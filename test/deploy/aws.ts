@@ -207,7 +207,8 @@ export async function readDeployed(clients: Clients, template: Template, stackNa
     attributes.set(`${id}.QueueName`, queueName(physicalUrl));
   }
 
-  const receivers = receiverOf(template, ENV.topicArn);
+  // The receiver is the function with the retry queue (the watchdog publishes to the topic too).
+  const receivers = receiverOf(template, ENV.retryQueueUrl);
   if (receivers.length !== 1) throw new Error(`expected one receiver function in the template, found ${receivers.length}`);
   const [receiverId] = receivers[0];
   const functionName = physical.get(receiverId) ?? receiverId;

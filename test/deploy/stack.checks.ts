@@ -9,10 +9,9 @@ import { GetRoleCommand } from '@aws-sdk/client-iam';
 import { GetFunctionConfigurationCommand } from '@aws-sdk/client-lambda';
 import { ListTopicsCommand } from '@aws-sdk/client-sns';
 import { GetQueueUrlCommand } from '@aws-sdk/client-sqs';
-import { ENV } from '../../lambda/contract';
 import { errorName, readLogGroups, type Clients, type StackState } from './aws';
 import { gap } from './report';
-import { MODELLED_TYPES, NOT_MODELLED_PATTERNS, queueName, receiverOf, resourcesOfType, type Template } from './template';
+import { MODELLED_TYPES, NOT_MODELLED_PATTERNS, queueName, resourcesOfType, type Template } from './template';
 
 /** What a deploy created (logical id → physical id), read before `cdk destroy` to look for afterwards. */
 export interface Snapshot {
@@ -93,12 +92,15 @@ export function describeGone(template: Template, get: () => { clients: Clients; 
     expect(status).toBe('DELETE_COMPLETE');
   });
 
-  it.each(receiverOf(template, ENV.topicArn).map(([id]) => id))('function %s is gone (ResourceNotFoundException)', async (id) => {
-    const { clients, snapshot } = get();
-    expect(await errorName(clients.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: physicalOf(snapshot, id) })))).toBe(
-      'ResourceNotFoundException',
-    );
-  });
+  it.each(resourcesOfType(template, 'AWS::Lambda::Function').map(([id]) => id))(
+    'function %s is gone (ResourceNotFoundException)',
+    async (id) => {
+      const { clients, snapshot } = get();
+      expect(await errorName(clients.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: physicalOf(snapshot, id) })))).toBe(
+        'ResourceNotFoundException',
+      );
+    },
+  );
 
   it.each(idsOf(template, 'AWS::DynamoDB::Table'))('table %s is gone (DescribeTable)', async (id) => {
     const { clients, snapshot } = get();

@@ -11,11 +11,13 @@ import {
   parsePositiveNumber,
   parseSeverities,
   parseSmsAlertTypes,
+  parseWatchInterval,
   readSettings,
   SEVERITIES,
 } from '../../infra/context';
 import { DEFAULTS } from '../../lambda/config';
 import { KNOWN_TYPES } from '../../lambda/render';
+import { WATCHDOG_OPENING_TYPES } from '../../lambda/render/watchdog';
 
 const fromRecord = (record: Record<string, unknown>) => (key: string) => record[key];
 
@@ -30,6 +32,7 @@ describe('readSettings', () => {
       smsAlertTypes: '*',
       throttleRate: 10,
       throttleBurst: 20,
+      watchInterval: 15,
     });
   });
 
@@ -45,6 +48,7 @@ describe('readSettings', () => {
         throttleRate: '2.5',
         throttleBurst: '5',
         kmsKeyArn: 'arn:aws:kms:us-east-1:123456789012:key/abcd-1234',
+        watchInterval: '5',
       }),
     );
     expect(settings).toEqual({
@@ -57,6 +61,7 @@ describe('readSettings', () => {
       throttleRate: 2.5,
       throttleBurst: 5,
       kmsKeyArn: 'arn:aws:kms:us-east-1:123456789012:key/abcd-1234',
+      watchInterval: 5,
     });
   });
 
@@ -71,9 +76,44 @@ describe('readSettings', () => {
 
   it('fits every known type with every severity in one SNS filter policy (at most 150 combinations)', () => {
     // Only catalogue names are accepted, so the largest possible filter is the whole catalogue x 3 severities.
-    const settings = readSettings(fromRecord({ smsSeverities: 'critical,warning,info', smsAlertTypes: KNOWN_TYPES.join(',') }));
-    expect(settings.smsAlertTypes).toHaveLength(KNOWN_TYPES.length);
-    expect(KNOWN_TYPES.length * 3).toBeLessThanOrEqual(150);
+    const all = [...KNOWN_TYPES, ...WATCHDOG_OPENING_TYPES];
+    const settings = readSettings(fromRecord({ smsSeverities: 'critical,warning,info', smsAlertTypes: all.join(',') }));
+    expect(settings.smsAlertTypes).toHaveLength(all.length);
+    expect(all.length * 3).toBeLessThanOrEqual(150);
+  });
+});
+
+describe('watchInterval', () => {
+  it('defaults to 15 minutes and reads whole minutes from 1 to 1440', () => {
+    expect(parseWatchInterval(undefined)).toBe(15);
+    expect(parseWatchInterval('')).toBe(15);
+    expect(parseWatchInterval('1')).toBe(1);
+    expect(parseWatchInterval(60)).toBe(60);
+    expect(parseWatchInterval(' 1440 ')).toBe(1440);
+  });
+
+  it.each(['0', '-5', '2.5', '1441', '15m', 'rate(15 minutes)', true])('refuses %j, naming the key and the expected form', (value) => {
+    expect(() => parseWatchInterval(value)).toThrow(ContextError);
+    expect(() => parseWatchInterval(value)).toThrow(
+      `Invalid context value watchInterval=${JSON.stringify(value)}: expected whole minutes between watchdog passes, 1 to 1440`,
+    );
+  });
+});
+
+describe('maxCallbackAgeHours', () => {
+  it('is off unless given; then a positive number of hours', () => {
+    expect(readSettings(fromRecord({})).maxCallbackAgeHours).toBeUndefined();
+    expect(readSettings(fromRecord({ maxCallbackAgeHours: '72' })).maxCallbackAgeHours).toBe(72);
+    expect(() => readSettings(fromRecord({ maxCallbackAgeHours: '0' }))).toThrow(
+      'Invalid context value maxCallbackAgeHours="0": expected a positive number of hours',
+    );
+  });
+});
+
+describe('smsAlertTypes and the watchdog', () => {
+  it("accepts the watchdog's opening types, never for forwarding", () => {
+    expect(parseSmsAlertTypes('min_balance,watchdog_callback_url_wrong')).toEqual(['min_balance', 'watchdog_callback_url_wrong']);
+    expect(() => parseAlertTypes('watchdog_callback_url_wrong')).toThrow(ContextError);
   });
 });
 

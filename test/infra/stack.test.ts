@@ -13,7 +13,8 @@ import { CONTEXT_DEFAULTS } from '../../infra/context';
 import { ALARM_HOLD_PERIODS, ALARM_PERIOD } from '../../infra/alarms';
 import { ACCESS_LOG_FORMAT, ESM_REQUIRE_BANNER, LAMBDA_RUNTIME, THROTTLED_METRIC } from '../../infra/stack';
 import { DEFAULTS, parameterNames } from '../../lambda/config';
-import { DEDUPE_TABLE, ENV, MESSAGE_ATTRIBUTES, METRICS, RETRY_QUEUE } from '../../lambda/contract';
+import { DEDUPE_TABLE, ENV, MESSAGE_ATTRIBUTES, METRICS, RETRY_QUEUE, WATCHDOG_FUNCTION } from '../../lambda/contract';
+import { MANAGEMENT_API } from '../../lambda/voximplant/management-api';
 import { construct, FULL_CONTEXT, only, removeOutdirs, render, resourcesOfType, synth, type Synthesized } from './synth';
 
 /** Values a careless stack might copy from the environment into the template or the bundle. */
@@ -38,7 +39,14 @@ beforeAll(() => {
 });
 afterAll(removeOutdirs);
 
-const receiver = (s: Synthesized) => only(s.json, 'AWS::Lambda::Function')[1];
+/** The receiver's function: logical id `Receiver…` (the watchdog's is `Watchdog…`, infra/watchdog.ts). */
+const functionEntry = (s: Synthesized, prefix: string) => {
+  const found = resourcesOfType(s.json, 'AWS::Lambda::Function').filter(([id]) => id.startsWith(prefix));
+  if (found.length !== 1) throw new Error(`expected one ${prefix} function, found ${found.length}`);
+  return found[0];
+};
+const receiverId = (s: Synthesized) => functionEntry(s, 'Receiver')[0];
+const receiver = (s: Synthesized) => functionEntry(s, 'Receiver')[1];
 
 describe('Lambda', () => {
   it('runs the newest Node.js runtime this aws-cdk-lib knows, on arm64, 256 MB, 10 s', () => {
@@ -89,8 +97,10 @@ describe('the bundle (esbuild, local)', () => {
   let assetDir: string;
   beforeAll(() => {
     const dirs = readdirSync(defaults.outdir).filter((d) => d.startsWith('asset.') && statSync(join(defaults.outdir, d)).isDirectory());
-    expect(dirs).toHaveLength(1);
-    assetDir = join(defaults.outdir, dirs[0]);
+    expect(dirs).toHaveLength(2); // the receiver's and the watchdog's
+    const hash = String(receiver(defaults).Properties!.Code.S3Key).replace(/\.zip$/, '');
+    expect(dirs).toContain(`asset.${hash}`);
+    assetDir = join(defaults.outdir, `asset.${hash}`);
     code = readFileSync(join(assetDir, 'index.mjs'), 'utf8');
   });
 
@@ -131,7 +141,7 @@ describe('HTTP API', () => {
     defaults.template.hasResourceProperties('AWS::ApiGatewayV2::Integration', {
       IntegrationType: 'AWS_PROXY',
       PayloadFormatVersion: '2.0',
-      IntegrationUri: { 'Fn::GetAtt': [only(defaults.json, 'AWS::Lambda::Function')[0], 'Arn'] },
+      IntegrationUri: { 'Fn::GetAtt': [receiverId(defaults), 'Arn'] },
     });
     const routes = resourcesOfType(defaults.json, 'AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties!);
     expect(routes.map((r) => r.RouteKey).sort()).toEqual(['GET /', 'POST /']);
@@ -369,6 +379,94 @@ describe('IAM', () => {
   });
 });
 
+describe('watchdog', () => {
+  const watchdog = (s: Synthesized) => functionEntry(s, 'Watchdog');
+
+  it("runs its own handler with the receiver's runtime, architecture and bundling, and the env it reads", () => {
+    const [, fn] = watchdog(defaults);
+    const p = fn.Properties!;
+    expect([p.Runtime, p.Architectures, p.Handler]).toEqual([LAMBDA_RUNTIME.name, ['arm64'], 'index.handler']);
+    expect(p.Timeout).toBe(WATCHDOG_FUNCTION.timeoutSeconds);
+    expect(p.Code.S3Key).not.toEqual(receiver(defaults).Properties!.Code.S3Key); // its own bundle
+    const env = p.Environment.Variables;
+    expect(Object.keys(env).sort()).toEqual(
+      [
+        ENV.parameterPrefix,
+        ENV.dedupeTableName,
+        ENV.topicArn,
+        ENV.webhookUrl,
+        ENV.voximplantApiUrl,
+        'POWERTOOLS_SERVICE_NAME',
+        'POWERTOOLS_METRICS_NAMESPACE',
+        'NODE_OPTIONS',
+      ].sort(),
+    );
+    expect(env[ENV.voximplantApiUrl]).toBe(MANAGEMENT_API.baseUrl);
+    expect(render(env[ENV.webhookUrl])).toMatch(/^https:\/\/\$\{Api\w+\}\.execute-api\./);
+  });
+
+  it.each([
+    ['defaults', () => defaults, `rate(${WATCHDOG_FUNCTION.defaultIntervalMinutes} minutes)`],
+    ['full context', () => full, 'rate(30 minutes)'],
+  ])('runs on an EventBridge schedule, no retries (%s)', (_, get, expression) => {
+    const s = get();
+    const [, rule] = only(s.json, 'AWS::Events::Rule');
+    expect(rule.Properties!.ScheduleExpression).toBe(expression);
+    expect(rule.Properties!.Targets).toEqual([
+      expect.objectContaining({ Arn: { 'Fn::GetAtt': [watchdog(s)[0], 'Arn'] }, RetryPolicy: { MaximumRetryAttempts: 0 } }),
+    ]);
+  });
+
+  it('may read the five parameters, get and put items in the table, publish to the alert topic and write its log group: nothing else', () => {
+    const [id, fn] = watchdog(defaults);
+    const roleId = fn.Properties!.Role['Fn::GetAtt'][0];
+    const statements = resourcesOfType(defaults.json, 'AWS::IAM::Policy')
+      .filter(([, p]) => p.Properties!.Roles.some((r: { Ref: string }) => r.Ref === roleId))
+      .flatMap(([, p]) => p.Properties!.PolicyDocument.Statement)
+      .map((st: Record<string, any>) => [[st.Action].flat().sort().join(' '), [st.Resource].flat().map(render).sort().join(' ')]);
+    const tableId = only(defaults.json, 'AWS::DynamoDB::Table')[0];
+    expect(statements.sort()).toEqual(
+      [
+        ['logs:CreateLogStream logs:PutLogEvents', `\${${fn.Properties!.LoggingConfig.LogGroup.Ref}.Arn}`],
+        ['dynamodb:GetItem dynamodb:PutItem', `\${${tableId}.Arn}`],
+        ['sns:Publish', `\${${topicIds(defaults).alerts}}`],
+        [
+          'ssm:GetParameters',
+          Object.values(parameterNames(DEFAULTS.parameterPrefix))
+            .map((name) => `arn:\${AWS::Partition}:ssm:\${AWS::Region}:\${AWS::AccountId}:parameter${name}`)
+            .sort()
+            .join(' '),
+        ],
+      ].sort(),
+    );
+    expect(id).toMatch(/^Watchdog/);
+  });
+
+  it('alarms on callback silence only when -c maxCallbackAgeHours is set: by email, on the maximum age', () => {
+    const silence = (x: Synthesized) =>
+      resourcesOfType(x.json, 'AWS::CloudWatch::Alarm').filter(([id]) => id.startsWith('CallbackSilence'));
+    expect(silence(defaults)).toEqual([]);
+    const [[, alarm]] = silence(synth({ maxCallbackAgeHours: '72', alertEmail: 'ops@example.com' }));
+    expect(alarm.Properties).toMatchObject({
+      MetricName: METRICS.names.lastCallbackAge,
+      Statistic: 'Maximum',
+      Threshold: 72 * 3600,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+    });
+    expect(alarm.Properties!.AlarmActions).toHaveLength(1);
+  });
+
+  it('ManagementApiAuthRefused pages (no outsider can raise it); WatchdogErrors emails', () => {
+    const { operations, paging } = topicIds(full);
+    const byName = (name: string) =>
+      resourcesOfType(full.json, 'AWS::CloudWatch::Alarm').find(([id]) => id.startsWith(name))![1].Properties!;
+    expect(byName('ManagementApiAuthRefused').AlarmActions).toEqual([{ Ref: operations }, { Ref: paging }]);
+    expect(byName('WatchdogErrors').AlarmActions).toEqual([{ Ref: operations }]);
+    expect(byName('WatchdogErrors').Dimensions).toEqual([{ Name: 'FunctionName', Value: { Ref: watchdog(full)[0] } }]);
+  });
+});
+
 describe('alarms', () => {
   type AlarmProps = Record<string, any>;
   const alarms = (s: Synthesized) =>
@@ -408,6 +506,7 @@ describe('alarms', () => {
         custom(METRICS.names.secretsUnavailable),
         custom(METRICS.names.parkingFailures),
         custom(METRICS.names.unhandledErrors),
+        custom(METRICS.names.apiAuthRefused),
       ].sort(),
     );
     for (const metric of OUTSIDER_CAN_RAISE) expect(reachingSms(full)).not.toContain(metric);
@@ -456,6 +555,7 @@ describe('alarms', () => {
         METRICS.names.dedupeUnavailable,
         METRICS.names.parkingFailures,
         METRICS.names.unhandledErrors,
+        METRICS.names.apiAuthRefused,
       ].sort(),
     );
     for (const [, alarm] of receiverMetrics) expect(alarm.Dimensions).toEqual([{ Name: 'service', Value: METRICS.service }]);
@@ -549,7 +649,7 @@ describe('parked-retry queue', () => {
   it('is consumed by the receiver itself, with partial batch responses', () => {
     defaults.template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       EventSourceArn: { 'Fn::GetAtt': [retryQueueId(defaults), 'Arn'] },
-      FunctionName: { Ref: only(defaults.json, 'AWS::Lambda::Function')[0] },
+      FunctionName: { Ref: receiverId(defaults) },
       BatchSize: 10,
       FunctionResponseTypes: ['ReportBatchItemFailures'],
     });

@@ -2,7 +2,7 @@
  * Test what ships: the exact bundle `cdk synth` put in cdk.out, run by plain Node as Lambda would,
  * with the environment the template gives the function, against moto.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SQSClient } from '@aws-sdk/client-sqs';
@@ -13,8 +13,9 @@ import { SAMPLE_DATA } from '../../lambda/render/samples';
 import { buildCallback, envelope } from '../../local/callbacks';
 import { motoEnv } from '../../local/moto';
 import { provision, readInbox, type LocalResources } from '../../local/provision';
-import { bundlePath, readTemplate, receiverFunction, resolveEnvironment, type Template } from '../../local/cdk-out';
+import { bundlePath, readTemplate, receiverFunction, resolveEnvironment, watchdogFunction, type Template } from '../../local/cdk-out';
 import { httpEvent, VOX } from '../../local/fixtures';
+import { VoximplantStandin } from '../../local/voximplant-standin';
 
 let template: Template;
 let fn: ReturnType<typeof receiverFunction>;
@@ -122,4 +123,43 @@ it('imports and serves: health, a signed callback alerts once, a duplicate and a
   sqs.destroy();
   expect(inbox).toHaveLength(1);
   expect(inbox[0].attributes).toEqual({ callback_type: 'min_balance', severity: 'critical' });
+});
+
+it("the watchdog's own bundle (none of its pass in the webhook's): two scheduled passes against the stand-in API alert once", async () => {
+  const watchdog = watchdogFunction(template);
+  const watchdogBundle = bundlePath(watchdog.resource);
+  expect(watchdogBundle).not.toBe(bundle);
+  // The webhook's bundle carries none of the watchdog's pass (its cold start pays nothing for it).
+  expect(readFileSync(bundle, 'utf8')).not.toContain('Voximplant watchdog:');
+  const standin = await VoximplantStandin.start({ account: { accountId: VOX.accountId, apiKey: VOX.apiKey, callbackSalt: VOX.salt } });
+  const sqs = new SQSClient({ endpoint: process.env.MOTO_ENDPOINT });
+  try {
+    const { [ENV.webhookUrl]: _fromApi, ...fromTemplate } = watchdog.resource.Properties!.Environment!.Variables as Record<string, unknown>;
+    const env = resolveEnvironment(
+      { Resources: template.Resources },
+      { ...watchdog.resource, Properties: { Environment: { Variables: fromTemplate } } },
+      {
+        'AWS::SNS::Topic': resources.topicArn,
+        'AWS::DynamoDB::Table': resources.tableName,
+      },
+    );
+    // The stage URL is not resolvable locally, and the stand-in replaces the public API.
+    Object.assign(env, { [ENV.webhookUrl]: 'https://abc123.execute-api.us-east-1.amazonaws.com/', [ENV.voximplantApiUrl]: standin.url });
+    await readInbox(sqs, resources.queueUrl, { waitMs: 0 });
+    // Asynchronously: the stand-in answers from this process, which spawnSync would block.
+    const child = spawn(lambdaNode, [join(__dirname, '..', 'support', 'run-bundle.mjs'), watchdogBundle], {
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env, ...motoEnv(process.env.MOTO_ENDPOINT!) },
+    });
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stdin.end(JSON.stringify([{}, {}]));
+    await new Promise((resolve) => child.on('close', resolve));
+    const last = stdout.trim().split('\n').pop() ?? '';
+    expect(JSON.parse(last.replace(/^RESULTS /, ''))).toEqual(['checked', 'checked']);
+    const inbox = await readInbox(sqs, resources.queueUrl, { expected: 2, waitMs: 2000 });
+    expect(inbox.map((m) => m.attributes)).toEqual([{ callback_type: 'watchdog_callback_url_wrong', severity: 'critical' }]);
+  } finally {
+    sqs.destroy();
+    await standin.close();
+  }
 });

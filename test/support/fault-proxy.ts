@@ -187,8 +187,10 @@ function withFailed(xml: string, refused: readonly PublishBatchEntry[]): string 
 
 export class FaultProxy {
   readonly calls: Record<Service, number> = { ssm: 0, sns: 0, dynamodb: 0, sqs: 0, other: 0 };
-  /** Every request's `service:Action` (e.g. `ssm:GetParameters`, `sns:PublishBatch`), in order. */
+  /** Every request's `service:Action` (e.g. `ssm:GetParameters`, `sns:PublishBatch`), in order, except `unlisted` ones. */
   readonly actions: string[] = [];
+  /** Requests left out of `actions` (still counted, forwarded and faulted like any other). */
+  unlisted?: (service: Service, body: string) => boolean;
   /** Services answered with HTTP 503 instead of being forwarded. */
   readonly failing = new Set<Service>();
   /** `service:Action`s (e.g. `dynamodb:DeleteItem`) answered with HTTP 503: one operation failing alone. */
@@ -231,7 +233,7 @@ export class FaultProxy {
 
   private handle(service: Service, req: IncomingMessage, body: Buffer, res: ServerResponse): void {
     const action = actionOf(req, body);
-    this.actions.push(`${service}:${action}`);
+    if (!this.unlisted?.(service, body.toString('utf8'))) this.actions.push(`${service}:${action}`);
     if (this.hanging.has(service)) {
       this.hung.add(req.socket);
       req.socket.once('close', () => this.hung.delete(req.socket));

@@ -13,7 +13,7 @@ const REQUEST_TIMEOUT_MS = 20_000;
 /** A retrying sender: after a 5xx or no answer, the same request again after these pauses (then it gives up). */
 const RESEND_DELAYS_MS = [1000, 2000, 4000];
 
-/** The receiver's answer counts (lambda/receiver.ts), summed as the answers come. */
+/** The receiver's answer counts (lambda/pipeline.ts), summed as the answers come. */
 export type Tally = { -readonly [K in keyof Counts]: number };
 
 interface RequestResult {

@@ -22,7 +22,7 @@ describe('withoutLocalSettings', () => {
     expect(shell.AWS_PROFILE).toBe('prod'); // a copy: the given environment is left alone
   });
 
-  it('names the receiver settings by lambda/names.ts, VOXIMPLANT_API_URL and ALERT_TYPES included', () => {
+  it('names the receiver settings by lambda/contract.ts, VOXIMPLANT_API_URL and ALERT_TYPES included', () => {
     expect(isLocalSetting(ENV.voximplantApiUrl)).toBe(true);
     expect(isLocalSetting('ALERT_TYPES')).toBe(true);
     expect(isLocalSetting('AWS_REGION')).toBe(true);
