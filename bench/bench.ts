@@ -23,6 +23,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { join, relative } from 'node:path';
 import type * as esbuild from 'esbuild';
 import { ENV_CREDENTIALS_MODULE, ESM_REQUIRE_BANNER } from '../infra/stack';
+import { ENV } from '../lambda/contract';
 import { parseCommandLine } from '../tools/cli';
 import { build, bundleRows, deployedFunction, packageBreakdown, sizes, type BuiltVariants } from './bundle';
 import { coldRows, coldStarts, coldVariantList, profileCold, rssAfterImport } from './cold';
@@ -155,6 +156,9 @@ async function main(): Promise<void> {
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     ...fn.environment,
   };
+  // The deployed function confirms balance alerts over the network; the bench has none, so every row runs with
+  // confirmation off, and section 7 (confirmation.ts) measures it on against the loopback stand-in.
+  delete lambdaEnv[ENV.voximplantApiUrl];
   const nodeOptions = lambdaEnv.NODE_OPTIONS ?? '';
   delete lambdaEnv.NODE_OPTIONS;
   const withoutOptions = { ...lambdaEnv };

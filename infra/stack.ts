@@ -30,6 +30,7 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { parameterNames } from '../lambda/config';
 import { DEDUPE_TABLE, ENV, MESSAGE_ATTRIBUTES, METRICS, RECEIVER_FUNCTION, RETRY_QUEUE } from '../lambda/contract';
+import { MANAGEMENT_API } from '../lambda/voximplant/management-api';
 import { addAlarms, ALARM_PERIOD, type AlarmSpec, customMetric } from './alarms';
 import { readSettings, type Settings } from './context';
 import { Watchdog } from './watchdog';
@@ -192,6 +193,8 @@ export class VoximplantAlertsStack extends Stack {
         [ENV.topicArn]: alertTopic.topicArn,
         [ENV.alertTypes]: settings.alertTypes,
         [ENV.retryQueueUrl]: retryQueue.queueUrl,
+        // Balance alerts are confirmed with GetAccountInfo (lambda/confirm.ts), with the key the receiver already reads.
+        [ENV.voximplantApiUrl]: MANAGEMENT_API.baseUrl,
         POWERTOOLS_SERVICE_NAME: METRICS.service,
         POWERTOOLS_METRICS_NAMESPACE: METRICS.namespace,
         NODE_OPTIONS: '--enable-source-maps',

@@ -71,6 +71,7 @@ describe('Lambda', () => {
       [ENV.topicArn]: { Ref: topicIds(defaults).alerts },
       [ENV.alertTypes]: DEFAULTS.alertTypes,
       [ENV.retryQueueUrl]: { Ref: retryQueueId(defaults) },
+      [ENV.voximplantApiUrl]: MANAGEMENT_API.baseUrl,
       POWERTOOLS_SERVICE_NAME: METRICS.service,
       POWERTOOLS_METRICS_NAMESPACE: METRICS.namespace,
       NODE_OPTIONS: '--enable-source-maps',

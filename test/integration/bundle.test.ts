@@ -23,6 +23,8 @@ let bundle: string;
 let resources: LocalResources;
 let environment: Record<string, string>;
 let lambdaNode: string;
+/** The Management API the receiver confirms balances with: the template names the public one; the test points it here. */
+let accountApi: VoximplantStandin;
 
 /**
  * A Node.js of the function's runtime major (nodejs24.x → 24): LAMBDA_NODE (.ci/run sets it), else the copy
@@ -56,29 +58,45 @@ beforeAll(async () => {
     'AWS::DynamoDB::Table': resources.tableName,
     'AWS::SQS::Queue': resources.retryQueueUrl,
   });
+  expect(environment[ENV.voximplantApiUrl]).toBe('https://api.voximplant.com/platform_api/');
+  accountApi = await VoximplantStandin.start({ account: { accountId: VOX.accountId, apiKey: VOX.apiKey, balance: 4.2 } });
+  environment[ENV.voximplantApiUrl] = accountApi.url;
 });
 
-function invoke(events: APIGatewayProxyEventV2[]) {
+afterAll(async () => {
+  await accountApi?.close();
+});
+
+/**
+ * Runs `file` on the Lambda Node with only what Lambda would give it (`env` plus region and credentials),
+ * feeding it `events`; resolves to its results and output. Asynchronous: the Management API stand-in answers
+ * from this process, which a synchronous spawn would block.
+ */
+async function runBundle(file: string, events: unknown[], env: Record<string, string>) {
   const { PATH, HOME } = process.env;
-  // Only what Lambda would give the function: the template's variables plus region and credentials.
-  const run = spawnSync(lambdaNode, [join(__dirname, '..', 'support', 'run-bundle.mjs'), bundle], {
-    input: JSON.stringify(events),
-    env: { PATH, HOME, ...environment, ...motoEnv(process.env.MOTO_ENDPOINT!) },
-    encoding: 'utf8',
+  const child = spawn(lambdaNode, [join(__dirname, '..', 'support', 'run-bundle.mjs'), file], {
+    env: { PATH, HOME, ...env, ...motoEnv(process.env.MOTO_ENDPOINT!) },
     timeout: 30_000,
   });
-  const last = run.stdout.trim().split('\n').pop() ?? '';
-  if (run.status !== 0 || !last.startsWith('RESULTS ')) {
-    throw new Error(`bundle run failed (exit ${run.status}):\n${run.stderr}\n${run.stdout}`);
-  }
-  return {
-    results: JSON.parse(last.slice('RESULTS '.length)) as Array<{ statusCode: number; body: string }>,
-    output: run.stdout + run.stderr,
-  };
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  child.stdin.end(JSON.stringify(events));
+  const status = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  const last = stdout.trim().split('\n').pop() ?? '';
+  if (status !== 0 || !last.startsWith('RESULTS ')) throw new Error(`bundle run failed (exit ${status}):\n${stderr}\n${stdout}`);
+  return { results: JSON.parse(last.slice('RESULTS '.length)) as unknown[], output: stdout + stderr };
 }
 
-it('runs on the Node.js major of the function runtime', () => {
-  const { output } = invoke([]);
+/** The receiver's bundle with the template's environment. */
+async function invoke(events: APIGatewayProxyEventV2[]) {
+  const { results, output } = await runBundle(bundle, events, environment);
+  return { results: results as Array<{ statusCode: number; body: string }>, output };
+}
+
+it('runs on the Node.js major of the function runtime', async () => {
+  const { output } = await invoke([]);
   const runtime = String(fn.resource.Properties!.Runtime);
   expect(runtime).toMatch(/^nodejs\d+\.x$/);
   expect(output).toContain(`NODE v${runtime.replace(/^nodejs(\d+)\.x$/, '$1')}.`);
@@ -106,7 +124,7 @@ it('ships the type catalogue but not the sample data (lambda/render/samples.ts i
 it('imports and serves: health, a signed callback alerts once, a duplicate and a forgery do not', async () => {
   const genuine = buildCallback(VOX, { callbackId: 424242 });
   const forged = buildCallback(VOX, { callbackId: 424243, signWith: { salt: 'x', apiKey: 'y' } });
-  const { results, output } = invoke([
+  const { results, output } = await invoke([
     httpEvent(undefined, { method: 'GET' }),
     httpEvent(envelope(genuine)),
     httpEvent(envelope(genuine), { base64: true }),
@@ -123,6 +141,9 @@ it('imports and serves: health, a signed callback alerts once, a duplicate and a
   sqs.destroy();
   expect(inbox).toHaveLength(1);
   expect(inbox[0].attributes).toEqual({ callback_type: 'min_balance', severity: 'critical' });
+  // The shipped bundle confirmed the balance with one GetAccountInfo (its client is loaded lazily).
+  expect(inbox[0].subject).toContain('confirmed 4.20 USD');
+  expect(accountApi.requests.filter((r) => r.command === 'GetAccountInfo')).toHaveLength(1);
 });
 
 it("the watchdog's own bundle (none of its pass in the webhook's): two scheduled passes against the stand-in API alert once", async () => {
@@ -146,16 +167,8 @@ it("the watchdog's own bundle (none of its pass in the webhook's): two scheduled
     // The stage URL is not resolvable locally, and the stand-in replaces the public API.
     Object.assign(env, { [ENV.webhookUrl]: 'https://abc123.execute-api.us-east-1.amazonaws.com/', [ENV.voximplantApiUrl]: standin.url });
     await readInbox(sqs, resources.queueUrl, { waitMs: 0 });
-    // Asynchronously: the stand-in answers from this process, which spawnSync would block.
-    const child = spawn(lambdaNode, [join(__dirname, '..', 'support', 'run-bundle.mjs'), watchdogBundle], {
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env, ...motoEnv(process.env.MOTO_ENDPOINT!) },
-    });
-    let stdout = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stdin.end(JSON.stringify([{}, {}]));
-    await new Promise((resolve) => child.on('close', resolve));
-    const last = stdout.trim().split('\n').pop() ?? '';
-    expect(JSON.parse(last.replace(/^RESULTS /, ''))).toEqual(['checked', 'checked']);
+    const { results } = await runBundle(watchdogBundle, [{}, {}], env);
+    expect(results).toEqual(['checked', 'checked']);
     const inbox = await readInbox(sqs, resources.queueUrl, { expected: 2, waitMs: 2000 });
     expect(inbox.map((m) => m.attributes)).toEqual([{ callback_type: 'watchdog_callback_url_wrong', severity: 'critical' }]);
   } finally {

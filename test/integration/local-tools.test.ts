@@ -16,14 +16,13 @@ import { isAlive as isRunning } from '../../local/state';
 import { nodeVersionProblem, usageLine } from '../../tools/cli';
 import { SAMPLE_DATA } from '../../local/callbacks';
 import { KNOWN_TYPES } from '../../lambda/render';
+import { VoximplantStandin } from '../../local/voximplant-standin';
 
 const ROOT = resolve(__dirname, '../..');
 const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
 
 /** The user's secrets for this run, in a .env file (they must never be printed). */
 const SECRETS = { salt: 'it-salt-Zq81xKp', accountId: '7654321', apiKey: 'b7e3c0de-1111-4a2b-9c3d-abcdefabcdef' };
-/** Where `--voximplant-api` points the function in these tests: a loopback stand-in (http is allowed only there). */
-const STANDIN_API = 'http://127.0.0.1:9/platform_api';
 const ROTATED = { salt: 'it-rotated-salt-4Hn2', apiKey: 'c0ffee00-2222-4b3c-8d4e-fedcbafedcba' };
 
 const dir = mkdtempSync(join(tmpdir(), 'local-tools-'));
@@ -227,16 +226,18 @@ describe('npm start, send-callback and configure against it', () => {
   let stack: Running;
   let motoPid: number;
   let stackPid: number;
+  /** Where `--voximplant-api` points the function: a loopback stand-in (http is allowed only there) holding this account. */
+  let standin: VoximplantStandin;
 
   beforeAll(async () => {
+    standin = await VoximplantStandin.start({ account: { accountId: SECRETS.accountId, apiKey: SECRETS.apiKey, balance: 4.2 } });
     writeFileSync(
       envFile,
       `# the user's own values\nVOX_SALT=${SECRETS.salt}\nexport VOX_ACCOUNT_ID=${SECRETS.accountId}\nVOX_API_KEY="${SECRETS.apiKey}"\n`,
     );
     port = await freePort();
     // The default 5-minute secrets cache: `configure --local` must still take effect at once.
-    // A stand-in Management API for the function (nothing listens there: the receiver does not call it yet).
-    stack = start('tools/start.ts', ['--env-file', envFile, '--voximplant-api', STANDIN_API], childEnv({ PORT: String(port) }));
+    stack = start('tools/start.ts', ['--env-file', envFile, '--voximplant-api', standin.url], childEnv({ PORT: String(port) }));
     const [, readyUrl] = await stack.waitFor(/Ready: (http:\/\/\S+)/, 45_000);
     url = readyUrl;
     motoPid = Number((await stack.waitFor(/moto pid (\d+)/))[1]);
@@ -249,6 +250,7 @@ describe('npm start, send-callback and configure against it', () => {
     if (motoPid && isRunning(motoPid)) process.kill(motoPid, 'SIGKILL');
     if (stackPid && isRunning(stackPid)) process.kill(stackPid, 'SIGKILL');
     rmSync(dir, { recursive: true, force: true });
+    await standin?.close();
   });
 
   it('starts on the given port, prints what it created, never the user secrets, and writes the state file', async () => {
@@ -259,7 +261,7 @@ describe('npm start, send-callback and configure against it', () => {
     expect(out).toMatch(/Table: +voximplant-alerts-local-dedupe/);
     expect(out).toContain('npm run send-callback');
     expect(out).toContain('Secrets:    from the .env file (not shown)');
-    expect(out).toContain(`Voximplant: ${STANDIN_API}  (VOXIMPLANT_API_URL for the function)`);
+    expect(out).toContain(`Voximplant: ${standin.url}  (VOXIMPLANT_API_URL for the function)`);
     expect(out + stack.stderr()).not.toContain(SECRETS.salt);
     expect(out + stack.stderr()).not.toContain(SECRETS.apiKey);
     expect(isRunning(motoPid)).toBe(true);
@@ -280,13 +282,14 @@ describe('npm start, send-callback and configure against it', () => {
     expect(await other.json()).toEqual({ message: 'Not Found' });
   });
 
-  it('delivers a genuine callback: 200, the alert printed by the sender and by the local stack', async () => {
+  it('delivers a genuine callback: 200, the alert (its balance confirmed by the stand-in) printed by the sender and by the local stack', async () => {
     const result = await sendCallback('--callback-id', '5001');
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('-> 200 {"accepted":1,"duplicates":0,"ignored":0,"rejected":0}');
     expect(result.stdout).toContain(`ALERT CRITICAL min_balance · callback 5001 · account ${SECRETS.accountId}`);
-    expect(result.stdout).toContain('Subject: Voximplant: balance low on acme (4.87 USD)');
+    expect(result.stdout).toContain('Subject: Voximplant: balance low on acme (4.87 USD; confirmed 4.20 USD)');
+    expect(standin.requests.filter((r) => r.command === 'GetAccountInfo')).toHaveLength(1);
     await stack.waitFor(/» POST \/ 200 accepted=1 duplicates=0 ignored=0 rejected=0 \d+ms/);
     await stack.waitFor(
       /ALERT CRITICAL min_balance · callback 5001 ·[^\n]*\n│ Subject: Voximplant: balance low[^\n]*\n│ SMS \(\d+ chars\): Voximplant: balance low/,
