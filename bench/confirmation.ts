@@ -1,6 +1,6 @@
 /**
  * Balance confirmation on and off (issue 14), in its own process (run by bench.ts with tsx): the handler from
- * source loaded twice, once with VOXIMPLANT_API_URL pointing at the loopback stand-in (tools/voximplant-standin.ts,
+ * source loaded twice, once with VOXIMPLANT_API_URL pointing at the loopback stand-in (local/voximplant-standin.ts,
  * real HTTP and fetch) and once without, both with the SDK answered in-process by the stub (bench/stub.ts).
  * One signed min_balance callback per request; the two take turns, so noise hits both alike.
  *

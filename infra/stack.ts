@@ -12,6 +12,9 @@
  *
  * Environment-agnostic (no account or region needed to synthesize). Holds no secrets: the salt and the
  * API key live in SSM SecureString parameters the user creates after deploying (see the outputs).
+ *
+ * Over 400 lines because the stack reads like the architecture diagram in one file; the watchdog and the
+ * alarms are constructs of their own (watchdog.ts, alarms.ts).
  */
 import * as path from 'node:path';
 import { Annotations, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';

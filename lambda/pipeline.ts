@@ -4,6 +4,8 @@
  * Only the interfaces in ports.ts reach the outside world, so this file runs the same against AWS,
  * moto, or plain test doubles. Each phase returns new values and decides items' outcomes by their
  * position in the request; the metrics of a request are counted in one place, once its answer is decided.
+ *
+ * Over 400 lines because the phases read best in one file, top to bottom, each a short function.
  */
 import type { Alert, CallbackItem, Secrets, Severity } from './model';
 import { isForwarded, type Config } from './config';

@@ -166,7 +166,7 @@ async function check(ssm: SSMClient, prefix: string, where: string): Promise<num
   return 0;
 }
 
-/** Restarts the local stack's function (it does so on SIGUSR2, tools/local-stack.ts), dropping its cached secrets; says so. */
+/** Restarts the local stack's function (it does so on SIGUSR2, local/stack.ts restartFunction), dropping its cached secrets; says so. */
 function restartLocalStack(pid: number): string {
   // The local stack restarts its function on SIGUSR2 (local/stack.ts: restartFunction, wired in tools/start.ts), dropping the cached secrets.
   process.kill(pid, 'SIGUSR2');

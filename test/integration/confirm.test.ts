@@ -1,6 +1,6 @@
 /**
  * Confirmed balance in balance alerts (issue 14, item 3), end to end: the real handler with its real SDK clients
- * against moto, and its real Management API client against the loopback stand-in (tools/voximplant-standin.ts)
+ * against moto, and its real Management API client against the loopback stand-in (local/voximplant-standin.ts)
  * holding the same account id and API key as SSM. Each alert is read from the inbox subscribed to the topic.
  * Times are printed, never asserted: "decided before the deadline" is shown by the alert arriving while the
  * stand-in still holds the request unanswered.

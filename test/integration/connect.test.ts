@@ -1,9 +1,11 @@
 /**
  * `npm run configure -- --connect` and `--check` as users run them: tools/configure.ts as a child process, SSM
  * and CloudFormation through the real AWS SDK against the run's moto server, and Voximplant's Management API
- * played by the loopback stand-in (test/support/voximplant-standin.ts) through VOXIMPLANT_API_URL.
+ * played by the loopback stand-in (local/voximplant-standin.ts) through VOXIMPLANT_API_URL.
  * Each test has its own parameter prefix and a deployed-stack stand-in: a CloudFormation stack in moto whose
  * only content is the WebhookUrl output configure reads.
+ *
+ * Over 400 lines: one suite per command path, sharing one moto server and stand-in.
  */
 import { spawn } from 'node:child_process';
 import { generateKeyPairSync, randomUUID } from 'node:crypto';

@@ -8,6 +8,8 @@
  * Each fault gets its own resources (topic, dedupe table, inbox, retry queue) and its own copy of the handler
  * module (a fresh container), so one fault's leftovers, cached secrets or spent SDK retry tokens never reach
  * another. The test reads the queues with its own client straight to moto, never through the proxy.
+ *
+ * Over 400 lines: the fault table (docs/testing.md) is one suite, one `describe` per row, sharing moto.
  */
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';

@@ -2,6 +2,8 @@
  * The local tools as users run them: `npm start` (tools/start.ts, with its own moto server),
  * `npm run send-callback` and `npm run configure`, each a real child process talking over HTTP.
  * The state file lives in a temporary directory (LOCAL_STACK_STATE), so a developer's own stack is never touched.
+ *
+ * Over 400 lines: the commands share one running local stack, started once.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';

@@ -1,7 +1,9 @@
 /**
- * The Management API client against the loopback stand-in (tools/voximplant-standin.ts): real HTTP, real
+ * The Management API client against the loopback stand-in (local/voximplant-standin.ts): real HTTP, real
  * fetch, no mocks. Bounded waits are decided by abort (the client's own timeout, or the caller's signal), never
  * by timing assertions.
+ *
+ * Over 400 lines: one table per documented answer shape and error, against one stand-in.
  */
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { inspect } from 'node:util';
