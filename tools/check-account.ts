@@ -15,7 +15,7 @@ import { ENV, WATCHDOG_FUNCTION } from '../lambda/contract';
 import { amount } from '../lambda/render/fields';
 import { CREDENTIALS_REFUSED } from '../lambda/watchdog/findings';
 import { runPass, type PassResult } from '../lambda/watchdog/pass';
-import { STACK_NAME } from '../infra/app';
+import { STACK_NAME } from '../infra/stack-name';
 import { parseCommandLine, runCommand, UsageError } from './cli';
 import { motoEnv } from '../local/moto';
 
