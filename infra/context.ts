@@ -6,7 +6,8 @@
  * Values from the command line always arrive as strings; cdk.json may also hold numbers or string arrays.
  */
 import type { Severity } from '../lambda/callback';
-import { DEFAULTS, typeNameProblem } from '../lambda/config';
+import { DEFAULTS, parseAlertLanguage as parseLanguage, typeNameProblem } from '../lambda/config';
+import type { AlertLanguage } from '../lambda/render';
 
 /** Every context key the stack reads, with its default (README "Configuration (context)" lists the same). */
 export const CONTEXT_KEYS = {
@@ -19,6 +20,7 @@ export const CONTEXT_KEYS = {
   throttleRate: 'throttleRate',
   throttleBurst: 'throttleBurst',
   kmsKeyArn: 'kmsKeyArn',
+  alertLanguage: 'alertLanguage',
 } as const;
 
 /** A Record over the Severity union, so adding a severity in the Lambda fails to compile until listed here. */
@@ -33,6 +35,7 @@ export const CONTEXT_DEFAULTS = {
   /** Voximplant sends a handful of requests; anything above this is not Voximplant. */
   throttleRate: 10,
   throttleBurst: 20,
+  alertLanguage: DEFAULTS.alertLanguage,
 } as const;
 
 /** SNS allows at most 150 value combinations in one filter policy. */
@@ -57,6 +60,8 @@ export interface Settings {
   readonly throttleBurst: number;
   /** Customer-managed KMS key encrypting the SecureString parameters, if not the AWS-managed aws/ssm key. */
   readonly kmsKeyArn?: string;
+  /** The alerts' language for the Lambda's ALERT_LANGUAGE: `auto` (each callback's language_code), `en` or `ru`. */
+  readonly alertLanguage: AlertLanguage;
 }
 
 export type ContextGetter = (key: string) => unknown;
@@ -83,6 +88,7 @@ export function readSettings(get: ContextGetter): Settings {
     smsAlertTypes,
     throttleRate: parsePositiveNumber(CONTEXT_KEYS.throttleRate, get(CONTEXT_KEYS.throttleRate), CONTEXT_DEFAULTS.throttleRate),
     throttleBurst: parsePositiveInteger(CONTEXT_KEYS.throttleBurst, get(CONTEXT_KEYS.throttleBurst), CONTEXT_DEFAULTS.throttleBurst),
+    alertLanguage: parseAlertLanguage(get(CONTEXT_KEYS.alertLanguage)),
     ...(kmsKeyArn ? { kmsKeyArn } : {}),
   };
 }
@@ -229,6 +235,20 @@ export function parsePositiveInteger(key: string, value: unknown, fallback: numb
   const n = parseNumber(key, value, fallback, expected);
   if (!Number.isInteger(n)) throw new ContextError(key, value, expected);
   return n;
+}
+
+/** `auto` (default), `en` or `ru`, exactly as the Lambda's ALERT_LANGUAGE accepts it (lambda/config.ts). */
+export function parseAlertLanguage(value: unknown): AlertLanguage {
+  try {
+    return parseLanguage(value);
+  } catch {
+    throw new ContextError(
+      CONTEXT_KEYS.alertLanguage,
+      value,
+      "expected en, ru or auto (the default: each alert in its callback's language_code, English unless it is ru), " +
+        'e.g. -c alertLanguage=ru',
+    );
+  }
 }
 
 /** IAM needs the key ARN itself: an alias ARN in a policy's Resource matches nothing. */

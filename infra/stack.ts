@@ -174,6 +174,7 @@ export class VoximplantAlertsStack extends Stack {
         [ENV.dedupeTableName]: dedupeTable.tableName,
         [ENV.topicArn]: alertTopic.topicArn,
         [ENV.alertTypes]: settings.alertTypes,
+        [ENV.alertLanguage]: settings.alertLanguage,
         [ENV.retryQueueUrl]: retryQueue.queueUrl,
         POWERTOOLS_SERVICE_NAME: METRICS.service,
         POWERTOOLS_METRICS_NAMESPACE: METRICS.namespace,

@@ -211,7 +211,7 @@ export async function receive(body: string, deps: Deps, deadline: Deadline, opti
       toRetry.push(item);
       return;
     }
-    toAlert.set(renderAlert(item, { consoleUrl: config.consoleUrl }), { claim, report, item });
+    toAlert.set(renderAlert(item, { consoleUrl: config.consoleUrl, alertLanguage: config.alertLanguage }), { claim, report, item });
   });
 
   const { published, failed, ambiguous } = await deps.publisher.publish([...toAlert.keys()].sort(byUrgency), publishBy.signal);
