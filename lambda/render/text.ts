@@ -111,7 +111,9 @@ export function smsSize(text: string): { readonly encoding: SmsEncoding; readonl
  * become '?'.
  */
 export function oneSegment(sentences: ReadonlyArray<string | undefined>, max = SMS_UCS2_MAX): string {
-  const [first = '', ...rest] = sentences.filter((sentence): sentence is string => !!sentence).map((sentence) => ucs2(clean(sentence, max * 2)));
+  const [first = '', ...rest] = sentences
+    .filter((sentence): sentence is string => !!sentence)
+    .map((sentence) => ucs2(clean(sentence, max * 2)));
   let sms = fit(first, max);
   for (const sentence of rest) if (sentence !== '' && sms.length + 1 + sentence.length <= max) sms = `${sms} ${sentence}`;
   return sms;

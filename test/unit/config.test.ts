@@ -1,5 +1,13 @@
 /** lambda/config.ts: type-name validation against the catalogue, and the edit distance behind "did you mean". */
-import { closestName, DEFAULTS, editDistance, parseAlertLanguage, parseAlertTypes, typeNameProblem, unknownTypeNames } from '../../lambda/config';
+import {
+  closestName,
+  DEFAULTS,
+  editDistance,
+  parseAlertLanguage,
+  parseAlertTypes,
+  typeNameProblem,
+  unknownTypeNames,
+} from '../../lambda/config';
 import { testConfig } from '../support/fakes';
 import { KNOWN_TYPES } from '../../lambda/render';
 

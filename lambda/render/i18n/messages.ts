@@ -162,8 +162,18 @@ export interface Messages {
   readonly document: { readonly comment: string };
   readonly report: {
     readonly names: Readonly<Record<ReportType, string>>;
-    readonly ready: { readonly what: (name: string) => string; readonly summary: (name: string) => string; readonly result: string; readonly action: string };
-    readonly failed: { readonly what: (name: string) => string; readonly summary: (name: string) => string; readonly result: string; readonly action: string };
+    readonly ready: {
+      readonly what: (name: string) => string;
+      readonly summary: (name: string) => string;
+      readonly result: string;
+      readonly action: string;
+    };
+    readonly failed: {
+      readonly what: (name: string) => string;
+      readonly summary: (name: string) => string;
+      readonly result: string;
+      readonly action: string;
+    };
   };
   readonly invoice: { readonly what: string; readonly summary: string; readonly action: string };
   readonly minBalance: {

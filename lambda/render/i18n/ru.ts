@@ -169,7 +169,8 @@ export const ru: Messages = {
   },
   alert: {
     testSms: 'ТЕСТ, не тревога: ',
-    testEmail: (name) => `${name}: это проверка, а не настоящее уведомление, ничего делать не нужно. Она показывает, что уведомления до вас доходят.`,
+    testEmail: (name) =>
+      `${name}: это проверка, а не настоящее уведомление, ничего делать не нужно. Она показывает, что уведомления до вас доходят.`,
     // One account per deployment: in 70 characters its name says enough, the id is in the email.
     smsAccount: (shortName, id) => `Аккаунт ${shortName ?? id}.`,
     account: (name, id) => (name === undefined ? `ID ${id}` : `«${name}» (ID ${id})`),
