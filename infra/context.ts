@@ -6,9 +6,10 @@
  * Values from the command line always arrive as strings; cdk.json may also hold numbers or string arrays.
  */
 import type { Severity } from '../lambda/model';
-import { DEFAULTS, typeNameProblem } from '../lambda/config';
+import { DEFAULTS, parseAlertLanguage as parseLanguage, typeNameProblem } from '../lambda/config';
 import { WATCHDOG_FUNCTION } from '../lambda/contract';
 import { WATCHDOG_OPENING_TYPES } from '../lambda/render/watchdog';
+import type { AlertLanguage } from '../lambda/render';
 
 /** Every context key the stack reads, with its default (README "Configuration (context)" lists the same). */
 export const CONTEXT_KEYS = {
@@ -23,6 +24,7 @@ export const CONTEXT_KEYS = {
   kmsKeyArn: 'kmsKeyArn',
   watchInterval: 'watchInterval',
   maxCallbackAgeHours: 'maxCallbackAgeHours',
+  alertLanguage: 'alertLanguage',
 } as const;
 
 /** A Record over the Severity union, so adding a severity in the Lambda fails to compile until listed here. */
@@ -39,6 +41,7 @@ export const CONTEXT_DEFAULTS = {
   throttleBurst: 20,
   /** Minutes between two watchdog passes. */
   watchInterval: WATCHDOG_FUNCTION.defaultIntervalMinutes,
+  alertLanguage: DEFAULTS.alertLanguage,
 } as const;
 
 /** EventBridge rates are whole minutes, at least 1; more than a day apart, the watchdog would notice too late. */
@@ -70,6 +73,8 @@ export interface Settings {
   readonly watchInterval: number;
   /** Optional: alarm (email) when no callback was verified for this many hours (LastCallbackAgeSeconds). */
   readonly maxCallbackAgeHours?: number;
+  /** The alerts' language for the Lambda's ALERT_LANGUAGE: `auto` (each callback's language_code), `en` or `ru`. */
+  readonly alertLanguage: AlertLanguage;
 }
 
 export type ContextGetter = (key: string) => unknown;
@@ -98,6 +103,7 @@ export function readSettings(get: ContextGetter): Settings {
     throttleBurst: parsePositiveInteger(CONTEXT_KEYS.throttleBurst, get(CONTEXT_KEYS.throttleBurst), CONTEXT_DEFAULTS.throttleBurst),
     watchInterval: parseWatchInterval(get(CONTEXT_KEYS.watchInterval)),
     ...optionalNumber(CONTEXT_KEYS.maxCallbackAgeHours, get(CONTEXT_KEYS.maxCallbackAgeHours)),
+    alertLanguage: parseAlertLanguage(get(CONTEXT_KEYS.alertLanguage)),
     ...(kmsKeyArn ? { kmsKeyArn } : {}),
   };
 }
@@ -263,6 +269,20 @@ export function parseWatchInterval(value: unknown): number {
 function optionalNumber(key: 'maxCallbackAgeHours', value: unknown): { maxCallbackAgeHours?: number } {
   if (value === undefined || value === null || value === '') return {};
   return { [key]: parseNumber(key, value, 0, 'expected a positive number of hours, e.g. -c maxCallbackAgeHours=72; omit it for no alarm') };
+}
+
+/** `auto` (default), `en` or `ru`, exactly as the Lambda's ALERT_LANGUAGE accepts it (lambda/config.ts). */
+export function parseAlertLanguage(value: unknown): AlertLanguage {
+  try {
+    return parseLanguage(value);
+  } catch {
+    throw new ContextError(
+      CONTEXT_KEYS.alertLanguage,
+      value,
+      "expected en, ru or auto (the default: each alert in its callback's language_code, English unless it is ru), " +
+        'e.g. -c alertLanguage=ru',
+    );
+  }
 }
 
 /** IAM needs the key ARN itself: an alias ARN in a policy's Resource matches nothing. */

@@ -195,6 +195,7 @@ export class VoximplantAlertsStack extends Stack {
         [ENV.dedupeTableName]: dedupeTable.tableName,
         [ENV.topicArn]: alertTopic.topicArn,
         [ENV.alertTypes]: settings.alertTypes,
+        [ENV.alertLanguage]: settings.alertLanguage,
         [ENV.retryQueueUrl]: retryQueue.queueUrl,
         // Balance alerts are confirmed with GetAccountInfo (lambda/confirm.ts), with the key the receiver already reads.
         [ENV.voximplantApiUrl]: MANAGEMENT_API.baseUrl,

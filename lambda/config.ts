@@ -3,7 +3,7 @@
  * Read once per cold start; the infra stack sets the same names (see README "Configuration").
  */
 import { ENV } from './contract';
-import { KNOWN_TYPES } from './render';
+import { ALERT_LANGUAGES, type AlertLanguage, isAlertLanguage, KNOWN_TYPES } from './render';
 
 export interface Config {
   /** SSM prefix: <prefix>/salt, /account-id, /api-key and the optional /salt-previous, /api-key-previous. */
@@ -28,6 +28,8 @@ export interface Config {
    * Checked (https, or http to loopback) when first used, so a bad value costs confirmations, never alerts.
    */
   readonly voximplantApiUrl?: string;
+  /** The alerts' language: `auto` (each callback's `language_code`, English unless it is `ru`), `en` or `ru`. */
+  readonly alertLanguage: AlertLanguage;
 }
 
 export const DEFAULTS = {
@@ -37,7 +39,21 @@ export const DEFAULTS = {
   alertTypes: 'min_balance',
   dedupeTtlDays: 30,
   consoleUrl: 'https://manage.voximplant.com/',
+  alertLanguage: 'auto',
 } as const;
+
+/**
+ * Parses ALERT_LANGUAGE (and the stack's alertLanguage context): `auto`, `en` or `ru`, exactly; unset or ''
+ * is the default, `auto`. Throws an Error naming `name`, the value and the choices for anything else.
+ */
+export function parseAlertLanguage(value: unknown, name: string = ENV.alertLanguage): AlertLanguage {
+  if (value === undefined || value === null || value === '') return DEFAULTS.alertLanguage;
+  if (isAlertLanguage(value)) return value;
+  throw new Error(
+    `${name} must be one of ${ALERT_LANGUAGES.join('|')} (auto: each alert in its callback's language_code, ` +
+      `English unless it is ru), got ${JSON.stringify(value)}`,
+  );
+}
 
 /** Parses ALERT_TYPES: comma- or space-separated type names, or '*'. */
 export function parseAlertTypes(value: string | undefined): ReadonlySet<string> | '*' {
@@ -127,6 +143,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     retryQueueUrl: required(env, ENV.retryQueueUrl),
     consoleUrl: env[ENV.consoleUrl] || DEFAULTS.consoleUrl,
     ...(env[ENV.voximplantApiUrl] ? { voximplantApiUrl: env[ENV.voximplantApiUrl] } : {}),
+    alertLanguage: parseAlertLanguage(env[ENV.alertLanguage]),
   };
 }
 

@@ -14,6 +14,8 @@ export const ENV = {
   topicArn: 'ALERT_TOPIC_ARN',
   retryQueueUrl: 'RETRY_QUEUE_URL',
   consoleUrl: 'CONSOLE_URL',
+  /** `auto` (default: each callback's language_code), `en` or `ru`. */
+  alertLanguage: 'ALERT_LANGUAGE',
   voximplantApiUrl: 'VOXIMPLANT_API_URL',
   /** The watchdog: the URL Voximplant should call (the stack's WebhookUrl). */
   webhookUrl: 'WEBHOOK_URL',

@@ -259,7 +259,11 @@ async function consume(dedupe: DedupeStore, key: CallbackKey, claimBy: AbortSign
 function renderAlerts(toAlert: readonly Claimant[], config: Config, confirmationFor: ConfirmationFor): ReadonlyMap<Alert, Claimant> {
   return new Map(
     toAlert.map((claimant) => [
-      renderAlert(claimant.item, { consoleUrl: config.consoleUrl, confirmation: confirmationFor(claimant.item) }),
+      renderAlert(claimant.item, {
+        consoleUrl: config.consoleUrl,
+        alertLanguage: config.alertLanguage,
+        confirmation: confirmationFor(claimant.item),
+      }),
       claimant,
     ]),
   );

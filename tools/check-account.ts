@@ -13,6 +13,7 @@ import { Deadline } from '../lambda/deadline';
 import { errorMessage } from '../lambda/errors';
 import { ENV, WATCHDOG_FUNCTION } from '../lambda/contract';
 import { amount } from '../lambda/render/fields';
+import { en } from '../lambda/render/i18n';
 import { CREDENTIALS_REFUSED } from '../lambda/watchdog/findings';
 import { runPass, type PassResult } from '../lambda/watchdog/pass';
 import { STACK_NAME } from '../infra/stack-name';
@@ -78,8 +79,8 @@ export function report(result: PassResult, target: Pick<Target, 'webhookUrl' | '
   const { info, sightings } = result;
   const context = [
     `account ${info.accountId}`,
-    `balance ${amount(info.balance, info.currency) ?? 'unknown'}`,
-    `min_balance_to_notify ${amount(info.minBalanceToNotify, info.currency) ?? 'unknown'}`,
+    `balance ${amount(info.balance, info.currency, en.format) ?? 'unknown'}`,
+    `min_balance_to_notify ${amount(info.minBalanceToNotify, info.currency, en.format) ?? 'unknown'}`,
     `last verified callback ${sightings.lastVerifiedAt === undefined ? 'none on record' : new Date(sightings.lastVerifiedAt).toISOString()}`,
   ].join(', ');
   if (result.findings.length === 0) {

@@ -14,7 +14,6 @@ import {
   batchCancelled,
   callerIds,
   certificates,
-  CONSOLE_TOP_UP,
   document,
   fixed,
   invoice,
@@ -39,190 +38,58 @@ export interface TypeEntry {
   readonly balance?: 'always';
 }
 
-/** Every type the protocol reference names, with its severity and renderer. */
+/** Every type the protocol reference names, with its severity and renderer; the words are in i18n/{en,ru}.ts. */
 export const TYPES = {
   // Money running out or service stopping.
   min_balance: { severity: 'critical', render: minBalance, balance: 'always' },
-  account_is_frozen: {
-    severity: 'critical',
-    render: fixed(
-      'account frozen',
-      'The account is frozen: calls and other services are stopped.',
-      'Top up the balance in the control panel, or contact Voximplant support, to unfreeze the account.',
-      'Calls are stopped. Top up now.',
-    ),
-  },
-  card_payment_failed: {
-    severity: 'critical',
-    render: fixed(
-      'card payment failed',
-      'An automatic card payment failed.',
-      'Check the card in the control panel, or pay another way, before the balance runs out.',
-      'Check the card or pay now.',
-    ),
-  },
+  account_is_frozen: { severity: 'critical', render: fixed('account_is_frozen') },
+  card_payment_failed: { severity: 'critical', render: fixed('card_payment_failed') },
   next_charge_alert: { severity: 'critical', render: nextCharge },
-  subscription_is_frozen: {
-    severity: 'critical',
-    render: subscriptions(
-      'subscription frozen',
-      'Subscriptions (for example rented phone numbers) were frozen because they could not be paid for.',
-      'Top up the balance and renew the frozen subscriptions in the control panel before they are cancelled.',
-      'Top up and renew now.',
-    ),
-  },
-  uncharged_tariff: {
-    severity: 'critical',
-    render: fixed('plan fee not charged', "The account's plan fee could not be charged.", CONSOLE_TOP_UP, 'Top up now.'),
-  },
+  subscription_is_frozen: { severity: 'critical', render: subscriptions('subscription_is_frozen') },
+  uncharged_tariff: { severity: 'critical', render: fixed('uncharged_tariff') },
 
   // Needs action soon.
-  card_expired: {
-    severity: 'warning',
-    render: fixed(
-      'card expired',
-      'The payment card on file has expired.',
-      'Add a valid card in the control panel so automatic payments continue.',
-      'Add a valid card.',
-    ),
-  },
-  card_expires_in_month: {
-    severity: 'warning',
-    render: fixed(
-      'card expires soon',
-      'The payment card on file expires within a month.',
-      'Add a new card in the control panel before this one expires.',
-      'Add a new card.',
-    ),
-  },
-  subscription_is_detached: {
-    severity: 'warning',
-    render: subscriptions(
-      'subscription cancelled',
-      'Subscriptions were cancelled (detached) from the account.',
-      'Check the control panel; rent the number again if it is still needed.',
-    ),
-  },
-  unverified_subscription_detached: {
-    severity: 'warning',
-    render: subscriptions(
-      'unverified subscription cancelled',
-      'Subscriptions were cancelled because the required verification documents were not provided in time.',
-      'Upload the verification documents in the control panel before renting again.',
-    ),
-  },
-  sip_registration_fail: {
-    severity: 'warning',
-    render: sipRegistrations(
-      'SIP registration failed',
-      'A SIP registration failed: calls to it do not reach Voximplant until it recovers.',
-      "Check the SIP credentials and the provider's status; Voximplant retries the registration.",
-      'Check SIP credentials.',
-    ),
-  },
-  js_fail: {
-    severity: 'warning',
-    render: fixed(
-      'scenario error',
-      'A VoxEngine scenario threw an error.',
-      'Open the call history logs in the control panel to find the failing scenario.',
-      'Check scenario logs.',
-    ),
-  },
+  card_expired: { severity: 'warning', render: fixed('card_expired') },
+  card_expires_in_month: { severity: 'warning', render: fixed('card_expires_in_month') },
+  subscription_is_detached: { severity: 'warning', render: subscriptions('subscription_is_detached') },
+  unverified_subscription_detached: { severity: 'warning', render: subscriptions('unverified_subscription_detached') },
+  sip_registration_fail: { severity: 'warning', render: sipRegistrations('sip_registration_fail') },
+  js_fail: { severity: 'warning', render: fixed('js_fail') },
   expiring_callerid: { severity: 'warning', render: callerIds },
   expiring_agreement: { severity: 'warning', render: agreementExpiring },
   expired_agreement: { severity: 'warning', render: agreementExpired },
-  expiring_certificates: {
-    severity: 'warning',
-    render: certificates('push certificate expiring', 'Push notification certificates expire soon.'),
-  },
-  expired_certificates: {
-    severity: 'warning',
-    render: certificates(
-      'push certificate expired',
-      'Push notification certificates have expired: push notifications to those applications fail.',
-      true,
-    ),
-  },
-  account_document_status_updated: {
-    // A status change may be a rejection, which needs a new upload.
-    severity: 'warning',
-    render: document(
-      'document status changed',
-      'The status of a verification document changed.',
-      'Check the document in the control panel and upload it again if it was rejected.',
-      true,
-    ),
-  },
-  regulation_address_documents_requested: {
-    severity: 'warning',
-    render: regulationAddress(
-      'address documents requested',
-      'Voximplant requests documents for a proof-of-address.',
-      'Upload the requested documents in the control panel.',
-      'Upload address documents.',
-    ),
-  },
-  reset_account_password_request: {
-    // Nobody on the team asking for it means someone else is trying the account.
-    severity: 'warning',
-    render: fixed(
-      'password reset requested',
-      'A password reset was requested for the account.',
-      'If nobody on your team asked for it, secure the account: change the password and review users and API keys.',
-      'Not you? Secure the account.',
-    ),
-  },
-  stagnant_account: {
-    severity: 'warning',
-    render: fixed(
-      'account inactive',
-      'Voximplant reports the account as inactive.',
-      'Log in to the control panel if you want to keep the account.',
-    ),
-  },
+  expiring_certificates: { severity: 'warning', render: certificates('expiring_certificates') },
+  expired_certificates: { severity: 'warning', render: certificates('expired_certificates', true) },
+  // A status change may be a rejection, which needs a new upload.
+  account_document_status_updated: { severity: 'warning', render: document('account_document_status_updated', true) },
+  regulation_address_documents_requested: { severity: 'warning', render: regulationAddress('regulation_address_documents_requested') },
+  // Nobody on the team asking for it means someone else is trying the account.
+  reset_account_password_request: { severity: 'warning', render: fixed('reset_account_password_request') },
+  stagnant_account: { severity: 'warning', render: fixed('stagnant_account') },
 
   // For information.
-  account_is_unfrozen: { severity: 'info', render: fixed('account unfrozen', 'The account is unfrozen: services work again.') },
-  card_payment: { severity: 'info', render: payment('card') },
-  robokassa_payment: { severity: 'info', render: payment('Robokassa') },
-  wire_transfer: { severity: 'info', render: payment('wire transfer') },
-  renewed_subscriptions: {
-    severity: 'info',
-    render: subscriptions('subscriptions renewed', 'Subscriptions were renewed and charged.'),
-  },
-  sip_registration_recovered: {
-    severity: 'info',
-    render: sipRegistrations('SIP registration recovered', 'A SIP registration that had failed works again.'),
-  },
+  account_is_unfrozen: { severity: 'info', render: fixed('account_is_unfrozen') },
+  card_payment: { severity: 'info', render: payment('card_payment') },
+  robokassa_payment: { severity: 'info', render: payment('robokassa_payment') },
+  wire_transfer: { severity: 'info', render: payment('wire_transfer') },
+  renewed_subscriptions: { severity: 'info', render: subscriptions('renewed_subscriptions') },
+  sip_registration_recovered: { severity: 'info', render: sipRegistrations('sip_registration_recovered') },
   restored_agreement_status: { severity: 'info', render: agreementRestored },
-  account_document_uploaded: {
-    severity: 'info',
-    render: document('document uploaded', 'A verification document was uploaded.'),
-  },
-  account_document_verified: {
-    severity: 'info',
-    render: document('document verified', 'A verification document was verified.'),
-  },
-  regulation_address_uploaded: {
-    severity: 'info',
-    render: regulationAddress('address uploaded', 'A proof-of-address was uploaded.'),
-  },
-  regulation_address_verified: {
-    severity: 'info',
-    render: regulationAddress('address verified', 'A proof-of-address was verified.'),
-  },
+  account_document_uploaded: { severity: 'info', render: document('account_document_uploaded') },
+  account_document_verified: { severity: 'info', render: document('account_document_verified') },
+  regulation_address_uploaded: { severity: 'info', render: regulationAddress('regulation_address_uploaded') },
+  regulation_address_verified: { severity: 'info', render: regulationAddress('regulation_address_verified') },
   transcription_complete: { severity: 'info', render: transcription },
   sms_inbound: { severity: 'info', render: smsInbound },
   phone_number_activation_status_changed: { severity: 'info', render: numberActivation },
-  call_history_report: { severity: 'info', render: report('call history report') },
-  transaction_history_report: { severity: 'info', render: report('transaction history report') },
+  call_history_report: { severity: 'info', render: report('call_history_report') },
+  transaction_history_report: { severity: 'info', render: report('transaction_history_report') },
   a2p_sms_activated: { severity: 'info', render: a2p },
   batch_task_cancelling_completed: { severity: 'info', render: batchCancelled },
   invoice_received: { severity: 'info', render: invoice },
   new_invoice: { severity: 'info', render: invoice },
-  activate_successful: { severity: 'info', render: fixed('account activated', 'The account was activated.') },
-  plan_config: { severity: 'info', render: fixed('plan changed', "The account's plan configuration changed.") },
+  activate_successful: { severity: 'info', render: fixed('activate_successful') },
+  plan_config: { severity: 'info', render: fixed('plan_config') },
   balance_is_changed: { severity: 'info', render: balanceChanged, balance: 'always' },
 } as const satisfies Readonly<Record<string, TypeEntry>>;
 

@@ -4,7 +4,8 @@
  * shape, and answers undefined (or a fallback) rather than guess. Text comes out cleaned and capped.
  * Pure: no AWS, no I/O.
  */
-import { clean, LIST_MAX, VALUE_MAX } from './text';
+import type { Format } from './i18n';
+import { clean, fit, LIST_MAX, VALUE_MAX } from './text';
 
 /** A JSON object as parsed: values still unknown. */
 export type Json = Record<string, unknown>;
@@ -94,53 +95,61 @@ export function currencyCode(value: unknown): string {
     : '';
 }
 
-/** An amount with two decimals and its currency code, e.g. `4.87 USD` (at most 40 characters before the code); undefined when it is no finite number. */
-export function amount(value: unknown, currency: unknown): string | undefined {
+/**
+ * An amount with two decimals in the language's `format` and its currency code, e.g. en `4.87 USD`, ru
+ * `4,87 USD` (at most 40 characters before the code); undefined when it is no finite number.
+ */
+export function amount(value: unknown, currency: unknown, format: Format): string | undefined {
   const parsed = num(value);
   if (parsed === undefined) return undefined;
   const code = currencyCode(currency);
-  // Above 1e21 toFixed switches to exponent notation, still readable; clean() caps the length.
-  const formatted = clean(parsed.toFixed(2), 40);
+  // Above 1e21 toFixed switches to exponent notation and Intl writes every digit: fit() caps the length and,
+  // unlike clean(), keeps Intl's no-break spaces (the formats' output is ours, not the sender's).
+  const formatted = fit(format.decimal(parsed), 40);
   return code === '' ? formatted : `${formatted} ${code}`;
 }
 
-/** amount(), or "unknown": for the email, where a missing amount is worth saying. */
-export const money = (value: unknown, currency: unknown): string => amount(value, currency) ?? 'unknown';
+/** amount(), or the language's "unknown": for the email, where a missing amount is worth saying. */
+export const money = (value: unknown, currency: unknown, format: Format): string => amount(value, currency, format) ?? format.unknown;
 
-/** Dates come as `YYYY-MM-DD HH:mm:ss` (UTC) or `YYYY-MM-DD`; anything else is shown as cleaned text. */
-export function date(value: unknown): string | undefined {
+/**
+ * Dates come as `YYYY-MM-DD HH:mm:ss` (UTC) or `YYYY-MM-DD` (protocol reference), shown in the language's
+ * `format` (en as sent, `... UTC`; ru `DD.MM.YYYY`); anything else is shown as cleaned text.
+ */
+export function date(value: unknown, format: Format): string | undefined {
   if (typeof value === 'string') {
     const match = /^\s*(\d{4}-\d{2}-\d{2})(?:[ T](\d{2}:\d{2}(?::\d{2})?))?/.exec(value.slice(0, 64));
-    if (match) return match[2] === undefined ? match[1] : `${match[1]} ${match[2]} UTC`;
+    if (match) return format.date(match[1], match[2]);
   }
   return text(value, 40);
 }
 
 /** Up to `max` scalars (40 characters each) in one line, e.g. certificate applications, with "and N more"; undefined when none is text. */
-export function inline(value: unknown, max = 5): string | undefined {
+export function inline(value: unknown, format: Format, max = 5): string | undefined {
   const { items, total } = list(value);
   const shown = items
     .slice(0, max)
     .map((item) => text(item, 40))
     .filter((item): item is string => !!item);
   if (shown.length === 0) return undefined;
-  return total > shown.length ? `${shown.join(', ')} and ${total - shown.length} more` : shown.join(', ');
+  return total > shown.length ? `${shown.join(', ')} ${format.andMore(total - shown.length)}` : shown.join(', ');
 }
 
 /**
  * A capped bullet list for the email, and a short `detail` for subject and SMS: the first entry's
- * `label` (default: the whole entry) plus how many more there are.
+ * `label` (default: the whole entry) plus how many more there are, in the language's `format`.
  */
 export function bullets(
   value: unknown,
+  format: Format,
   entry: (item: unknown) => string | undefined,
   label: (item: unknown) => string | undefined = entry,
 ): { readonly lines: string[]; readonly detail: string | undefined } {
   const { items, total } = list(value);
-  const lines = items.map((item) => `- ${entry(item) ?? '(no details)'}`);
-  if (total > items.length) lines.push(`- and ${total - items.length} more`);
+  const lines = items.map((item) => `- ${entry(item) ?? format.noDetails}`);
+  if (total > items.length) lines.push(`- ${format.andMore(total - items.length)}`);
   const first = items.length > 0 ? label(items[0]) : undefined;
-  const detail = first === undefined ? undefined : total > 1 ? `${first} +${total - 1} more` : first;
+  const detail = first === undefined ? undefined : total > 1 ? `${first} ${format.plusMore(total - 1)}` : first;
   return { lines, detail };
 }
 

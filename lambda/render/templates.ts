@@ -1,9 +1,11 @@
 /**
  * Per-type templates: what an alert says for each callback type, built from that type's data with the
- * readers of fields.ts. A template only reads fields that are not personal data. The catalogue that maps
- * type names to templates and severities is catalogue.ts. Pure: no AWS, no I/O.
+ * readers of fields.ts. A template only reads fields that are not personal data, and reads them once for
+ * every language: its words come from the alert language's message catalogue (i18n/). The catalogue that
+ * maps type names to templates and severities is catalogue.ts. Pure: no AWS, no I/O.
  */
 import { amount, bool, bullets, date, inline, money, parts, phone, prop, record, text } from './fields';
+import type { Messages, PaymentType, ReportType, WordedType } from './i18n/messages';
 import { VALUE_MAX } from './text';
 
 /** What a type renderer sees: its data, both shapes accepted, and the envelope's money fields. */
@@ -32,30 +34,30 @@ export interface Body {
   readonly smsAction?: string;
 }
 
-/** A template: reads hostile data, never throws by design (renderAlert still catches). */
-export type Renderer = (data: Data) => Body;
+/** A template: reads hostile data, takes its words from `m`, never throws by design (renderAlert still catches). */
+export type Renderer = (data: Data, m: Messages) => Body;
 
-/** The action for alerts about money running out. */
-export const CONSOLE_TOP_UP = 'Top up the balance in the control panel before calls stop.';
-
-/** A template with constant words, for types whose data shows nothing worth reading. */
+/** A template with constant words (`m.types[key]`), for types whose data shows nothing worth reading. */
 export const fixed =
-  (what: string, summary: string, action?: string, smsAction?: string): Renderer =>
-  () => ({ what, summary, action, smsAction });
+  (key: WordedType): Renderer =>
+  (_, m) => {
+    const { what, summary, action, smsAction } = m.types[key];
+    return { what, summary, action, smsAction };
+  };
 
-/** A payment credited `via` a channel: amount (in the item's currency), transaction id and type. */
+/** A payment credited by the channel of `type`: amount (in the item's currency), transaction id and type. */
 export const payment =
-  (via: string): Renderer =>
-  (d) => {
-    const received = amount(d.get('amount'), d.currency);
+  (type: PaymentType): Renderer =>
+  (d, m) => {
+    const received = amount(d.get('amount'), d.currency, m.format);
     return {
-      what: 'payment received',
+      what: m.payment.what,
       detail: received,
-      summary: `A payment${received ? ` of ${received}` : ''} (${via}) was credited to the account.`,
+      summary: m.payment.summary(received, m.payment.via[type]),
       facts: [
-        ['Amount', received ?? 'unknown'],
-        ['Transaction id', text(d.get('transaction_id'))],
-        ['Transaction type', text(d.get('transaction_type'))],
+        [m.labels.amount, received ?? m.format.unknown],
+        [m.labels.transactionId, text(d.get('transaction_id'))],
+        [m.labels.transactionType, text(d.get('transaction_type'))],
       ],
     };
   };
@@ -65,319 +67,321 @@ function subscriptionName(item: unknown, max = VALUE_MAX): string | undefined {
   return prop(item, 'type') === 'phone_number' ? phone(prop(item, 'name')) : text(prop(item, 'name'), max);
 }
 
-function subscriptionEntry(item: unknown, currency: unknown): string | undefined {
+function subscriptionEntry(item: unknown, currency: unknown, m: Messages): string | undefined {
   if (record(item) === undefined) return text(item);
   const cost = prop(item, 'cost');
   const renewal = prop(item, 'next_renewal');
   const extra = parts(
     text(prop(item, 'type'), 40),
-    cost !== undefined && `cost ${money(cost, currency)}`,
-    renewal !== undefined && `next renewal ${date(renewal) ?? 'unknown'}`,
+    cost !== undefined && m.subscriptions.cost(money(cost, currency, m.format)),
+    renewal !== undefined && m.subscriptions.nextRenewal(date(renewal, m.format) ?? m.format.unknown),
     text(prop(item, 'details')),
   );
-  const name = subscriptionName(item) ?? 'unnamed subscription';
+  const name = subscriptionName(item) ?? m.subscriptions.unnamed;
   return extra === '' ? name : `${name} (${extra})`;
 }
 
 /** Subscriptions (`subscriptions`: rented numbers and the like) as a capped bullet list; the first name is the detail. */
 export const subscriptions =
-  (what: string, summary: string, action?: string, smsAction?: string): Renderer =>
-  (d) => {
+  (key: WordedType): Renderer =>
+  (d, m) => {
     const entries = bullets(
       d.get('subscriptions'),
-      (item) => subscriptionEntry(item, d.currency),
+      m.format,
+      (item) => subscriptionEntry(item, d.currency, m),
       (item) => (record(item) ? subscriptionName(item, 40) : text(item, 40)),
     );
-    return { what, detail: entries.detail, summary, lines: ['Subscriptions:', ...entries.lines], action, smsAction };
+    return { ...m.types[key], detail: entries.detail, lines: [m.subscriptions.heading, ...entries.lines] };
   };
 
 /** SIP registrations (`sip_registrations`) by id and status code; the email also shows the error message. */
 export const sipRegistrations =
-  (what: string, summary: string, action?: string, smsAction?: string): Renderer =>
-  (d) => {
+  (key: WordedType): Renderer =>
+  (d, m) => {
     const registration = (item: unknown, withError: boolean) =>
       record(item) === undefined
-        ? text(item) && `id ${text(item)}`
+        ? text(item) && m.format.id(text(item)!)
         : parts(
-            text(prop(item, 'sip_registration_id')) && `id ${text(prop(item, 'sip_registration_id'))}`,
-            text(prop(item, 'status_code')) && `status ${text(prop(item, 'status_code'))}`,
+            text(prop(item, 'sip_registration_id')) && m.format.id(text(prop(item, 'sip_registration_id'))!),
+            text(prop(item, 'status_code')) && m.sip.status(text(prop(item, 'status_code'))!),
             withError && text(prop(item, 'error_message')),
           ) || undefined;
     const entries = bullets(
       d.get('sip_registrations'),
+      m.format,
       (item) => registration(item, true),
       (item) => registration(item, false),
     );
-    return { what, detail: entries.detail, summary, lines: ['SIP registrations:', ...entries.lines], action, smsAction };
+    return { ...m.types[key], detail: entries.detail, lines: [m.sip.heading, ...entries.lines] };
   };
 
 /** Push certificates (`certificates`) by file name, credential id, expiry and applications; `expired` picks the tense. */
 export const certificates =
-  (what: string, summary: string, expired = false): Renderer =>
-  (d) => {
+  (key: WordedType, expired = false): Renderer =>
+  (d, m) => {
+    const words = m.certificates;
     const entries = bullets(
       d.get('certificates'),
+      m.format,
       (item) => {
         if (record(item) === undefined) return text(item);
         const expires = prop(item, 'expiration_date');
-        const apps = inline(prop(item, 'applications'));
+        const apps = inline(prop(item, 'applications'), m.format);
         const extra = parts(
-          text(prop(item, 'push_credential_id')) && `credential ${text(prop(item, 'push_credential_id'))}`,
-          expires !== undefined && `${expired ? 'expired' : 'expires'} ${date(expires) ?? 'unknown'}`,
-          apps && `applications ${apps}`,
+          text(prop(item, 'push_credential_id')) && words.credential(text(prop(item, 'push_credential_id'))!),
+          expires !== undefined && (expired ? words.expired : words.expires)(date(expires, m.format) ?? m.format.unknown),
+          apps && words.applications(apps),
         );
-        const name = text(prop(item, 'cert_file_name')) ?? 'certificate';
+        const name = text(prop(item, 'cert_file_name')) ?? words.unnamed;
         return extra === '' ? name : `${name} (${extra})`;
       },
       (item) => (record(item) ? text(prop(item, 'cert_file_name'), 40) : text(item, 40)),
     );
     return {
-      what,
+      what: m.types[key].what,
       detail: entries.detail,
-      summary,
-      lines: ['Certificates:', ...entries.lines],
-      action: 'Upload a renewed push certificate for each application in the control panel.',
-      smsAction: 'Renew push certificates.',
+      summary: m.types[key].summary,
+      lines: [words.heading, ...entries.lines],
+      action: words.action,
+      smsAction: words.smsAction,
     };
   };
 
 /** A verification document by id and statuses; a comment is only announced, as it may hold personal data. */
 export const document =
-  (what: string, summary: string, action?: string, statusInSubject = false): Renderer =>
-  (d) => {
+  (key: WordedType, statusInSubject = false): Renderer =>
+  (d, m) => {
     const status = text(d.get('account_document_status'), 40);
+    const { what, summary, action } = m.types[key];
     return {
       what,
       // "document verified (VERIFIED)" says it twice: only a generic "status changed" needs the status.
       detail: statusInSubject ? status : undefined,
       summary,
       facts: [
-        ['Document id', text(d.get('account_document_id'))],
-        ['Previous status', text(d.get('previous_account_document_status'), 40)],
-        ['Status', status],
-        ['Legal status', text(d.get('legal_status'), 40)],
-        ['Updated at', date(d.get('update_time'))],
+        [m.labels.documentId, text(d.get('account_document_id'))],
+        [m.labels.previousStatus, text(d.get('previous_account_document_status'), 40)],
+        [m.labels.status, status],
+        [m.labels.legalStatus, text(d.get('legal_status'), 40)],
+        [m.labels.updatedAt, date(d.get('update_time'), m.format)],
       ],
       // The reviewer's comment is free text that may name people: point to it instead of copying it.
-      lines: text(d.get('comment')) ? ['Voximplant attached a comment: read it in the control panel.'] : [],
+      lines: text(d.get('comment')) ? [m.document.comment] : [],
       action,
     };
   };
 
 /** A proof-of-address by id and status; its name may be a street address, so it is never shown. */
 export const regulationAddress =
-  (what: string, summary: string, action?: string, smsAction?: string): Renderer =>
-  (d) => {
+  (key: WordedType): Renderer =>
+  (d, m) => {
     const status = text(d.get('regulation_address_status'), 40);
+    const { what, summary, action, smsAction } = m.types[key];
     // The address name may be a street address (personal data): identify the address by id only.
     return {
       what,
       detail: status,
       summary,
       facts: [
-        ['Address id', text(d.get('regulation_address_id'))],
-        ['Status', status],
+        [m.labels.addressId, text(d.get('regulation_address_id'))],
+        [m.labels.status, status],
       ],
       action,
       smsAction,
     };
   };
 
-/** An ordered history report `name` by id: ready, or failed when `success` is false. */
+/** An ordered history report of `type` by id: ready, or failed when `success` is false. */
 export const report =
-  (name: string): Renderer =>
-  (d) => {
-    const failed = bool(d.get('success')) === false;
+  (type: ReportType): Renderer =>
+  (d, m) => {
+    const name = m.report.names[type];
+    const outcome = bool(d.get('success')) === false ? m.report.failed : m.report.ready;
     return {
-      what: failed ? `${name} failed` : `${name} ready`,
-      detail: text(d.get('history_report_id')) && `id ${text(d.get('history_report_id'))}`,
-      summary: failed ? `The ${name} you ordered could not be produced.` : `The ${name} you ordered is ready.`,
+      what: outcome.what(name),
+      detail: text(d.get('history_report_id')) && m.format.id(text(d.get('history_report_id'))!),
+      summary: outcome.summary(name),
       facts: [
-        ['Report id', text(d.get('history_report_id'))],
-        ['Result', failed ? 'failed' : 'ready'],
-        ['Ordered at', date(d.get('order_date'))],
+        [m.labels.reportId, text(d.get('history_report_id'))],
+        [m.labels.result, outcome.result],
+        [m.labels.orderedAt, date(d.get('order_date'), m.format)],
       ],
-      action: failed
-        ? 'Order the report again in the control panel or through the API.'
-        : 'Download it from the control panel or through the API.',
+      action: outcome.action,
     };
   };
 
 /** An invoice by id, dates and amounts; the invoice's own currency wins over the account's. */
-export const invoice: Renderer = (d) => {
+export const invoice: Renderer = (d, m) => {
   const currency = d.get('currency') ?? d.currency;
-  const total = amount(d.get('amount'), currency);
+  const total = amount(d.get('amount'), currency, m.format);
   return {
-    what: 'invoice received',
+    what: m.invoice.what,
     detail: total,
-    summary: 'A new invoice was issued for the account.',
+    summary: m.invoice.summary,
     facts: [
-      ['Invoice id', text(d.get('invoice_id'))],
-      ['Invoice date', date(d.get('invoice_date'))],
-      ['Received', date(d.get('receival_date'))],
-      ['Amount', total ?? 'unknown'],
-      ['Tax', d.get('tax_amount') === undefined ? undefined : money(d.get('tax_amount'), currency)],
+      [m.labels.invoiceId, text(d.get('invoice_id'))],
+      [m.labels.invoiceDate, date(d.get('invoice_date'), m.format)],
+      [m.labels.received, date(d.get('receival_date'), m.format)],
+      [m.labels.amount, total ?? m.format.unknown],
+      [m.labels.tax, d.get('tax_amount') === undefined ? undefined : money(d.get('tax_amount'), currency, m.format)],
     ],
-    action: 'Review the invoice in the control panel.',
+    action: m.invoice.action,
   };
 };
 
 /** The balance fell below the minimum: reminder and credit-limit variants, with the top-up action. */
-export const minBalance: Renderer = (d) => {
+export const minBalance: Renderer = (d, m) => {
   const credit = bool(d.get('is_min_credit')) === true;
   const repeated = bool(d.get('is_repeated')) === true;
-  const what = credit ? 'credit limit reached' : repeated ? 'balance still low' : 'balance low';
+  const words = m.minBalance;
   return {
-    what,
-    summary: [
-      credit
-        ? 'The account has reached its credit limit: calls and services stop when the credit runs out.'
-        : 'The account balance has fallen below the notification threshold.',
-      repeated ? 'This is a reminder: the balance is still low.' : '',
-    ]
-      .filter(Boolean)
-      .join(' '),
+    what: credit ? words.creditLimit : repeated ? words.stillLow : words.low,
+    summary: [credit ? words.creditReached : words.belowThreshold, repeated ? words.reminder : ''].filter(Boolean).join(' '),
     // What is not the case is left out: the summary already says "credit limit" or "reminder" when it is.
-    action: CONSOLE_TOP_UP,
-    smsAction: 'Top up now before calls stop.',
+    action: words.action,
+    smsAction: words.smsAction,
   };
 };
 
 /** The next charge needs more money than the balance holds: the amounts required and missing. */
-export const nextCharge: Renderer = (d) => {
-  const required = amount(d.get('required_money'), d.currency);
-  const missing = amount(d.get('insufficient_funds_amount'), d.currency);
+export const nextCharge: Renderer = (d, m) => {
+  const required = amount(d.get('required_money'), d.currency, m.format);
+  const missing = amount(d.get('insufficient_funds_amount'), d.currency, m.format);
+  const words = m.nextCharge;
   return {
-    what: 'next charge cannot be paid',
-    detail: parts(required && `needs ${required}`, missing && `short ${missing}`) || undefined,
-    summary: 'Subscriptions renew in 3 days and the balance does not cover the charge.',
+    what: words.what,
+    detail: words.detail(required, missing),
+    summary: words.summary,
     facts: [
-      ['Required for renewal', required ?? 'unknown'],
-      ['Missing', missing ?? 'unknown'],
+      [m.labels.requiredForRenewal, required ?? m.format.unknown],
+      [m.labels.missing, missing ?? m.format.unknown],
     ],
-    action: 'Top up at least the missing amount in the control panel within 3 days, or the subscriptions will be frozen.',
-    smsAction: 'Top up within 3 days.',
+    action: words.action,
+    smsAction: words.smsAction,
   };
 };
 
 /** Verified caller IDs that expire soon, shown as phone numbers, with the expiry date. */
-export const callerIds: Renderer = (d) => {
-  const expires = date(d.get('expiration_date'));
-  const ids = bullets(d.get('callerids'), phone);
+export const callerIds: Renderer = (d, m) => {
+  const expires = date(d.get('expiration_date'), m.format);
+  const ids = bullets(d.get('callerids'), m.format, phone);
+  const words = m.callerIds;
   return {
-    what: 'caller ID expiring',
-    detail: expires && `on ${expires}`,
-    summary: 'Verified caller IDs are about to expire; calls can no longer show them after that.',
-    facts: [['Expires', expires]],
-    lines: ['Caller IDs:', ...ids.lines],
-    action: 'Verify the caller IDs again in the control panel before they expire.',
-    smsAction: 'Re-verify caller IDs.',
+    what: words.what,
+    detail: expires && words.on(expires),
+    summary: words.summary,
+    facts: [[m.labels.expires, expires]],
+    lines: [words.heading, ...ids.lines],
+    action: words.action,
+    smsAction: words.smsAction,
   };
 };
 
 /** The document verification agreement expires: the date and the days left. */
-export const agreementExpiring: Renderer = (d) => {
-  const expires = date(d.get('expiration_date'));
+export const agreementExpiring: Renderer = (d, m) => {
+  const expires = date(d.get('expiration_date'), m.format);
   const days = text(d.get('until_expiration'), 10);
+  const words = m.agreementExpiring;
   return {
-    what: 'verification expiring',
-    detail: days ? `in ${days} days` : expires,
-    summary: "The account's document verification period ends soon.",
+    what: words.what,
+    detail: days ? words.inDays(days) : expires,
+    summary: words.summary,
     facts: [
-      ['Expires', expires],
-      ['Days left', days],
+      [m.labels.expires, expires],
+      [m.labels.daysLeft, days],
     ],
-    action: 'Upload up-to-date verification documents in the control panel.',
-    smsAction: 'Upload documents.',
+    action: words.action,
+    smsAction: words.smsAction,
   };
 };
 
 /** The document verification agreement expired: the documents concerned, by id. */
-export const agreementExpired: Renderer = (d) => {
-  const ids = bullets(d.get('document_ids'), (item) => text(item, 40));
+export const agreementExpired: Renderer = (d, m) => {
+  const ids = bullets(d.get('document_ids'), m.format, (item) => text(item, 40));
+  const words = m.agreementExpired;
   return {
-    what: 'verification expired',
-    detail: ids.detail && `document ${ids.detail}`,
-    summary: 'The document verification period has expired; numbers that need verification may be detached.',
-    lines: ['Documents:', ...ids.lines],
-    action: 'Upload new verification documents in the control panel.',
-    smsAction: 'Upload documents now.',
+    what: words.what,
+    detail: ids.detail && words.document(ids.detail),
+    summary: words.summary,
+    lines: [words.heading, ...ids.lines],
+    action: words.action,
+    smsAction: words.smsAction,
   };
 };
 
 /** The verification agreement is restored: the document id and the new expiry date. */
-export const agreementRestored: Renderer = (d) => ({
-  what: 'verification restored',
-  summary: 'The document verification status was restored.',
+export const agreementRestored: Renderer = (d, m) => ({
+  ...m.agreementRestored,
   facts: [
-    ['Document id', text(d.get('document_id'))],
-    ['Expires', date(d.get('expiration_date'))],
+    [m.labels.documentId, text(d.get('document_id'))],
+    [m.labels.expires, date(d.get('expiration_date'), m.format)],
   ],
 });
 
 /** A call transcription is ready: the call session id and cost, never the recording or transcript URLs. */
-export const transcription: Renderer = (d) => ({
-  what: 'transcription ready',
-  detail: text(d.get('call_session_history_id')) && `session ${text(d.get('call_session_history_id'))}`,
+export const transcription: Renderer = (d, m) => ({
+  what: m.transcription.what,
+  detail: text(d.get('call_session_history_id')) && m.transcription.session(text(d.get('call_session_history_id'))!),
   // The record and transcription URLs open a conversation: keep them out of mail, point to the panel.
-  summary: 'A call transcription is ready. Links to the recording are not included; open the call history in the control panel.',
+  summary: m.transcription.summary,
   facts: [
-    ['Call session id', text(d.get('call_session_history_id'))],
-    ['Cost', d.get('transcription_cost') === undefined ? undefined : money(d.get('transcription_cost'), d.currency)],
+    [m.labels.callSessionId, text(d.get('call_session_history_id'))],
+    [m.labels.cost, d.get('transcription_cost') === undefined ? undefined : money(d.get('transcription_cost'), d.currency, m.format)],
   ],
 });
 
 /** An inbound SMS arrived: the receiving number only, never the sender or the text. */
-export const smsInbound: Renderer = (d) => {
+export const smsInbound: Renderer = (d, m) => {
   // Only the receiving number is the customer's own; the sender and the text belong to someone else.
   const to = phone(d.get('destination_number'));
   return {
-    what: 'inbound SMS',
-    detail: to && `to ${to}`,
-    summary: "An inbound SMS arrived on your Voximplant number. The sender and the text are not included, to protect the sender's privacy.",
-    facts: [['Your number', to]],
+    what: m.smsInbound.what,
+    detail: to && m.smsInbound.to(to),
+    summary: m.smsInbound.summary,
+    facts: [[m.labels.yourNumber, to]],
   };
 };
 
 /** A rented number's activation status changed: the number and the new status. */
-export const numberActivation: Renderer = (d) => {
+export const numberActivation: Renderer = (d, m) => {
   const status = text(d.get('activation_status'), 40);
   return {
-    what: 'number activation changed',
+    ...m.numberActivation,
     detail: status,
-    summary: 'The activation status of a rented phone number changed.',
     facts: [
-      ['Phone number', phone(d.get('phone_number'))],
-      ['Activation status', status],
+      [m.labels.phoneNumber, phone(d.get('phone_number'))],
+      [m.labels.activationStatus, status],
     ],
   };
 };
 
 /** A2P SMS sending was enabled or disabled (`a2p_enabled`). */
-export const a2p: Renderer = (d) => {
+export const a2p: Renderer = (d, m) => {
   const enabled = bool(d.get('a2p_enabled'));
-  const state = enabled === undefined ? 'status changed' : enabled ? 'enabled' : 'disabled';
-  return { what: `A2P SMS ${state}`, summary: `A2P SMS sending is ${state} for the account.` };
+  return { what: m.a2p.what(enabled), summary: m.a2p.summary(enabled) };
 };
 
 /** Cancelling a batch of tasks completed: the batch id and how many tasks were cancelled. */
-export const batchCancelled: Renderer = (d) => ({
-  what: 'batch cancelled',
-  detail: text(d.get('cancelled_tasks_number')) && `${text(d.get('cancelled_tasks_number'))} tasks`,
-  summary: 'Cancelling a batch of tasks has completed.',
+export const batchCancelled: Renderer = (d, m) => ({
+  what: m.batchCancelled.what,
+  detail: text(d.get('cancelled_tasks_number')) && m.batchCancelled.tasks(text(d.get('cancelled_tasks_number'))!),
+  summary: m.batchCancelled.summary,
   facts: [
-    ['Batch id', text(d.get('batch_id'))],
-    ['Cancelled tasks', text(d.get('cancelled_tasks_number'))],
+    [m.labels.batchId, text(d.get('batch_id'))],
+    [m.labels.cancelledTasks, text(d.get('cancelled_tasks_number'))],
   ],
 });
 
 /** The balance changed; the balance itself is shown by renderAlert (catalogue: balance 'always'). */
-export const balanceChanged: Renderer = () => ({ what: 'balance changed', summary: 'The account balance changed.' });
+export const balanceChanged: Renderer = (_, m) => ({ ...m.balanceChanged });
 
-/** Unknown types: the data's shape is unknown too, so none of it is shown (it may be personal). */
+/**
+ * Unknown types (and, `failed`, types whose template threw): the data's shape is unknown too, so
+ * none of it is shown (it may be personal).
+ */
 export const unknownType =
-  (name: string, why: string): Renderer =>
-  () => ({
-    what: `callback ${name}`,
-    summary: `${why} Its data is not shown here; check the control panel.`,
+  (name: string, failed = false): Renderer =>
+  (_, m) => ({
+    what: m.unknown.what(name),
+    summary: `${(failed ? m.unknown.notRendered : m.unknown.notKnown)(name)} ${m.unknown.hidden}`,
   });

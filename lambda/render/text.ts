@@ -11,6 +11,14 @@
 export const SUBJECT_MAX = 99;
 /** One GSM-7 SMS segment (3GPP TS 23.038): 160 septets, so 160 characters of the basic set. */
 export const SMS_MAX = 160;
+/**
+ * One UCS-2 SMS segment: the same 140 octets hold 70 UTF-16 code units, and one character outside GSM-7
+ * (any Cyrillic letter) makes the whole SMS UCS-2 (3GPP TS 23.038; Amazon SNS Developer Guide, "Publishing
+ * SMS messages": "160 GSM characters, 140 ASCII characters, 70 UCS-2 characters").
+ */
+export const SMS_UCS2_MAX = 70;
+/** Characters per part once an SMS is split: the concatenation header takes 6 of the 140 octets. */
+export const SMS_PART = { 'GSM-7': 153, 'UCS-2': 67 } as const;
 /** Any one interpolated value in the email. */
 export const VALUE_MAX = 80;
 /** The account name in subject and SMS, so the numbers after it survive. */
@@ -34,6 +42,11 @@ const PLAIN = /^[\x21-\x7E]+(?: [\x21-\x7E]+)*$/;
 const NOT_ASCII = /[^\x20-\x7E]/gu;
 /** Printable ASCII minus GSM-7 extension characters (they cost two) and the backtick (not in GSM-7). */
 const NOT_GSM = /[^\x20-\x7E]|[[\]{}\\^~|`]/gu;
+/** Printable ASCII but the backtick, the GSM-7 extension characters included (two septets each). */
+const GSM_TEXT = /^[\x20-\x5F\x61-\x7E]*$/;
+const GSM_EXTENSION = /[[\]{}\\^~|]/g;
+/** Outside UCS-2's Basic Multilingual Plane: emoji and the like, two UTF-16 units where they work at all. */
+const ASTRAL = /[\u{10000}-\u{10FFFF}]/gu;
 
 /**
  * Truncates `value` to at most `max` code points (never splitting a surrogate pair), marking the cut
@@ -68,3 +81,40 @@ export const ascii = (value: string): string => value.replace(NOT_ASCII, '?');
  * (70 characters a segment).
  */
 export const gsm = (value: string): string => value.replace(NOT_GSM, '?');
+
+/**
+ * Every character outside UCS-2 (the Basic Multilingual Plane) becomes '?', so a Russian SMS counts
+ * exactly: one UTF-16 unit per character (3GPP TS 23.038).
+ */
+export const ucs2 = (value: string): string => value.replace(ASTRAL, '?');
+
+/** The two SMS encodings: GSM-7 (160 characters a segment) and UCS-2 (70). */
+export type SmsEncoding = keyof typeof SMS_PART;
+
+/**
+ * How an SMS of `text` travels: `encoding` (GSM-7 only when every character is printable ASCII other than
+ * the backtick, a conservative subset of the GSM-7 alphabet, so a count is never too low), `units` (septets,
+ * extension characters counting two; or UTF-16 code units) and `segments` (1 up to 160/70 units, then one
+ * per 153/67).
+ */
+export function smsSize(text: string): { readonly encoding: SmsEncoding; readonly units: number; readonly segments: number } {
+  const encoding: SmsEncoding = GSM_TEXT.test(text) ? 'GSM-7' : 'UCS-2';
+  const units = encoding === 'GSM-7' ? text.length + (text.match(GSM_EXTENSION)?.length ?? 0) : text.length;
+  const single = encoding === 'GSM-7' ? SMS_MAX : SMS_UCS2_MAX;
+  return { encoding, units, segments: units <= single ? 1 : Math.ceil(units / SMS_PART[encoding]) };
+}
+
+/**
+ * One UCS-2 segment (at most `max` characters) from sentences in order of importance: the first always,
+ * cut with "..." if it alone is too long; every later one whole, or left out when it would not fit (so
+ * the least important go first, and no sentence is cut in half). Each is cleaned; characters outside UCS-2
+ * become '?'.
+ */
+export function oneSegment(sentences: ReadonlyArray<string | undefined>, max = SMS_UCS2_MAX): string {
+  const [first = '', ...rest] = sentences
+    .filter((sentence): sentence is string => !!sentence)
+    .map((sentence) => ucs2(clean(sentence, max * 2)));
+  let sms = fit(first, max);
+  for (const sentence of rest) if (sentence !== '' && sms.length + 1 + sentence.length <= max) sms = `${sms} ${sentence}`;
+  return sms;
+}

@@ -12,6 +12,7 @@
 import type { Alert, Severity } from '../model';
 import type { Cleared, Condition, Finding } from '../watchdog/findings';
 import { amount } from './fields';
+import { en } from './i18n';
 import { ascii, clean, fit, gsm, SMS_MAX, SUBJECT_MAX, VALUE_MAX } from './text';
 
 /** The suffix of the alert type that says a condition cleared. */
@@ -112,8 +113,8 @@ function assemble(
 export function renderOpened(finding: Finding, options: WatchdogRenderOptions): Alert {
   const words = WORDS[finding.condition];
   const f = finding.facts;
-  const balance = amount(f.balance, f.currency);
-  const threshold = amount(f.minBalanceToNotify, f.currency);
+  const balance = amount(f.balance, f.currency, en.format);
+  const threshold = amount(f.minBalanceToNotify, f.currency, en.format);
   const shortDetail = finding.condition === 'min_balance_not_called' || finding.condition === 'account_frozen' ? balance : undefined;
   return assemble(
     watchdogType(finding.condition),

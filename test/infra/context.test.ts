@@ -2,6 +2,7 @@
 import {
   CONTEXT_DEFAULTS,
   ContextError,
+  parseAlertLanguage,
   parseAlertTypes,
   parseEmails,
   parseKmsKeyArn,
@@ -33,6 +34,7 @@ describe('readSettings', () => {
       throttleRate: 10,
       throttleBurst: 20,
       watchInterval: 15,
+      alertLanguage: 'auto',
     });
   });
 
@@ -49,6 +51,7 @@ describe('readSettings', () => {
         throttleBurst: '5',
         kmsKeyArn: 'arn:aws:kms:us-east-1:123456789012:key/abcd-1234',
         watchInterval: '5',
+        alertLanguage: 'ru',
       }),
     );
     expect(settings).toEqual({
@@ -62,6 +65,7 @@ describe('readSettings', () => {
       throttleBurst: 5,
       kmsKeyArn: 'arn:aws:kms:us-east-1:123456789012:key/abcd-1234',
       watchInterval: 5,
+      alertLanguage: 'ru',
     });
   });
 
@@ -233,6 +237,26 @@ describe('throttling numbers', () => {
 
   it('rejects a fractional burst', () => {
     expect(() => parsePositiveInteger('throttleBurst', '2.5', 20)).toThrow('throttleBurst="2.5": expected a positive whole number');
+  });
+});
+
+describe('alert language', () => {
+  it.each([
+    [undefined, 'auto'],
+    ['', 'auto'],
+    ['auto', 'auto'],
+    ['en', 'en'],
+    ['ru', 'ru'],
+  ])('reads %p as %p', (value, language) => {
+    expect(parseAlertLanguage(value)).toBe(language);
+    expect(CONTEXT_DEFAULTS.alertLanguage).toBe(DEFAULTS.alertLanguage);
+  });
+
+  it.each(['RU', 'ru-RU', 'russian', ' ru', 'de', 'ru,en', 1, true, ['ru']])('rejects %p, naming the choices', (value) => {
+    expect(() => parseAlertLanguage(value)).toThrow(ContextError);
+    expect(() => parseAlertLanguage(value)).toThrow(
+      `Invalid context value alertLanguage=${JSON.stringify(value)}: expected en, ru or auto (the default: each alert in its callback's language_code`,
+    );
   });
 });
 

@@ -72,6 +72,7 @@ describe('Lambda', () => {
       [ENV.dedupeTableName]: { Ref: only(defaults.json, 'AWS::DynamoDB::Table')[0] },
       [ENV.topicArn]: { Ref: topicIds(defaults).alerts },
       [ENV.alertTypes]: DEFAULTS.alertTypes,
+      [ENV.alertLanguage]: DEFAULTS.alertLanguage,
       [ENV.retryQueueUrl]: { Ref: retryQueueId(defaults) },
       [ENV.voximplantApiUrl]: MANAGEMENT_API.baseUrl,
       POWERTOOLS_SERVICE_NAME: METRICS.service,
@@ -81,6 +82,7 @@ describe('Lambda', () => {
     expect(receiver(full).Properties!.Environment.Variables).toMatchObject({
       [ENV.parameterPrefix]: FULL_CONTEXT.parameterPrefix,
       [ENV.alertTypes]: '*',
+      [ENV.alertLanguage]: 'ru',
     });
   });
 
@@ -728,6 +730,7 @@ describe('invalid context fails the synth with a clear message', () => {
     [{ throttleRate: '0' }, 'throttleRate="0": expected a positive number'],
     [{ throttleBurst: 'lots' }, 'throttleBurst="lots": expected a positive whole number'],
     [{ kmsKeyArn: 'alias/aws/ssm' }, 'kmsKeyArn="alias/aws/ssm": expected a KMS key ARN'],
+    [{ alertLanguage: 'russian' }, 'alertLanguage="russian": expected en, ru or auto'],
   ])('%j', (context, message) => {
     expect(() => construct(context)).toThrow(message);
   });

@@ -55,6 +55,7 @@ export const FULL_CONTEXT = {
   parameterPrefix: '/acme/voximplant',
   kmsKeyArn: 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab',
   watchInterval: '30',
+  alertLanguage: 'ru',
 } as const;
 
 type Resource = { Type: string; Properties?: Record<string, any>; Metadata?: Record<string, any>; DeletionPolicy?: string };

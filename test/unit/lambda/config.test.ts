@@ -1,5 +1,14 @@
 /** lambda/config.ts: type-name validation against the catalogue, and the edit distance behind "did you mean". */
-import { closestName, editDistance, parseAlertTypes, typeNameProblem, unknownTypeNames } from '../../../lambda/config';
+import {
+  closestName,
+  DEFAULTS,
+  editDistance,
+  parseAlertLanguage,
+  parseAlertTypes,
+  typeNameProblem,
+  unknownTypeNames,
+} from '../../../lambda/config';
+import { testConfig } from '../../support/fakes';
 import { KNOWN_TYPES } from '../../../lambda/render';
 
 describe('editDistance', () => {
@@ -33,5 +42,19 @@ describe('type names', () => {
       '"nonsense" is not a known Voximplant callback type; did you mean ' + closestName('nonsense') + '?',
       '"min_balanse" is not a known Voximplant callback type; did you mean min_balance?',
     ]);
+  });
+});
+
+describe('ALERT_LANGUAGE', () => {
+  it('defaults to auto and reads en, ru and auto', () => {
+    expect(DEFAULTS.alertLanguage).toBe('auto');
+    expect(testConfig().alertLanguage).toBe('auto');
+    expect(testConfig({ ALERT_LANGUAGE: '' }).alertLanguage).toBe('auto');
+    for (const language of ['auto', 'en', 'ru'] as const) expect(testConfig({ ALERT_LANGUAGE: language }).alertLanguage).toBe(language);
+  });
+
+  it.each(['RU', 'ru-RU', 'russian', 'ru ', 'x'.repeat(1000)])('stops on %p, naming the choices', (value) => {
+    expect(() => testConfig({ ALERT_LANGUAGE: value })).toThrow(`ALERT_LANGUAGE must be one of auto|en|ru`);
+    expect(() => parseAlertLanguage(value, 'alertLanguage')).toThrow(/^alertLanguage must be one of/);
   });
 });

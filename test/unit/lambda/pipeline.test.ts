@@ -263,6 +263,29 @@ describe('handleWebhook', () => {
     expect(deps.publisher.sent.map((a) => a.callbackId)).toEqual([1, 2]);
   });
 
+  it("writes each alert in its callback's language_code, keeps it through parking, and lets ALERT_LANGUAGE override it", async () => {
+    const deps = fakeDeps();
+    const russian = buildCallback(VOX, { callbackId: 1, fields: { language_code: 'ru' } });
+    const batch = envelope(russian, buildCallback(VOX, { callbackId: 2 }));
+    deps.publisher.failing = new Set([1]);
+    await post(batch, deps);
+    expect(deps.publisher.sent.map((a) => [a.callbackId, a.sms.slice(0, 25)])).toEqual([[2, 'Voximplant: balance low (']]);
+    expect(parkedItems(deps)).toMatchObject([{ callback_id: 1, language_code: 'ru' }]);
+    deps.publisher.failing = new Set();
+    await post(batch, deps);
+    const retried = deps.publisher.sent.find((a) => a.callbackId === 1)!;
+    expect(retried.sms).toMatch(/^Voximplant: низкий баланс \(4,87 USD\)\./);
+    expect(retried.email).toContain('Баланс: 4,87 USD');
+    expect(retried.subject).toBe(deps.publisher.sent[0].subject); // ASCII: the English subject
+
+    const english = fakeDeps({ ALERT_LANGUAGE: 'en' });
+    await post(envelope(russian), english);
+    expect(english.publisher.sent[0].sms).toMatch(/^Voximplant: balance low/);
+    const ru = fakeDeps({ ALERT_LANGUAGE: 'ru' });
+    await post(envelope(buildCallback(VOX, { callbackId: 3 })), ru);
+    expect(ru.publisher.sent[0].sms).toMatch(/^Voximplant: низкий баланс/);
+  });
+
   it('parks a callback another attempt claimed and never finished (busy), alerting the rest at once', async () => {
     // A claim left pending: an attempt still running, or one that crashed or could not release its claim.
     // Calling that a duplicate would lose the alert if the other attempt never publishes.

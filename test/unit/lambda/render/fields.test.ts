@@ -1,4 +1,7 @@
 import { amount, bool, bullets, date, inline, list, num, phone, prop, record, text } from '../../../../lambda/render/fields';
+import { en } from '../../../../lambda/render/i18n';
+
+const f = en.format;
 
 describe('readers for hostile values', () => {
   it('record() accepts plain objects only', () => {
@@ -54,21 +57,21 @@ describe('readers for hostile values', () => {
   });
 
   it('amount() formats two decimals with a sanitized currency code', () => {
-    expect(amount('12.5', 'usd')).toBe('12.50 USD');
-    expect(amount(3, '<b>€</b>')).toBe('3.00 BB'); // letters only: the tags' letters stay, the rest goes
-    expect(amount(3, undefined)).toBe('3.00');
-    expect(amount('lots', 'USD')).toBeUndefined();
+    expect(amount('12.5', 'usd', f)).toBe('12.50 USD');
+    expect(amount(3, '<b>€</b>', f)).toBe('3.00 BB'); // letters only: the tags' letters stay, the rest goes
+    expect(amount(3, undefined, f)).toBe('3.00');
+    expect(amount('lots', 'USD', f)).toBeUndefined();
   });
 
   it('date() marks times as UTC and shows anything else as text', () => {
-    expect(date('2025-04-02 00:00:00')).toBe('2025-04-02 00:00:00 UTC');
-    expect(date('2025-04-02')).toBe('2025-04-02');
-    expect(date('soon')).toBe('soon');
+    expect(date('2025-04-02 00:00:00', f)).toBe('2025-04-02 00:00:00 UTC');
+    expect(date('2025-04-02', f)).toBe('2025-04-02');
+    expect(date('soon', f)).toBe('soon');
   });
 
   it('inline() and bullets() say how many more there are', () => {
-    expect(inline(['a', 'b', 'c'], 2)).toBe('a, b and 1 more');
-    const { lines, detail } = bullets(['x', {}, 'z'], (item) => text(item));
+    expect(inline(['a', 'b', 'c'], f, 2)).toBe('a, b and 1 more');
+    const { lines, detail } = bullets(['x', {}, 'z'], f, (item) => text(item));
     expect(lines).toEqual(['- x', '- (no details)', '- z']);
     expect(detail).toBe('x +2 more');
   });

@@ -6,7 +6,8 @@
  */
 import type { AccountFigures, Alert, CallbackItem } from '../../../../lambda/model';
 import { DEFAULTS } from '../../../../lambda/config';
-import { type KnownType, renderAlert } from '../../../../lambda/render';
+import { type AlertLanguage, type KnownType, renderAlert } from '../../../../lambda/render';
+import { smsSize } from '../../../../lambda/render/text';
 
 export const CONSOLE = DEFAULTS.consoleUrl;
 export const OPTIONS = { consoleUrl: CONSOLE };
@@ -41,6 +42,8 @@ export function item(type: string, data?: unknown, overrides: Record<string, unk
 }
 
 export const render = (i: CallbackItem): Alert => renderAlert(i, OPTIONS);
+/** renderAlert with the `alertLanguage` setting: `en` or `ru` whatever the item's language_code. */
+export const renderIn = (i: CallbackItem, alertLanguage: AlertLanguage): Alert => renderAlert(i, { ...OPTIONS, alertLanguage });
 
 /** Every type the protocol reference names, with realistic data and the values its email must show. */
 export const FIXTURES: Readonly<Record<KnownType, { data?: unknown; shows: string[] }>> = {
@@ -218,3 +221,25 @@ export const ACCOUNT_FIGURES: AccountFigures = {
   currency: 'USD',
   readAt: Date.UTC(2026, 10, 30, 12, 3, 4),
 };
+
+const CYRILLIC = /\p{Script=Cyrillic}/u;
+
+/**
+ * The bounds every Russian alert must meet, whatever came in: an ASCII subject under 100 characters; an SMS
+ * of one UCS-2 segment (at most 70 UTF-16 units, Basic Multilingual Plane only) that is Russian; the same
+ * email bounds as English, in Russian, and never the "could not be rendered" fallback.
+ */
+export function expectValidRussian(alert: Alert): void {
+  expect(alert.subject.length).toBeGreaterThan(0);
+  expect(alert.subject.length).toBeLessThanOrEqual(99);
+  expect(alert.subject).toMatch(/^[\x20-\x7E]+$/);
+  expect(smsSize(alert.sms)).toMatchObject({ encoding: 'UCS-2', segments: 1 });
+  expect(alert.sms.length).toBeLessThanOrEqual(70);
+  expect(alert.sms).toMatch(CYRILLIC);
+  expect(alert.sms).not.toMatch(/[\p{Cc}\p{Cf}\p{Cs}\p{Zl}\p{Zp}]|[\u{10000}-\u{10FFFF}]/u);
+  expect(alert.email).toMatch(CYRILLIC);
+  expect(alert.email).not.toMatch(/[\p{Cf}\p{Cs}\p{Zl}\p{Zp}]|(?!\n)\p{Cc}/u);
+  expect(alert.email).toContain(CONSOLE);
+  expect(alert.email.length).toBeLessThan(10_000);
+  expect(alert.email).not.toContain('показать его подробно не удалось');
+}

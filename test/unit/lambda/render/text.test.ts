@@ -1,4 +1,16 @@
-import { ascii, clean, fit, gsm, SMS_MAX, SUBJECT_MAX } from '../../../../lambda/render/text';
+import {
+  ascii,
+  clean,
+  fit,
+  gsm,
+  oneSegment,
+  SMS_MAX,
+  SMS_PART,
+  SMS_UCS2_MAX,
+  smsSize,
+  SUBJECT_MAX,
+  ucs2,
+} from '../../../../lambda/render/text';
 
 describe('fit', () => {
   it('returns what fits unchanged and cuts the rest to max code points with "..."', () => {
@@ -38,5 +50,33 @@ describe('channel encodings', () => {
   it('states the SNS subject and one-segment SMS limits', () => {
     expect(SUBJECT_MAX).toBe(99);
     expect(SMS_MAX).toBe(160);
+  });
+});
+
+describe('SMS segments (3GPP TS 23.038)', () => {
+  it('counts GSM-7 in septets, extension characters as two: 160 in one segment, then 153 a part', () => {
+    expect(smsSize('a'.repeat(160))).toEqual({ encoding: 'GSM-7', units: 160, segments: 1 });
+    expect(smsSize('a'.repeat(161))).toEqual({ encoding: 'GSM-7', units: 161, segments: 2 });
+    expect(smsSize('a'.repeat(159) + '{')).toEqual({ encoding: 'GSM-7', units: 161, segments: 2 });
+    expect(smsSize('a'.repeat(307)).segments).toBe(3);
+  });
+
+  it('counts anything outside GSM-7 as UCS-2: 70 in one segment, then 67 a part', () => {
+    expect(smsSize('ж'.repeat(70))).toEqual({ encoding: 'UCS-2', units: 70, segments: 1 });
+    expect(smsSize('ж'.repeat(71))).toEqual({ encoding: 'UCS-2', units: 71, segments: 2 });
+    expect(smsSize('a'.repeat(134) + 'ж').segments).toBe(3); // one Cyrillic letter makes all 135 UCS-2
+    expect(smsSize('`')).toMatchObject({ encoding: 'UCS-2' }); // the backtick is not in GSM-7
+    expect([SMS_UCS2_MAX, SMS_PART['GSM-7'], SMS_PART['UCS-2']]).toEqual([70, 153, 67]);
+  });
+
+  it('ucs2() makes each character outside the Basic Multilingual Plane one "?"', () => {
+    expect(ucs2('ok 🚀 ж €')).toBe('ok ? ж €');
+  });
+
+  it('oneSegment() keeps the first sentence (cut if need be) and adds later ones only whole', () => {
+    expect(oneSegment(['Первое.', 'Второе.', 'Третье.'], 16)).toBe('Первое. Второе.');
+    expect(oneSegment(['Первое.', 'Очень длинное второе.', 'Третье.'], 16)).toBe('Первое. Третье.');
+    expect(oneSegment(['Очень длинное первое предложение.', 'Второе.'], 16)).toBe('Очень длинное...');
+    expect(oneSegment([undefined, 'Второе\nс\u202Eпереносом.', ''], 70)).toBe('Второе спереносом.');
   });
 });
