@@ -221,6 +221,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       senderInboxUrl,
       retryQueueUrl: resources.retryQueueUrl,
       secretsSource: options.secretsOrigin ?? 'generated demo values',
+      ...(options.voximplantApiUrl !== undefined ? { voximplantApiUrl: options.voximplantApiUrl } : {}),
       startedAt: new Date().toISOString(),
     };
     if (options.stateFile) writeState(options.stateFile, state);

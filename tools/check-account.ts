@@ -18,7 +18,6 @@ import { CREDENTIALS_REFUSED } from '../lambda/watchdog/findings';
 import { runPass, type PassResult } from '../lambda/watchdog/pass';
 import { STACK_NAME } from '../infra/stack-name';
 import { parseCommandLine, runCommand, UsageError } from './cli';
-import { motoEnv } from '../local/moto';
 
 const USAGE = `Usage: npm run check-account -- [options]
 
@@ -105,11 +104,7 @@ async function main(argv: string[]): Promise<number> {
   if (values.local) {
     if (values.stack !== undefined) throw new UsageError('use --local or --stack, not both');
     // Imported here so a check of the deployed stack does not load the local stack's module.
-    const { readState, statePath } = await import('../local/state');
-    const state = readState();
-    if (!state) throw new UsageError(`no local stack is running (no live state file at ${statePath()}): start it with \`npm start\``);
-    if (state.motoEndpoint) Object.assign(process.env, motoEnv(state.motoEndpoint, state.region));
-    else process.env.AWS_REGION = state.region;
+    const state = (await import('../local/state')).useLocalStack();
     found = { webhookUrl: state.url, tableName: state.tableName, prefix: state.prefix, where: `local stack at ${state.url}` };
   } else if (values['webhook-url'] !== undefined && values.table !== undefined) {
     found = { where: 'the given stack' };

@@ -15,7 +15,6 @@ import { STACK_NAME } from '../infra/stack-name';
 import { ACCOUNT_LINK, parseMinBalance, unreachableWebhookProblem } from './account-link';
 import { Failure, parseCommandLine, runCommand, UsageError } from './cli';
 import { checkAccountLink, connectAccount, readServiceAccountFile, stackWebhookUrl } from './connect';
-import { motoEnv } from '../local/moto';
 import { putSecrets, type VoxSecrets } from '../local/provision';
 import { normalizeSecrets, SALT_MAX_LENGTH, validateSecrets } from '../local/secrets';
 
@@ -272,11 +271,7 @@ async function main(argv: string[]): Promise<number> {
   let localUrl: string | undefined;
   if (values.local) {
     // Imported here so `configure` against AWS does not depend on the local stack's module.
-    const { readState, statePath } = await import('../local/state');
-    const state = readState();
-    if (!state) throw new UsageError(`no local stack is running (no live state file at ${statePath()}): start it with \`npm start\``);
-    if (state.motoEndpoint) Object.assign(process.env, motoEnv(state.motoEndpoint, state.region));
-    else process.env.AWS_REGION = state.region;
+    const state = (await import('../local/state')).useLocalStack();
     prefix = values.prefix ?? state.prefix;
     where = `local stack at ${state.url}`;
     localPid = state.pid;

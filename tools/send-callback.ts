@@ -288,7 +288,7 @@ async function main(argv: string[]): Promise<number> {
         expectedAlerts += c.accepted;
         if (c.ignored > 0 && round === 'first')
           console.log(
-            `  ${c.ignored} ignored: not in the receiver's ALERT_TYPES (locally: ALERT_TYPES='*' npm start; deployed: -c alertTypes)`,
+            `  ${c.ignored} ignored: not in the receiver's ALERT_TYPES (locally: ALERT_TYPES='*' npm start; deployed: alertTypes in cdk.json)`,
           );
         if (c.duplicates > 0 && round === 'first') console.log(`  ${c.duplicates} duplicate(s): these callback ids were already delivered`);
         if (c.accepted + c.duplicates + c.ignored !== chunk.length) problems.push(`counts do not add up to ${chunk.length}`);

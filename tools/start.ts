@@ -9,6 +9,7 @@ import { parseAlertTypes, unknownTypeNames, DEFAULTS, parameterNames } from '../
 import { ENV } from '../lambda/contract';
 import { managementApiBaseUrl } from '../lambda/voximplant/management-api';
 import { findMotoPython, MotoMissingError } from '../local/moto';
+import { VoximplantStandin } from '../local/voximplant-standin';
 import { parseAlert, type InboxMessage, type VoxSecrets } from '../local/provision';
 import { parseDotEnv, resolveSecrets, type SecretsOrigin } from '../local/secrets';
 import { startLocalStack, type LocalStack } from '../local/stack';
@@ -41,7 +42,10 @@ Options:
                         resources and deletes them on exit (also: LOCAL_STACK_AWS=1)
   --env-file <path>     where to read VOX_* values (default: .env in the project root)
   --voximplant-api <url>  the Voximplant Management API the function calls (a stand-in; http only to
-                        loopback), as VOXIMPLANT_API_URL (also read from it); default: the public API
+                        loopback), as VOXIMPLANT_API_URL (also read from it); default: none (no confirmation)
+  --voximplant-standin  start a stand-in Management API on loopback for this stack's own account (balance
+                        4.20 USD, no callback URL yet) and point the function at it: balance alerts are
+                        confirmed, and \`configure --local --connect\` and \`check-account --local\` work offline
   --quiet-lambda-logs   hide the function's own JSON logs and metrics
   --no-print-alerts     do not print alerts: the inbox they are printed from is not subscribed to the topic
                         (for \`npm run load\`: under moto every subscriber costs a signed copy of each alert)
@@ -58,6 +62,7 @@ async function main(argv: string[]): Promise<number> {
     aws: { type: 'boolean', default: false },
     'env-file': { type: 'string' },
     'voximplant-api': { type: 'string' },
+    'voximplant-standin': { type: 'boolean', default: false },
     'quiet-lambda-logs': { type: 'boolean', default: false },
     'no-print-alerts': { type: 'boolean', default: false },
   });
@@ -97,7 +102,11 @@ async function main(argv: string[]): Promise<number> {
     fail(`ALERT_TYPES: ${badTypes.join('; ')} (npm run send-callback -- --list-types lists them, '*' forwards all)`);
     return 2;
   }
-  const voximplantApiUrl = values['voximplant-api'] ?? (process.env[ENV.voximplantApiUrl] || undefined);
+  if (values['voximplant-standin'] && values['voximplant-api'] !== undefined) {
+    fail('--voximplant-standin starts its own Management API: leave out --voximplant-api');
+    return 2;
+  }
+  let voximplantApiUrl = values['voximplant-api'] ?? (process.env[ENV.voximplantApiUrl] || undefined);
   if (voximplantApiUrl !== undefined) {
     try {
       managementApiBaseUrl({ [ENV.voximplantApiUrl]: voximplantApiUrl }); // the function's own check, before anything starts
@@ -118,19 +127,25 @@ async function main(argv: string[]): Promise<number> {
 
   // 2. From here on, everything started is stopped on exit.
   let stopping = false;
+  let stoppingSince = 0;
+  let standin: VoximplantStandin | undefined;
   /** Aborted by Ctrl-C: a moto server still starting is killed at once instead of awaited. */
   const startup = new AbortController();
   let starting: Promise<LocalStack> | undefined;
   const stop = async (code: number): Promise<never> => {
     if (stopping) {
+      // tsx relays one Ctrl-C a second time within a few ms: that is still the first.
+      if (Date.now() - stoppingSince < 500) return new Promise<never>(() => undefined);
       // A second Ctrl-C: do not wait any longer. moto ends with us (its stdin closes, see local/moto.ts).
       process.exit(code === 0 ? 130 : code);
     }
     stopping = true;
+    stoppingSince = Date.now();
     startup.abort();
     say(dim('\nstopping...'));
     const stack = await starting?.catch(() => undefined); // a failed start has stopped what it started
     const report = await stack?.stop();
+    await standin?.close();
     if (report && report.leftInAws.length > 0) fail(`could not delete, please delete by hand:\n  ${report.leftInAws.join('\n  ')}`);
     else if (report && useAws) say(dim('deleted the AWS resources this run created'));
     if (report?.motoPid !== undefined) say(dim(`moto server (pid ${report.motoPid}) stopped`));
@@ -146,9 +161,15 @@ async function main(argv: string[]): Promise<number> {
   process.on('uncaughtException', crash);
   process.on('unhandledRejection', crash);
 
-  // 3. The stack.
+  // 3. The stack (and the Management API stand-in it is pointed at, if asked).
   let stack: LocalStack;
   try {
+    if (values['voximplant-standin']) {
+      standin = await VoximplantStandin.start({
+        account: { accountId: secrets.accountId, apiKey: secrets.apiKey, accountName: 'acme', balance: 4.2 },
+      });
+      voximplantApiUrl = standin.url;
+    }
     starting = startLocalStack({
       secrets,
       secretsOrigin: origin,
@@ -179,12 +200,19 @@ async function main(argv: string[]): Promise<number> {
     stack.restartFunction();
     say(`${dim('»')} secrets changed (configure --local): function restarted as a new container; the next request reads them from SSM`);
   });
-  printBanner(stack, origin, printAlerts, stateFile, voximplantApiUrl);
+  printBanner(stack, origin, printAlerts, stateFile, voximplantApiUrl, standin !== undefined);
   return new Promise<number>(() => undefined); // stop() exits
 }
 
 /** What the user needs to know once the stack is ready. */
-function printBanner(stack: LocalStack, origin: SecretsOrigin, printAlerts: boolean, stateFile: string, voximplantApiUrl?: string): void {
+function printBanner(
+  stack: LocalStack,
+  origin: SecretsOrigin,
+  printAlerts: boolean,
+  stateFile: string,
+  voximplantApiUrl: string | undefined,
+  standin: boolean,
+): void {
   const { resources, secrets, url } = stack;
   const names = parameterNames(resources.parameterPrefix);
   say();
@@ -209,6 +237,10 @@ function printBanner(stack: LocalStack, origin: SecretsOrigin, printAlerts: bool
   say(`  Forwarding: ALERT_TYPES=${process.env[ENV.alertTypes] || DEFAULTS.alertTypes}  (ALERT_TYPES='*' forwards every type)`);
   if (voximplantApiUrl !== undefined)
     say(`  Voximplant: ${stack.functionEnv[ENV.voximplantApiUrl]}  (${ENV.voximplantApiUrl} for the function)`);
+  if (standin) {
+    say(`              a stand-in Management API for account ${stack.secrets.accountId} (balance 4.20 USD, no callback URL yet):`);
+    say(`              npm run configure -- --local --connect   then   npm run check-account -- --local`);
+  }
   say(`  State file: ${stateFile}`);
   say();
   say(`  Send a test callback from another terminal:  ${bold('npm run send-callback')}`);

@@ -430,6 +430,52 @@ describe('npm start, send-callback and configure against it', () => {
   });
 });
 
+describe('the account link offline: npm start --voximplant-standin', () => {
+  it('check-account finds the account unlinked, configure --local --connect links it, then alerts are confirmed and the link is healthy', async () => {
+    const linkState = join(dir, 'link-state.json');
+    const linkEnv = join(dir, 'link.env');
+    writeFileSync(linkEnv, `VOX_SALT=${SECRETS.salt}\nVOX_ACCOUNT_ID=${SECRETS.accountId}\nVOX_API_KEY=${SECRETS.apiKey}\n`);
+    const extra = { LOCAL_STACK_STATE: linkState };
+    const port = await freePort();
+    const stack = start('tools/start.ts', ['--env-file', linkEnv, '--voximplant-standin'], childEnv({ ...extra, PORT: String(port) }));
+    try {
+      await stack.waitFor(/Ready: /, 45_000);
+      expect(stack.output()).toContain(`a stand-in Management API for account ${SECRETS.accountId}`);
+
+      // The stand-in's account has no callback URL or salt yet: findings, exit 1.
+      const before = await run('tools/check-account.ts', ['--local'], extra);
+      expect(before.code).toBe(1);
+      expect(before.stdout).toContain('FINDING callback_url_wrong');
+      expect(before.stdout).toContain('FINDING callback_salt_wrong');
+
+      // The API address comes from the state file: no VOXIMPLANT_API_URL is given to the tools.
+      const link = await run(
+        'tools/configure.ts',
+        ['--local', '--connect', '--account-id', SECRETS.accountId, '--api-key', SECRETS.apiKey],
+        extra,
+      );
+      expect(link.stderr).toBe('');
+      expect(link.code).toBe(0);
+      expect(link.stdout).toContain(`callback_url: (not set) -> http://127.0.0.1:${port}/`);
+      expect(link.stdout).toContain(`Confirmed: Voximplant sends account ${SECRETS.accountId}'s callbacks to http://127.0.0.1:${port}/`);
+      await stack.waitFor(/function restarted/);
+
+      const sent = await run('tools/send-callback.ts', ['--callback-id', '9101'], extra);
+      expect(sent.code).toBe(0);
+      expect(sent.stdout).toContain('Subject: Voximplant: balance low on acme (4.87 USD; confirmed 4.20 USD)');
+
+      const after = await run('tools/check-account.ts', ['--local'], extra);
+      expect(after.stdout).toContain('OK: linked to this stack');
+      expect(after.code).toBe(0);
+      for (const secret of [SECRETS.salt, SECRETS.apiKey]) expect(before.stdout + link.stdout + after.stdout).not.toContain(secret);
+    } finally {
+      stack.child.kill('SIGINT');
+      expect(await stack.exited).toBe(0);
+    }
+    expect(stack.output()).toContain('stopped');
+  }, 120_000);
+});
+
 describe('npm start killed outright (SIGKILL: no handler runs)', () => {
   it('leaves no moto behind: moto ends with its parent, and a new start is not blocked by the stale state file', async () => {
     const killedState = join(dir, 'killed-state.json');
