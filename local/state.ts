@@ -5,9 +5,6 @@
  */
 import { chmodSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { ENV } from '../lambda/contract';
-import { UsageError } from './errors';
-import { motoEnv } from './moto';
 import type { SecretsOrigin } from './secrets';
 
 /** The project's root directory (the default .env and state file live there). */
@@ -81,18 +78,4 @@ export function removeState(path: string): void {
   } catch {
     // nothing to remove
   }
-}
-
-/**
- * For a command's `--local`: the running local stack, with this process's AWS SDK pointed at it (moto endpoint
- * or region) and, unless VOXIMPLANT_API_URL is set already, at the Management API the stack was started with.
- * Throws UsageError naming `npm start` when none runs.
- */
-export function useLocalStack(env: NodeJS.ProcessEnv = process.env): LocalStackState {
-  const state = readState(statePath(env));
-  if (!state) throw new UsageError(`no local stack is running (no live state file at ${statePath(env)}): start it with \`npm start\``);
-  if (state.motoEndpoint) Object.assign(env, motoEnv(state.motoEndpoint, state.region));
-  else env.AWS_REGION = state.region;
-  if (!env[ENV.voximplantApiUrl] && state.voximplantApiUrl) env[ENV.voximplantApiUrl] = state.voximplantApiUrl;
-  return state;
 }

@@ -104,7 +104,7 @@ async function main(argv: string[]): Promise<number> {
   if (values.local) {
     if (values.stack !== undefined) throw new UsageError('use --local or --stack, not both');
     // Imported here so a check of the deployed stack does not load the local stack's module.
-    const state = (await import('../local/state')).useLocalStack();
+    const state = (await import('../local/attach')).useLocalStack();
     found = { webhookUrl: state.url, tableName: state.tableName, prefix: state.prefix, where: `local stack at ${state.url}` };
   } else if (values['webhook-url'] !== undefined && values.table !== undefined) {
     found = { where: 'the given stack' };

@@ -271,7 +271,7 @@ async function main(argv: string[]): Promise<number> {
   let localUrl: string | undefined;
   if (values.local) {
     // Imported here so `configure` against AWS does not depend on the local stack's module.
-    const state = (await import('../local/state')).useLocalStack();
+    const state = (await import('../local/attach')).useLocalStack();
     prefix = values.prefix ?? state.prefix;
     where = `local stack at ${state.url}`;
     localPid = state.pid;

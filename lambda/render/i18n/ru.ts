@@ -7,8 +7,15 @@
 import type { Messages } from './messages';
 
 /** Full ICU (Node 22 and 24, Lambda's runtime) formats 1000 as "1 000,00" with U+00A0 and -3.2 as "-3,20". */
-const DECIMAL = new Intl.NumberFormat('ru', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
-const PLURAL = new Intl.PluralRules('ru');
+// Built on first use, not at import: loading ICU's Russian data costs the webhook's cold start ~25 ms
+// (docs/performance.md), and most containers never write a Russian alert.
+let decimalFormat: Intl.NumberFormat | undefined;
+let pluralRules: Intl.PluralRules | undefined;
+const DECIMAL = {
+  format: (value: number) =>
+    (decimalFormat ??= new Intl.NumberFormat('ru', { minimumFractionDigits: 2, maximumFractionDigits: 2 })).format(value),
+};
+const PLURAL = { select: (value: number) => (pluralRules ??= new Intl.PluralRules('ru')).select(value) };
 
 /** A count with its noun in the right form ("1 день", "2 дня", "5 дней"); undefined for text that is no whole number. */
 function counted(text: string, one: string, few: string, many: string): string | undefined {
