@@ -5,7 +5,8 @@
  * - `watch#<account>`: the state the last pass recorded (JSON in `state`) and its `version`, written only by a
  *   conditional PutItem naming the version it read, so of two overlapping passes exactly one records a change;
  * - `seen#<account>`: when the receiver last verified a callback (`lastVerifiedAt`) and a min_balance
- *   (`lastMinBalanceAt`), epoch ms, written by the receiver with one unconditional UpdateItem.
+ *   (`lastMinBalanceAt`), epoch ms, written by the receiver with one unconditional UpdateItem: for every
+ *   min_balance, otherwise at most once per SIGHTING_INTERVAL_MS per container.
  */
 import {
   ConditionalCheckFailedException,
@@ -21,6 +22,13 @@ import { CONDITIONS, EMPTY_STATE, type Condition, type OpenCondition, type Watch
 import type { CallbackSightingLog, CallbackSightings, StoredWatchState, WatchStateStore } from '../watchdog/ports';
 
 const ATTR = { state: 'state', version: 'version', lastVerifiedAt: 'lastVerifiedAt', lastMinBalanceAt: 'lastMinBalanceAt' } as const;
+
+/**
+ * How stale `lastVerifiedAt` may be: the watchdog reads it every few minutes (the callback-age metric, in
+ * seconds, alarms after hours), so a container writes it at most this often instead of on every request.
+ * A min_balance is always written: the watchdog compares its time with the pass that last saw the balance OK.
+ */
+export const SIGHTING_INTERVAL_MS = 60_000;
 
 const finite = (value: unknown): number | undefined => (typeof value === 'number' && Number.isFinite(value) ? value : undefined);
 
@@ -57,6 +65,9 @@ export class DynamoWatchState implements WatchStateStore, CallbackSightingLog {
     private readonly log: Log,
     private readonly now: () => number = Date.now,
   ) {}
+
+  /** When this container last wrote a sighting, per account (one account per deployment: one entry). */
+  private readonly notedAt = new Map<number, number>();
 
   private key(prefix: string, accountId: string | number) {
     return { [DEDUPE_TABLE.partitionKey]: { S: `${prefix}${accountId}` } };
@@ -106,7 +117,10 @@ export class DynamoWatchState implements WatchStateStore, CallbackSightingLog {
 
   /** The receiver's note (CallbackSightingLog): never throws. */
   async note(accountId: number, minBalance: boolean, signal?: AbortSignal): Promise<void> {
-    const now = { N: String(this.now()) };
+    const at = this.now();
+    const last = this.notedAt.get(accountId);
+    if (!minBalance && last !== undefined && at - last < SIGHTING_INTERVAL_MS) return;
+    const now = { N: String(at) };
     try {
       await this.client.send(
         new UpdateItemCommand({
@@ -118,6 +132,7 @@ export class DynamoWatchState implements WatchStateStore, CallbackSightingLog {
         }),
         { abortSignal: signal },
       );
+      this.notedAt.set(accountId, at);
     } catch (error) {
       this.log.warn('Could not note the verified callback for the watchdog', { error: errorMessage(error) });
     }
