@@ -69,6 +69,8 @@ export const RETRY_QUEUE = {
 export const MESSAGE_ATTRIBUTES = {
   callbackType: 'callback_type',
   severity: 'severity',
+  /** Incident alerts only (Number): escalation recipients' filter policies take 2 and up (lambda/incidents/model.ts). */
+  escalation: 'escalation',
 } as const;
 
 export const METRICS = {

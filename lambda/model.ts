@@ -28,6 +28,13 @@ export interface Alert {
   readonly email: string;
   /** SMS text: GSM-7 basic characters only, at most 160 (one segment). */
   readonly sms: string;
+  /**
+   * Incident alerts only (lambda/incidents): the escalation level, sent as the SNS message attribute
+   * `escalation` (1 the opening alert, +1 per reminder; notices carry the level reached).
+   */
+  readonly escalation?: number;
+  /** Incident alerts only: the incident's key (incidentKeyString), shared by its opening, reminders and notices (chat threads). */
+  readonly incident?: string;
 }
 
 /** Salt/API-key pairs that may have signed a callback: the current pair first, then rotation overlaps. */

@@ -32,6 +32,9 @@ export function toBatchEntry(alert: Alert, id: string): AlertEntry {
     MessageAttributes: {
       [MESSAGE_ATTRIBUTES.callbackType]: { DataType: 'String', StringValue: alert.type },
       [MESSAGE_ATTRIBUTES.severity]: { DataType: 'String', StringValue: alert.severity },
+      ...(alert.escalation === undefined
+        ? {}
+        : { [MESSAGE_ATTRIBUTES.escalation]: { DataType: 'Number', StringValue: String(alert.escalation) } }),
     },
   };
 }
