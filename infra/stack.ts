@@ -217,7 +217,7 @@ export class VoximplantAlertsStack extends Stack {
     // authorized by sqs:ChangeMessageVisibility, which the event source's grant already includes: SQS API
     // Reference, "AddPermission") until maxReceiveCount sends them to the DLQ.
     receiver.addEventSource(new SqsEventSource(retryQueue, { batchSize: 10, reportBatchItemFailures: true }));
-    // Exactly the five parameter names, never the whole prefix. Reading SecureStrings encrypted with the
+    // Exactly the six parameter names, never the whole prefix. Reading SecureStrings encrypted with the
     // AWS-managed aws/ssm key needs no KMS statement: that key's policy already allows decryption through
     // SSM for principals of this account.
     const parameterArns = Object.values(parameters).map((name) =>

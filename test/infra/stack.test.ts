@@ -339,7 +339,7 @@ describe('IAM', () => {
   it.each([
     ['defaults', () => defaults, DEFAULTS.parameterPrefix],
     ['full context', () => full, FULL_CONTEXT.parameterPrefix],
-  ])('reads exactly the five SSM parameters (%s)', (_, get, prefix) => {
+  ])('reads exactly the six SSM parameters (%s)', (_, get, prefix) => {
     const ssm = roleStatements(get()).filter((st) => actionsOf(st).some((a) => a.startsWith('ssm:')));
     expect(ssm).toHaveLength(1);
     expect(actionsOf(ssm[0]).sort()).toEqual(['ssm:GetParameter', 'ssm:GetParameters']);
@@ -422,7 +422,7 @@ describe('watchdog', () => {
     ]);
   });
 
-  it('may read the five parameters, get and put items in the table, publish to the alert topic and write its log group: nothing else', () => {
+  it('may read the six parameters, get and put items in the table, publish to the alert topic and write its log group: nothing else', () => {
     const [id, fn] = watchdog(defaults);
     const roleId = fn.Properties!.Role['Fn::GetAtt'][0];
     const statements = resourcesOfType(defaults.json, 'AWS::IAM::Policy')
