@@ -1,7 +1,7 @@
 /**
  * English: every word of every alert, the default language. Pure data: no AWS, no I/O.
  */
-import type { Messages } from './messages';
+import { splitMinutes, type Messages } from './messages';
 
 /** The action for alerts about money running out. */
 const TOP_UP = 'Top up the balance in the control panel before calls stop.';
@@ -291,6 +291,97 @@ export const en: Messages = {
     summary: 'Cancelling a batch of tasks has completed.',
   },
   balanceChanged: { what: 'balance changed', summary: 'The account balance changed.' },
+  incident: {
+    kinds: {
+      low_balance: 'balance low',
+      account_frozen: 'account frozen',
+      sip_registration: 'SIP registration failing',
+      card_payment_failed: 'card payment failed',
+      callback_url_wrong: 'callback URL wrong',
+      callback_salt_wrong: 'callback salt wrong',
+    },
+    actions: {
+      low_balance: { action: TOP_UP, smsAction: 'Top up now.' },
+      account_frozen: {
+        action: 'Top up the balance in the control panel, or contact Voximplant support, to unfreeze the account.',
+        smsAction: 'Top up now.',
+      },
+      sip_registration: {
+        action: "Check the SIP credentials and the provider's status; Voximplant retries the registration.",
+        smsAction: 'Check SIP credentials.',
+      },
+      card_payment_failed: {
+        action: 'Check the card in the control panel, or pay another way, before the balance runs out.',
+        smsAction: 'Check the card or pay now.',
+      },
+      callback_url_wrong: {
+        action:
+          'Run `npm run configure -- --connect --replace`, or paste the WebhookUrl output into the control panel (Settings > Webhooks).',
+        smsAction: 'Fix the webhook URL.',
+      },
+      callback_salt_wrong: {
+        action: 'Run `npm run configure -- --connect --replace`, or set the same salt in SSM and in Voximplant.',
+        smsAction: 'Fix the salt.',
+      },
+    },
+    duration: (minutes) => {
+      const [days, hours, mins] = splitMinutes(minutes);
+      if (days > 0) return hours > 0 ? `${days} d ${hours} h` : `${days} d`;
+      if (hours > 0) return mins > 0 ? `${hours} h ${mins} min` : `${hours} h`;
+      return `${mins} min`;
+    },
+    labels: {
+      incident: 'Incident',
+      openedAt: 'Open since',
+      lastBalance: 'Last known balance',
+      sipStatus: 'Last SIP status',
+      repeats: 'Repeated by Voximplant',
+      level: 'Escalation',
+      acknowledgedAt: 'Acknowledged at',
+      resolvedAt: 'Resolved at',
+    },
+    reminder: {
+      what: (kind, openFor) => `${kind}, still open after ${openFor}`,
+      summary: (kind, openFor, repeats) =>
+        `Reminder: ${kind}, open for ${openFor} and nobody has acknowledged it. ` +
+        (repeats === 0
+          ? 'Voximplant has not repeated it.'
+          : repeats === 1
+            ? 'Voximplant repeated it once.'
+            : `Voximplant repeated it ${repeats} times.`),
+      acknowledge: 'Acknowledge (stops the reminders and tells the others)',
+      noLink: 'No acknowledge link: the stack has no acknowledge key in SSM.',
+      number: (reminder, level) => `reminder ${reminder}, level ${level}`,
+    },
+    acknowledged: {
+      what: (kind) => `${kind} acknowledged`,
+      summary: (kind, by) =>
+        `${by ?? 'Someone'} acknowledged the incident (${kind}): reminders stopped. It stays open until it is resolved.`,
+      sms: (by) => `By ${by ?? 'someone'}; reminders stopped.`,
+    },
+    resolved: {
+      what: (kind, lasted) => `${kind} resolved after ${lasted}`,
+      summary: (kind, how, lasted) => `The incident (${kind}) was resolved by ${how}. It lasted ${lasted}.`,
+      by: {
+        card_payment: 'a card payment',
+        robokassa_payment: 'a Robokassa payment',
+        wire_transfer: 'a wire transfer',
+        account_is_unfrozen: 'Voximplant unfreezing the account',
+        sip_registration_recovered: 'the SIP registration recovering',
+      },
+      watchdog: {
+        low_balance: 'the watchdog seeing the balance back above the threshold',
+        account_frozen: 'the watchdog seeing the account unfrozen',
+        sip_registration: 'the watchdog',
+        card_payment_failed: 'the watchdog seeing the balance back above the threshold',
+        callback_url_wrong: 'the watchdog seeing the callback URL fixed',
+        callback_salt_wrong: 'the watchdog seeing the callback salt fixed',
+      },
+      other: 'a later event',
+      sms: 'Nothing to do.',
+    },
+    footer: (key, severity) => `Incident ${key}, severity ${severity}.`,
+  },
 };
 
 function a2pState(enabled: boolean | undefined): string {

@@ -2,8 +2,9 @@
  * The shape of a language's words for alerts: one typed message catalogue per language (en.ts, ru.ts), so
  * a key missing from one language fails `tsc`. Templates (templates.ts) read the callback's fields once
  * and take every word from the catalogue of the alert's language; renderAlert (index.ts) assembles them.
- * Pure types: no AWS, no I/O.
+ * Types, and one small helper (splitMinutes) both catalogues share: no AWS, no I/O.
  */
+import type { IncidentKind } from '../../incidents/model';
 import type { Severity, UnconfirmedReason } from '../../model';
 import type { SmsEncoding } from '../text';
 
@@ -251,4 +252,66 @@ export interface Messages {
   };
   readonly batchCancelled: { readonly what: string; readonly tasks: (count: string) => string; readonly summary: string };
   readonly balanceChanged: { readonly what: string; readonly summary: string };
+  /** An incident's reminder, "acknowledged" and "resolved" notices (render/incident.ts, issue 15). */
+  readonly incident: IncidentWords;
+}
+
+/** The words of incident notices. Durations come from `duration`; every value is cleaned and capped. */
+export interface IncidentWords {
+  /** What each kind of incident is about, a few words for subject and SMS ("balance low"). */
+  readonly kinds: Readonly<Record<IncidentKind, string>>;
+  /** What to do about each kind (email) and its short form (SMS). */
+  readonly actions: Readonly<Record<IncidentKind, { readonly action: string; readonly smsAction: string }>>;
+  /** A length of time in whole minutes: en "3 h 12 min", "2 d 1 h", "5 min". */
+  readonly duration: (minutes: number) => string;
+  readonly labels: {
+    readonly incident: string;
+    readonly openedAt: string;
+    readonly lastBalance: string;
+    readonly sipStatus: string;
+    readonly repeats: string;
+    readonly level: string;
+    readonly acknowledgedAt: string;
+    readonly resolvedAt: string;
+  };
+  readonly reminder: {
+    /** Subject/SMS head: "still open after 2 h: balance low". */
+    readonly what: (kind: string, openFor: string) => string;
+    /** The email's first sentences; `repeats` is how often Voximplant (or the watchdog) said it again. */
+    readonly summary: (kind: string, openFor: string, repeats: number) => string;
+    /** Before the acknowledge link. */
+    readonly acknowledge: string;
+    /** When the stack has no acknowledge key (no link). */
+    readonly noLink: string;
+    /** The reminder number in the email ("Reminder 2, escalation level 3"). */
+    readonly number: (reminder: number, level: number) => string;
+  };
+  readonly acknowledged: {
+    readonly what: (kind: string) => string;
+    /** `by` undefined: the person gave no name. */
+    readonly summary: (kind: string, by: string | undefined) => string;
+    readonly sms: (by: string | undefined) => string;
+  };
+  readonly resolved: {
+    readonly what: (kind: string, lasted: string) => string;
+    /** `how`: one of `by` or `watchdog`'s phrases. */
+    readonly summary: (kind: string, how: string, lasted: string) => string;
+    /** By the callback type that resolved it. */
+    readonly by: Readonly<
+      Record<'card_payment' | 'robokassa_payment' | 'wire_transfer' | 'account_is_unfrozen' | 'sip_registration_recovered', string>
+    >;
+    /** By the watchdog, per kind ("the watchdog saw the balance back above the threshold"). */
+    readonly watchdog: Readonly<Record<IncidentKind, string>>;
+    /** Resolved by something not listed. */
+    readonly other: string;
+    readonly sms: string;
+  };
+  /** The email footer: "Incident <key>, severity critical." */
+  readonly footer: (key: string, severity: string) => string;
+}
+
+/** Whole minutes as [days, hours, minutes], for the catalogues' `incident.duration`. Negative counts as 0. */
+export function splitMinutes(minutes: number): [days: number, hours: number, minutes: number] {
+  const total = Math.max(0, Math.floor(minutes));
+  return [Math.floor(total / 1440), Math.floor((total % 1440) / 60), total % 60];
 }

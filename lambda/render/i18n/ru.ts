@@ -4,7 +4,7 @@
  * the plural forms of "день", "задача"); dates read DD.MM.YYYY. Terms as Voximplant's Russian control panel
  * has them: аккаунт, баланс, панель управления, SIP-регистрация, Caller ID. Pure data: no AWS, no I/O.
  */
-import type { Messages } from './messages';
+import { splitMinutes, type Messages } from './messages';
 
 /** Full ICU (Node 22 and 24, Lambda's runtime) formats 1000 as "1 000,00" with U+00A0 and -3.2 as "-3,20". */
 // Built on first use, not at import: loading ICU's Russian data costs the webhook's cold start ~25 ms
@@ -326,4 +326,90 @@ export const ru: Messages = {
     summary: 'Отмена пакета задач завершена.',
   },
   balanceChanged: { what: 'баланс изменился', summary: 'Баланс аккаунта изменился.' },
+  incident: {
+    kinds: {
+      low_balance: 'низкий баланс',
+      account_frozen: 'аккаунт заморожен',
+      sip_registration: 'сбой SIP-регистрации',
+      card_payment_failed: 'не прошёл платёж картой',
+      callback_url_wrong: 'неверный адрес колбэков',
+      callback_salt_wrong: 'неверная соль колбэков',
+    },
+    actions: {
+      low_balance: { action: TOP_UP, smsAction: 'Пополните баланс.' },
+      account_frozen: {
+        action: 'Пополните баланс в панели управления или напишите в поддержку Voximplant, чтобы разморозить аккаунт.',
+        smsAction: 'Пополните баланс.',
+      },
+      sip_registration: {
+        action: 'Проверьте логин и пароль SIP и работу провайдера; Voximplant сам повторяет регистрацию.',
+        smsAction: 'Проверьте данные SIP.',
+      },
+      card_payment_failed: {
+        action: 'Проверьте карту в панели управления или оплатите другим способом, пока баланс не закончился.',
+        smsAction: 'Проверьте карту.',
+      },
+      callback_url_wrong: {
+        action: 'Подключите стек заново: команда configure с ключом --connect, или укажите в панели управления адрес из вывода WebhookUrl.',
+        smsAction: 'Исправьте адрес вебхука.',
+      },
+      callback_salt_wrong: {
+        action: 'Подключите стек заново: команда configure с ключом --connect, или задайте одинаковую соль в SSM и в Voximplant.',
+        smsAction: 'Исправьте соль.',
+      },
+    },
+    duration: (minutes) => {
+      const [days, hours, mins] = splitMinutes(minutes);
+      if (days > 0) return hours > 0 ? `${days} дн. ${hours} ч` : `${days} дн.`;
+      if (hours > 0) return mins > 0 ? `${hours} ч ${mins} мин` : `${hours} ч`;
+      return `${mins} мин`;
+    },
+    labels: {
+      incident: 'Инцидент',
+      openedAt: 'Открыт',
+      lastBalance: 'Последний известный баланс',
+      sipStatus: 'Последний статус SIP',
+      repeats: 'Повторов от Voximplant',
+      level: 'Эскалация',
+      acknowledgedAt: 'Принят',
+      resolvedAt: 'Закрыт',
+    },
+    reminder: {
+      what: (kind, openFor) => `${kind}, открыто ${openFor}`,
+      summary: (kind, openFor, repeats) =>
+        `Напоминание: ${kind}, инцидент открыт ${openFor}, и никто его не принял. ` +
+        (repeats > 0 ? `Повторов уведомления от Voximplant: ${repeats}.` : 'Voximplant уведомление не повторял.'),
+      acknowledge: 'Принять (напоминания прекратятся, остальные получат извещение)',
+      noLink: 'Ссылки «принять» нет: у стека нет ключа подтверждения в SSM.',
+      number: (reminder, level) => `напоминание ${reminder}, уровень ${level}`,
+    },
+    acknowledged: {
+      what: (kind) => `${kind}: инцидент принят`,
+      summary: (kind, by) =>
+        `${by ?? 'Кто-то'} принял инцидент (${kind}): напоминания прекращены. Инцидент открыт, пока проблема не решена.`,
+      sms: (by) => `Принял: ${by ?? 'кто-то'}. Напоминаний не будет.`,
+    },
+    resolved: {
+      what: (kind, lasted) => `${kind}: решено за ${lasted}`,
+      summary: (kind, how, lasted) => `Инцидент (${kind}) закрыт: ${how}. Он длился ${lasted}.`,
+      by: {
+        card_payment: 'пришёл платёж картой',
+        robokassa_payment: 'пришёл платёж через Робокассу',
+        wire_transfer: 'пришёл банковский перевод',
+        account_is_unfrozen: 'Voximplant разморозил аккаунт',
+        sip_registration_recovered: 'SIP-регистрация восстановилась',
+      },
+      watchdog: {
+        low_balance: 'сторож увидел, что баланс снова выше порога',
+        account_frozen: 'сторож увидел, что аккаунт разморожен',
+        sip_registration: 'так решил сторож',
+        card_payment_failed: 'сторож увидел, что баланс снова выше порога',
+        callback_url_wrong: 'сторож увидел, что адрес колбэков исправлен',
+        callback_salt_wrong: 'сторож увидел, что соль колбэков исправлена',
+      },
+      other: 'пришло более позднее событие',
+      sms: 'Делать ничего не нужно.',
+    },
+    footer: (key, severity) => `Инцидент ${key}, важность: ${severity}.`,
+  },
 };

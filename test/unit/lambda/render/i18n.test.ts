@@ -20,43 +20,8 @@ import {
   item,
   OPTIONS,
   renderIn,
+  untranslated,
 } from './support';
-
-/** Latin words a Russian alert may hold: names, units and terms Russian readers use as they are. */
-const LATIN_ALLOWED = new Set(['voximplant', 'voxengine', 'sip', 'api', 'sms', 'utc', 'caller', 'id', 'push']);
-const URL = /\bhttps?:\/\/\S+/g;
-
-/** Every Latin word in the strings of `value` (deep): data shown as sent may be English. */
-function dataWords(value: unknown, into = new Set<string>()): Set<string> {
-  if (typeof value === 'string') for (const word of value.match(/[A-Za-z]+/g) ?? []) into.add(word.toLowerCase());
-  else if (Array.isArray(value)) value.forEach((entry) => dataWords(entry, into));
-  else if (typeof value === 'object' && value !== null) Object.values(value).forEach((entry) => dataWords(entry, into));
-  return into;
-}
-
-/**
- * Runs of two or more Latin words in `text` that are neither allowed nor part of the callback's data:
- * English left untranslated. A word is letters only (ids like min_balance or A2P are not words).
- */
-function untranslated(text: string, data: unknown): string[] {
-  const allowed = dataWords(data);
-  const tokens = text
-    .replace(URL, ' ')
-    .split(/[^\p{L}\p{N}_]+/u)
-    .filter(Boolean);
-  const suspect = (token: string) =>
-    /^[A-Za-z]+$/.test(token) && !LATIN_ALLOWED.has(token.toLowerCase()) && !allowed.has(token.toLowerCase());
-  const runs: string[] = [];
-  let run: string[] = [];
-  for (const token of [...tokens, '']) {
-    if (suspect(token)) run.push(token);
-    else {
-      if (run.length >= 2) runs.push(run.join(' '));
-      run = [];
-    }
-  }
-  return runs;
-}
 
 /** What an email shows of a value in Russian: amounts with a decimal comma and grouped thousands, dates DD.MM.YYYY. */
 function inRussian(shown: string): string {
