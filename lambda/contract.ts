@@ -21,6 +21,8 @@ export const ENV = {
   webhookUrl: 'WEBHOOK_URL',
   /** Incidents (lambda/incidents/): their table. */
   incidentTableName: 'INCIDENT_TABLE_NAME',
+  /** The notifier: reminder offsets from an incident's opening, then the repeat (`30m,2h,6h,12h`: lambda/incidents/schedule.ts). */
+  reminderSchedule: 'REMINDER_SCHEDULE',
 } as const;
 
 export const DEDUPE_TABLE = {
@@ -76,6 +78,14 @@ export const WATCHDOG_FUNCTION = {
   defaultIntervalMinutes: 15,
   /** GetAccountInfo's wait off the request path: longer than the webhook's 1.5 s, well inside the timeout. */
   apiTimeoutMs: 5000,
+} as const;
+
+/** The scheduled notifier (lambda/incidents/notifier.ts) as the stack deploys it. */
+export const NOTIFIER_FUNCTION = {
+  /** One bounded scan, a few conditional writes and one PublishBatch per 10 notices; every run decides before it. */
+  timeoutSeconds: 30,
+  /** Default schedule, minutes (`-c notifierInterval=`): "acknowledged" and "resolved" go out within this. */
+  defaultIntervalMinutes: 1,
 } as const;
 
 /** The parked-retry queue: how often a parked request is tried before it goes to the dead-letter queue. */
@@ -136,5 +146,13 @@ export const METRICS = {
     lastCallbackAge: 'LastCallbackAgeSeconds',
     /** The watchdog: conditions open after the pass. */
     watchdogOpen: 'WatchdogConditionsOpen',
+    /** The notifier: incidents open or acknowledged (not resolved) at its run, a gauge for dashboards. */
+    openIncidents: 'OpenIncidents',
+    /** The notifier: reminders published. */
+    remindersSent: 'IncidentRemindersSent',
+    /** The notifier: "acknowledged" and "resolved" notices published. */
+    noticesSent: 'IncidentNoticesSent',
+    /** The notifier: a run that could not read or write the incident table, or a notice SNS refused (sent again next run). */
+    notifierFailures: 'NotifierFailures',
   },
 } as const;
