@@ -8,6 +8,8 @@
 import type { Severity } from '../lambda/model';
 import { DEFAULTS, parseAlertLanguage as parseLanguage, typeNameProblem } from '../lambda/config';
 import { WATCHDOG_FUNCTION } from '../lambda/contract';
+import { DEFAULT_REMINDER_SCHEDULE, type ReminderSchedule } from '../lambda/incidents/model';
+import { formatReminderSchedule, parseReminderSchedule } from '../lambda/incidents/schedule';
 import { WATCHDOG_OPENING_TYPES } from '../lambda/render/watchdog';
 import type { AlertLanguage } from '../lambda/render';
 
@@ -25,6 +27,9 @@ export const CONTEXT_KEYS = {
   watchInterval: 'watchInterval',
   maxCallbackAgeHours: 'maxCallbackAgeHours',
   alertLanguage: 'alertLanguage',
+  reminderSchedule: 'reminderSchedule',
+  escalationEmail: 'escalationEmail',
+  escalationSms: 'escalationSms',
 } as const;
 
 /** A Record over the Severity union, so adding a severity in the Lambda fails to compile until listed here. */
@@ -42,7 +47,12 @@ export const CONTEXT_DEFAULTS = {
   /** Minutes between two watchdog passes. */
   watchInterval: WATCHDOG_FUNCTION.defaultIntervalMinutes,
   alertLanguage: DEFAULTS.alertLanguage,
+  /** 30 min, 2 h, 6 h after the opening, then every 12 h (issue 15). */
+  reminderSchedule: DEFAULT_REMINDER_SCHEDULE,
 } as const;
+
+/** The notifier runs every minute: a reminder offset finer than that could not be kept. */
+export const REMINDER_MIN_MS = 60_000;
 
 /** EventBridge rates are whole minutes, at least 1; more than a day apart, the watchdog would notice too late. */
 export const WATCH_INTERVAL_LIMITS = { min: 1, max: 1440 } as const;
@@ -75,6 +85,12 @@ export interface Settings {
   readonly maxCallbackAgeHours?: number;
   /** The alerts' language for the Lambda's ALERT_LANGUAGE: `auto` (each callback's language_code), `en` or `ru`. */
   readonly alertLanguage: AlertLanguage;
+  /** When incident reminders fall (lambda/incidents/schedule.ts): the notifier's REMINDER_SCHEDULE. */
+  readonly reminderSchedule: ReminderSchedule;
+  /** Second-line email recipients: incident messages of escalation level 2 and up only (reminders, and notices of incidents that reached them). */
+  readonly escalationEmails: readonly string[];
+  /** Second-line E.164 SMS recipients: the same, through the SMS severity filter. */
+  readonly escalationSms: readonly string[];
 }
 
 export type ContextGetter = (key: string) => unknown;
@@ -97,6 +113,9 @@ export function readSettings(get: ContextGetter): Settings {
     alertTypes: parseAlertTypes(get(CONTEXT_KEYS.alertTypes)),
     alertEmails: parseEmails(get(CONTEXT_KEYS.alertEmail)),
     alertSms: parsePhoneNumbers(get(CONTEXT_KEYS.alertSms)),
+    escalationEmails: parseEmails(get(CONTEXT_KEYS.escalationEmail), CONTEXT_KEYS.escalationEmail),
+    escalationSms: parsePhoneNumbers(get(CONTEXT_KEYS.escalationSms), CONTEXT_KEYS.escalationSms),
+    reminderSchedule: parseSchedule(get(CONTEXT_KEYS.reminderSchedule)),
     smsSeverities,
     smsAlertTypes,
     throttleRate: parsePositiveNumber(CONTEXT_KEYS.throttleRate, get(CONTEXT_KEYS.throttleRate), CONTEXT_DEFAULTS.throttleRate),
@@ -126,12 +145,12 @@ export function parseList(key: string, value: unknown): string[] {
 /** Deliberately simple: one '@', a dot in the domain, no spaces or list separators. SNS accepts anything; typos do not. */
 const EMAIL = /^[^\s@,;"<>()]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$/;
 
-export function parseEmails(value: unknown): string[] {
-  const key = CONTEXT_KEYS.alertEmail;
+/** `key`: alertEmail (default) or escalationEmail, named in the error. */
+export function parseEmails(value: unknown, key: 'alertEmail' | 'escalationEmail' = CONTEXT_KEYS.alertEmail): string[] {
   return dedupe(
     parseList(key, value).map((email) => {
       if (!EMAIL.test(email)) {
-        throw new ContextError(key, email, 'not an email address; expected e.g. -c alertEmail=ops@example.com,cfo@example.com');
+        throw new ContextError(key, email, `not an email address; expected e.g. -c ${key}=ops@example.com,cfo@example.com`);
       }
       return email;
     }),
@@ -141,8 +160,8 @@ export function parseEmails(value: unknown): string[] {
 /** E.164: '+', a country code that does not start with 0, 7 to 15 digits in all, nothing else. */
 const E164 = /^\+[1-9]\d{6,14}$/;
 
-export function parsePhoneNumbers(value: unknown): string[] {
-  const key = CONTEXT_KEYS.alertSms;
+/** `key`: alertSms (default) or escalationSms, named in the error. */
+export function parsePhoneNumbers(value: unknown, key: 'alertSms' | 'escalationSms' = CONTEXT_KEYS.alertSms): string[] {
   return dedupe(
     parseList(key, value).map((phone) => {
       if (!E164.test(phone)) {
@@ -150,7 +169,7 @@ export function parsePhoneNumbers(value: unknown): string[] {
           key,
           phone,
           "not an E.164 phone number; expected '+', the country code and the number, digits only " +
-            '(7-15 digits, no spaces or dashes), e.g. -c alertSms=+15551234567,+447700900123',
+            `(7-15 digits, no spaces or dashes), e.g. -c ${key}=+15551234567,+447700900123`,
         );
       }
       return phone;
@@ -225,8 +244,9 @@ export function parseSeverities(value: unknown): Severity[] | '*' {
   return dedupe(names) as Severity[];
 }
 
+/** The SMS filter's type list also takes the incident follow-ups' prefix (infra/stack.ts subscribe()): one more value. */
 function checkFilterSize(severities: readonly string[] | '*', types: readonly string[] | '*'): void {
-  const combinations = (severities === '*' ? 1 : severities.length) * (types === '*' ? 1 : types.length);
+  const combinations = (severities === '*' ? 1 : severities.length) * (types === '*' ? 1 : types.length + 1);
   if (combinations > MAX_FILTER_COMBINATIONS) {
     throw new ContextError(
       CONTEXT_KEYS.smsAlertTypes,
@@ -263,6 +283,20 @@ export function parseWatchInterval(value: unknown): number {
   const n = parseNumber(CONTEXT_KEYS.watchInterval, value, CONTEXT_DEFAULTS.watchInterval, expected);
   if (!Number.isInteger(n) || n < min || n > max) throw new ContextError(CONTEXT_KEYS.watchInterval, value, expected);
   return n;
+}
+
+/** `-c reminderSchedule=30m,2h,6h,12h`: the offsets from the opening, then the repeat interval; each at least 1 minute. */
+export function parseSchedule(value: unknown): ReminderSchedule {
+  if (value === undefined || value === null || value === '') return CONTEXT_DEFAULTS.reminderSchedule;
+  const expected =
+    'expected offsets from the opening, ascending, then the interval of the reminders after them, each from 1m to 30d ' +
+    `(s, m, h, d), default ${formatReminderSchedule(DEFAULT_REMINDER_SCHEDULE)} (30 min, 2 h, 6 h, then every 12 h)`;
+  if (typeof value !== 'string') throw new ContextError(CONTEXT_KEYS.reminderSchedule, value, expected);
+  try {
+    return parseReminderSchedule(value, REMINDER_MIN_MS);
+  } catch (error) {
+    throw new ContextError(CONTEXT_KEYS.reminderSchedule, value, `${(error as Error).message}; ${expected}`);
+  }
 }
 
 /** `{ [key]: n }` for a positive number, `{}` when unset: an optional setting. */

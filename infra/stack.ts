@@ -36,6 +36,9 @@ import { DEDUPE_TABLE, INCIDENT_TABLE, ENV, MESSAGE_ATTRIBUTES, METRICS, RECEIVE
 import { MANAGEMENT_API } from '../lambda/voximplant/management-api';
 import { addAlarms, ALARM_PERIOD, type AlarmSpec, customMetric } from './alarms';
 import { readSettings, type Settings } from './context';
+import { ESCALATION_LEVEL } from '../lambda/incidents/model';
+import { INCIDENT_TYPE_PREFIX } from '../lambda/render/incident';
+import { IncidentNotifier } from './incidents';
 import { Watchdog } from './watchdog';
 
 const PROJECT_ROOT = path.join(__dirname, '..');
@@ -232,9 +235,8 @@ export class VoximplantAlertsStack extends Stack {
     // Exactly the six parameter names, never the whole prefix. Reading SecureStrings encrypted with the
     // AWS-managed aws/ssm key needs no KMS statement: that key's policy already allows decryption through
     // SSM for principals of this account.
-    const parameterArns = Object.values(parameters).map((name) =>
-      this.formatArn({ service: 'ssm', resource: 'parameter', resourceName: name.replace(/^\//, '') }),
-    );
+    const parameterArn = (name: string) => this.formatArn({ service: 'ssm', resource: 'parameter', resourceName: name.replace(/^\//, '') });
+    const parameterArns = Object.values(parameters).map(parameterArn);
     receiver.addToRolePolicy(new PolicyStatement({ actions: ['ssm:GetParameters', 'ssm:GetParameter'], resources: parameterArns }));
     if (settings.kmsKeyArn) {
       receiver.addToRolePolicy(
@@ -382,7 +384,21 @@ export class VoximplantAlertsStack extends Stack {
       intervalMinutes: settings.watchInterval,
       maxCallbackAgeHours: settings.maxCallbackAgeHours,
     });
-    addAlarms(this, { ...alarms, ...watchdog.alarms }, { operations: operationsTopic, paging: pagingTopic });
+    // ── Incidents: reminders, "acknowledged" and "resolved", every minute (infra/incidents.ts) ──
+    const notifier = new IncidentNotifier(this, 'IncidentNotifier', {
+      functionDefaults,
+      entry: path.join(PROJECT_ROOT, 'lambda', 'incidents', 'handler.ts'),
+      logRetention: LOG_RETENTION,
+      parameterPrefix: settings.parameterPrefix,
+      ackKeyParameterArn: parameterArn(parameters.ackKey),
+      kmsKeyArn: settings.kmsKeyArn,
+      table: incidentTable,
+      alertTopic,
+      webhookUrl: stage.url,
+      schedule: settings.reminderSchedule,
+      alertLanguage: settings.alertLanguage,
+    });
+    addAlarms(this, { ...alarms, ...watchdog.alarms, ...notifier.alarms }, { operations: operationsTopic, paging: pagingTopic });
 
     // ── What the user needs after `cdk deploy` ──
     new CfnOutput(this, 'WebhookUrl', {
@@ -435,9 +451,22 @@ export class VoximplantAlertsStack extends Stack {
       smsFilter[MESSAGE_ATTRIBUTES.severity] = SubscriptionFilter.stringFilter({ allowlist: [...settings.smsSeverities] });
     }
     if (settings.smsAlertTypes !== '*') {
-      smsFilter[MESSAGE_ATTRIBUTES.callbackType] = SubscriptionFilter.stringFilter({ allowlist: [...settings.smsAlertTypes] });
+      // Incident follow-ups (reminders, "acknowledged", "resolved") carry the severity of their opening, so the
+      // severity filter decides for them as it did for the opening; the type list lets them through by prefix.
+      smsFilter[MESSAGE_ATTRIBUTES.callbackType] = SubscriptionFilter.stringFilter({
+        allowlist: [...settings.smsAlertTypes],
+        matchPrefixes: [INCIDENT_TYPE_PREFIX],
+      });
     }
     const filterPolicy = Object.keys(smsFilter).length > 0 ? smsFilter : undefined;
+    // The second line: incident messages of level 2 and up only (a Number attribute: SNS numeric matching).
+    const escalation = { [MESSAGE_ATTRIBUTES.escalation]: SubscriptionFilter.numericFilter({ greaterThanOrEqualTo: ESCALATION_LEVEL }) };
+    for (const email of settings.escalationEmails) {
+      topics.alerts.addSubscription(new EmailSubscription(email, { filterPolicy: escalation }));
+    }
+    for (const phone of settings.escalationSms) {
+      topics.alerts.addSubscription(new SmsSubscription(phone, { filterPolicy: { ...smsFilter, ...escalation } }));
+    }
 
     for (const email of settings.alertEmails) {
       topics.alerts.addSubscription(new EmailSubscription(email));

@@ -84,8 +84,8 @@ export const WATCHDOG_FUNCTION = {
 export const NOTIFIER_FUNCTION = {
   /** One bounded scan, a few conditional writes and one PublishBatch per 10 notices; every run decides before it. */
   timeoutSeconds: 30,
-  /** Default schedule, minutes (`-c notifierInterval=`): "acknowledged" and "resolved" go out within this. */
-  defaultIntervalMinutes: 1,
+  /** Its EventBridge schedule, minutes: "acknowledged" and "resolved" go out within this. */
+  intervalMinutes: 1,
 } as const;
 
 /** The parked-retry queue: how often a parked request is tried before it goes to the dead-letter queue. */

@@ -19,15 +19,19 @@ import { type AlertLanguage, en, languageOf, MESSAGES, type Messages } from './i
 import { smsText } from './sms';
 import { ascii, clean, fit, SUBJECT_MAX, VALUE_MAX } from './text';
 
+/**
+ * What every incident follow-up type starts with: the SMS filter's type list takes it as one prefix value (SNS
+ * "prefix" string matching), so it costs one of the policy's 150 combinations per severity, not three. No
+ * Voximplant callback type starts with it (catalogue.ts).
+ */
+export const INCIDENT_TYPE_PREFIX = 'incident_';
+
 /** The alert types (the `callback_type` message attribute) of incident follow-ups; none is a Voximplant callback type. */
 export const INCIDENT_ALERT_TYPES = {
-  reminder: 'incident_reminder',
-  acknowledged: 'incident_acknowledged',
-  resolved: 'incident_resolved',
+  reminder: `${INCIDENT_TYPE_PREFIX}reminder`,
+  acknowledged: `${INCIDENT_TYPE_PREFIX}acknowledged`,
+  resolved: `${INCIDENT_TYPE_PREFIX}resolved`,
 } as const satisfies Record<Notice['kind'], string>;
-
-/** Every incident follow-up type: the SMS filter's type allowlist always takes them (infra/stack.ts subscribe()). */
-export const INCIDENT_TYPES: readonly string[] = Object.freeze(Object.values(INCIDENT_ALERT_TYPES));
 
 /**
  * The severity of each kind's follow-ups: that of the alerts that open it (catalogue.ts; the watchdog's openings

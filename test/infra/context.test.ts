@@ -19,6 +19,7 @@ import {
 import { DEFAULTS } from '../../lambda/config';
 import { KNOWN_TYPES } from '../../lambda/render';
 import { WATCHDOG_OPENING_TYPES } from '../../lambda/render/watchdog';
+import { DEFAULT_REMINDER_SCHEDULE } from '../../lambda/incidents/model';
 
 const fromRecord = (record: Record<string, unknown>) => (key: string) => record[key];
 
@@ -35,6 +36,9 @@ describe('readSettings', () => {
       throttleBurst: 20,
       watchInterval: 15,
       alertLanguage: 'auto',
+      reminderSchedule: DEFAULT_REMINDER_SCHEDULE,
+      escalationEmails: [],
+      escalationSms: [],
     });
   });
 
@@ -52,6 +56,9 @@ describe('readSettings', () => {
         kmsKeyArn: 'arn:aws:kms:us-east-1:123456789012:key/abcd-1234',
         watchInterval: '5',
         alertLanguage: 'ru',
+        reminderSchedule: '15m,1h,4h',
+        escalationEmail: 'boss@example.com',
+        escalationSms: '+15559876543',
       }),
     );
     expect(settings).toEqual({
@@ -66,6 +73,9 @@ describe('readSettings', () => {
       kmsKeyArn: 'arn:aws:kms:us-east-1:123456789012:key/abcd-1234',
       watchInterval: 5,
       alertLanguage: 'ru',
+      reminderSchedule: { offsetsMs: [15 * 60_000, 3_600_000], repeatMs: 4 * 3_600_000 },
+      escalationEmails: ['boss@example.com'],
+      escalationSms: ['+15559876543'],
     });
   });
 
@@ -83,7 +93,26 @@ describe('readSettings', () => {
     const all = [...KNOWN_TYPES, ...WATCHDOG_OPENING_TYPES];
     const settings = readSettings(fromRecord({ smsSeverities: 'critical,warning,info', smsAlertTypes: all.join(',') }));
     expect(settings.smsAlertTypes).toHaveLength(all.length);
-    expect(all.length * 3).toBeLessThanOrEqual(150);
+    // + 1: the incident follow-ups' type prefix, which the stack adds to the list.
+    expect((all.length + 1) * 3).toBeLessThanOrEqual(150);
+  });
+});
+
+describe('reminderSchedule and escalation recipients', () => {
+  it('default: 30 min, 2 h, 6 h, then every 12 h; no escalation recipients', () => {
+    const settings = readSettings(fromRecord({}));
+    expect(settings.reminderSchedule).toEqual({ offsetsMs: [1_800_000, 7_200_000, 21_600_000], repeatMs: 43_200_000 });
+    expect([settings.escalationEmails, settings.escalationSms]).toEqual([[], []]);
+  });
+
+  it.each([
+    [{ reminderSchedule: '1h,30m,12h' }, 'reminderSchedule="1h,30m,12h": the offsets must ascend'],
+    [{ reminderSchedule: '10s,1h' }, 'reminderSchedule="10s,1h": "10s" is out of range: from 1m to 30d'],
+    [{ reminderSchedule: ['30m'] }, 'reminderSchedule=["30m"]: expected offsets from the opening'],
+    [{ escalationEmail: 'boss@' }, 'escalationEmail="boss@": not an email address; expected e.g. -c escalationEmail='],
+    [{ escalationSms: '+1 555' }, 'escalationSms="+1": not an E.164 phone number'],
+  ])('refuses %j', (context, message) => {
+    expect(() => readSettings(fromRecord(context))).toThrow(message);
   });
 });
 

@@ -15,7 +15,9 @@ import { CONTEXT_DEFAULTS } from '../../infra/context';
 import { ALARM_HOLD_PERIODS, ALARM_PERIOD } from '../../infra/alarms';
 import { ACCESS_LOG_FORMAT, ESM_REQUIRE_BANNER, LAMBDA_RUNTIME, THROTTLED_METRIC } from '../../infra/stack';
 import { DEFAULTS, parameterNames } from '../../lambda/config';
-import { DEDUPE_TABLE, ENV, MESSAGE_ATTRIBUTES, METRICS, RETRY_QUEUE, WATCHDOG_FUNCTION } from '../../lambda/contract';
+import { DEDUPE_TABLE, ENV, MESSAGE_ATTRIBUTES, METRICS, NOTIFIER_FUNCTION, RETRY_QUEUE, WATCHDOG_FUNCTION } from '../../lambda/contract';
+import { INCIDENT_TYPE_PREFIX } from '../../lambda/render/incident';
+import { NOTIFIER_FAILING } from '../../infra/incidents';
 import { MANAGEMENT_API } from '../../lambda/voximplant/management-api';
 import { construct, FULL_CONTEXT, named, only, removeOutdirs, render, resourcesOfType, synth, type Synthesized } from './synth';
 
@@ -48,6 +50,14 @@ const functionEntry = (s: Synthesized, prefix: string) => {
   return found[0];
 };
 const receiverId = (s: Synthesized) => functionEntry(s, 'Receiver')[0];
+/** The EventBridge rule that targets the function with logical id `functionId`. */
+const ruleFor = (s: Synthesized, functionId: string) => {
+  const rules = resourcesOfType(s.json, 'AWS::Events::Rule').filter(([, r]) =>
+    r.Properties!.Targets.some((t: { Arn: { 'Fn::GetAtt': string[] } }) => t.Arn['Fn::GetAtt']?.[0] === functionId),
+  );
+  expect(rules).toHaveLength(1);
+  return rules[0][1];
+};
 const receiver = (s: Synthesized) => functionEntry(s, 'Receiver')[1];
 
 describe('Lambda', () => {
@@ -102,7 +112,7 @@ describe('the bundle (esbuild, local)', () => {
   let assetDir: string;
   beforeAll(() => {
     const dirs = readdirSync(defaults.outdir).filter((d) => d.startsWith('asset.') && statSync(join(defaults.outdir, d)).isDirectory());
-    expect(dirs).toHaveLength(2); // the receiver's and the watchdog's
+    expect(dirs).toHaveLength(3); // the receiver's, the watchdog's and the notifier's
     const hash = String(receiver(defaults).Properties!.Code.S3Key).replace(/\.zip$/, '');
     expect(dirs).toContain(`asset.${hash}`);
     assetDir = join(defaults.outdir, `asset.${hash}`);
@@ -273,7 +283,8 @@ describe('SNS', () => {
     for (const phone of ['+15551234567', '+447700900123']) {
       expect(sms.find((p) => p.Endpoint === phone && p.TopicArn.Ref === alerts)!.FilterPolicy).toEqual({
         [MESSAGE_ATTRIBUTES.severity]: ['critical', 'warning'],
-        [MESSAGE_ATTRIBUTES.callbackType]: ['min_balance', 'account_is_frozen'],
+        // Incident reminders and notices pass on their opening's severity, whatever the type list.
+        [MESSAGE_ATTRIBUTES.callbackType]: ['min_balance', 'account_is_frozen', { prefix: INCIDENT_TYPE_PREFIX }],
       });
       expect(sms.find((p) => p.Endpoint === phone && p.TopicArn.Ref === paging)!.FilterPolicy).toBeUndefined();
     }
@@ -415,7 +426,7 @@ describe('watchdog', () => {
     ['full context', () => full, 'rate(30 minutes)'],
   ])('runs on an EventBridge schedule, no retries (%s)', (_, get, expression) => {
     const s = get();
-    const [, rule] = only(s.json, 'AWS::Events::Rule');
+    const rule = ruleFor(s, watchdog(s)[0]);
     expect(rule.Properties!.ScheduleExpression).toBe(expression);
     expect(rule.Properties!.Targets).toEqual([
       expect.objectContaining({ Arn: { 'Fn::GetAtt': [watchdog(s)[0], 'Arn'] }, RetryPolicy: { MaximumRetryAttempts: 0 } }),
@@ -472,11 +483,140 @@ describe('watchdog', () => {
   });
 });
 
+describe('incident notifier', () => {
+  const notifier = (s: Synthesized) => functionEntry(s, 'IncidentNotifier');
+  const ESCALATED = { ...FULL_CONTEXT, escalationEmail: 'boss@example.com', escalationSms: '+15559876543', reminderSchedule: '15m,1h,4h' };
+  let escalated: Synthesized;
+  beforeAll(() => {
+    escalated = synth(ESCALATED);
+  });
+
+  it("runs its own handler with the receiver's runtime, architecture and bundling, and the env it reads", () => {
+    const [, fn] = notifier(defaults);
+    const p = fn.Properties!;
+    expect([p.Runtime, p.Architectures, p.Handler]).toEqual([LAMBDA_RUNTIME.name, ['arm64'], 'index.handler']);
+    expect(p.Timeout).toBe(NOTIFIER_FUNCTION.timeoutSeconds);
+    expect(p.Code.S3Key).not.toEqual(receiver(defaults).Properties!.Code.S3Key);
+    const env = p.Environment.Variables;
+    expect(Object.keys(env).sort()).toEqual(
+      [
+        ENV.parameterPrefix,
+        ENV.incidentTableName,
+        ENV.topicArn,
+        ENV.webhookUrl,
+        ENV.reminderSchedule,
+        ENV.alertLanguage,
+        'POWERTOOLS_SERVICE_NAME',
+        'POWERTOOLS_METRICS_NAMESPACE',
+        'NODE_OPTIONS',
+      ].sort(),
+    );
+    expect(env[ENV.reminderSchedule]).toBe('30m,2h,6h,12h');
+    expect(notifier(escalated)[1].Properties!.Environment.Variables[ENV.reminderSchedule]).toBe('15m,1h,4h');
+    expect(env[ENV.incidentTableName]).toEqual({ Ref: named(defaults.json, 'AWS::DynamoDB::Table', 'IncidentTable')[0] });
+    expect(render(env[ENV.webhookUrl])).toMatch(/^https:\/\/\$\{Api\w+\}\.execute-api\./);
+  });
+
+  it('runs every minute on an EventBridge schedule, no retries', () => {
+    const rule = ruleFor(defaults, notifier(defaults)[0]);
+    expect(rule.Properties!.ScheduleExpression).toBe(`rate(${NOTIFIER_FUNCTION.intervalMinutes} minute)`);
+    expect(rule.Properties!.Targets[0].RetryPolicy).toEqual({ MaximumRetryAttempts: 0 });
+  });
+
+  it.each([
+    ['defaults', () => defaults, DEFAULTS.parameterPrefix],
+    ['full context (customer-managed key)', () => full, FULL_CONTEXT.parameterPrefix],
+  ])(
+    'may scan, get and put items of the incident table, read the acknowledge key only, publish to the alert topic: nothing else (%s)',
+    (_, get, prefix) => {
+      const s = get();
+      const [, fn] = notifier(s);
+      const roleId = fn.Properties!.Role['Fn::GetAtt'][0];
+      const statements = resourcesOfType(s.json, 'AWS::IAM::Policy')
+        .filter(([, p]) => p.Properties!.Roles.some((r: { Ref: string }) => r.Ref === roleId))
+        .flatMap(([, p]) => p.Properties!.PolicyDocument.Statement)
+        .map((st: Record<string, any>) => [[st.Action].flat().sort().join(' '), [st.Resource].flat().map(render).sort().join(' ')]);
+      const tableId = named(s.json, 'AWS::DynamoDB::Table', 'IncidentTable')[0];
+      expect(statements.sort()).toEqual(
+        [
+          ['logs:CreateLogStream logs:PutLogEvents', `\${${fn.Properties!.LoggingConfig.LogGroup.Ref}.Arn}`],
+          ['dynamodb:GetItem dynamodb:PutItem dynamodb:Scan', `\${${tableId}.Arn}`],
+          ['sns:Publish', `\${${topicIds(s).alerts}}`],
+          ['ssm:GetParameters', `arn:\${AWS::Partition}:ssm:\${AWS::Region}:\${AWS::AccountId}:parameter${parameterNames(prefix).ackKey}`],
+          ...(s === full ? [['kms:Decrypt', FULL_CONTEXT.kmsKeyArn]] : []),
+        ].sort(),
+      );
+    },
+  );
+
+  it('NotifierErrors emails; NotifierFailing pages when errors and NotifierFailures reach the threshold within 15 minutes', () => {
+    const { operations, paging } = topicIds(full);
+    const byName = (name: string) =>
+      resourcesOfType(full.json, 'AWS::CloudWatch::Alarm').find(([id]) => id.startsWith(name))![1].Properties!;
+    expect(byName('NotifierErrors').AlarmActions).toEqual([{ Ref: operations }]);
+    expect(byName('NotifierErrors').Dimensions).toEqual([{ Name: 'FunctionName', Value: { Ref: notifier(full)[0] } }]);
+    const failing = byName('NotifierFailing');
+    expect(failing.AlarmActions).toEqual([{ Ref: operations }, { Ref: paging }]);
+    expect(failing).toMatchObject({
+      Threshold: NOTIFIER_FAILING.threshold,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+    });
+    const [expression] = failing.Metrics.filter((m: Record<string, any>) => m.Expression);
+    expect(expression).toMatchObject({ Expression: 'FILL(errors, 0) + FILL(failures, 0)', ReturnData: true });
+    const stats = failing.Metrics.filter((m: Record<string, any>) => m.MetricStat);
+    expect(
+      stats.map((m: Record<string, any>) => [m.Id, m.MetricStat.Metric.MetricName, m.MetricStat.Period, m.MetricStat.Stat]).sort(),
+    ).toEqual(
+      [
+        ['errors', 'Errors', NOTIFIER_FAILING.windowMinutes * 60, 'Sum'],
+        ['failures', METRICS.names.notifierFailures, NOTIFIER_FAILING.windowMinutes * 60, 'Sum'],
+      ].sort(),
+    );
+    expect(stats.find((m: Record<string, any>) => m.Id === 'failures').MetricStat.Metric.Dimensions).toEqual([
+      { Name: 'service', Value: METRICS.service },
+    ]);
+  });
+
+  it('escalation recipients subscribe to the alert topic with escalation >= 2 (numeric); SMS through the severity filter too', () => {
+    const { alerts } = topicIds(escalated);
+    const subs = resourcesOfType(escalated.json, 'AWS::SNS::Subscription').map(([, r]) => r.Properties!);
+    const boss = subs.filter((p) => p.Endpoint === 'boss@example.com');
+    expect(boss).toHaveLength(1);
+    expect(boss[0]).toMatchObject({
+      Protocol: 'email',
+      TopicArn: { Ref: alerts },
+      FilterPolicy: { [MESSAGE_ATTRIBUTES.escalation]: [{ numeric: ['>=', 2] }] },
+    });
+    const phone = subs.filter((p) => p.Endpoint === '+15559876543');
+    expect(phone).toHaveLength(1);
+    expect(phone[0]).toMatchObject({
+      Protocol: 'sms',
+      TopicArn: { Ref: alerts },
+      FilterPolicy: {
+        [MESSAGE_ATTRIBUTES.severity]: ['critical', 'warning'],
+        [MESSAGE_ATTRIBUTES.callbackType]: ['min_balance', 'account_is_frozen', { prefix: INCIDENT_TYPE_PREFIX }],
+        [MESSAGE_ATTRIBUTES.escalation]: [{ numeric: ['>=', 2] }],
+      },
+    });
+    // The primary recipients are unchanged: email gets everything, unfiltered.
+    for (const p of subs.filter((x) => x.Endpoint === 'ops@example.com')) expect(p.FilterPolicy).toBeUndefined();
+    expect(subs.filter((p) => ['boss@example.com', '+15559876543'].includes(p.Endpoint))).toHaveLength(2); // no alarms topic
+  });
+});
+
 describe('alarms', () => {
   type AlarmProps = Record<string, any>;
   const alarms = (s: Synthesized) =>
     resourcesOfType(s.json, 'AWS::CloudWatch::Alarm').map(([id, r]) => [id, r.Properties!] as [string, AlarmProps]);
-  const watched = (a: AlarmProps) => `${a.Namespace}/${a.MetricName}`;
+  /** `namespace/metric`, or for a metric-math alarm its metrics joined with `+`. */
+  const watched = (a: AlarmProps): string =>
+    a.Metrics
+      ? a.Metrics.filter((m: AlarmProps) => m.MetricStat)
+          .map((m: AlarmProps) => `${m.MetricStat.Metric.Namespace}/${m.MetricStat.Metric.MetricName}`)
+          .sort()
+          .join('+')
+      : `${a.Namespace}/${a.MetricName}`;
   const custom = (name: string) => `${METRICS.namespace}/${name}`;
 
   /** Alarms whose actions reach an SMS subscription, found from the template alone: alarm -> topic -> subscription. */
@@ -512,6 +652,7 @@ describe('alarms', () => {
         custom(METRICS.names.parkingFailures),
         custom(METRICS.names.unhandledErrors),
         custom(METRICS.names.apiAuthRefused),
+        `AWS/Lambda/Errors+${custom(METRICS.names.notifierFailures)}`,
       ].sort(),
     );
     for (const metric of OUTSIDER_CAN_RAISE) expect(reachingSms(full)).not.toContain(metric);
@@ -533,7 +674,8 @@ describe('alarms', () => {
 
   it('alarm on the first breaching 5-minute period and hold an hour, so anyone who can move a metric gets at most one notification an hour', () => {
     expect(ALARM_PERIOD.toSeconds() * ALARM_HOLD_PERIODS).toBe(3600);
-    for (const [, a] of alarms(defaults)) {
+    // NotifierFailing is the one exception: it counts failures over 15 minutes (its own test, 'incident notifier').
+    for (const [, a] of alarms(defaults).filter(([id]) => !id.startsWith('NotifierFailing'))) {
       expect(a).toMatchObject({
         Period: 300,
         Threshold: 1,
@@ -731,6 +873,10 @@ describe('invalid context fails the synth with a clear message', () => {
     [{ throttleBurst: 'lots' }, 'throttleBurst="lots": expected a positive whole number'],
     [{ kmsKeyArn: 'alias/aws/ssm' }, 'kmsKeyArn="alias/aws/ssm": expected a KMS key ARN'],
     [{ alertLanguage: 'russian' }, 'alertLanguage="russian": expected en, ru or auto'],
+    [{ escalationEmail: 'boss' }, 'escalationEmail="boss": not an email address; expected e.g. -c escalationEmail='],
+    [{ escalationSms: '5551234567' }, 'escalationSms="5551234567": not an E.164 phone number'],
+    [{ reminderSchedule: '2h,30m,12h' }, 'reminderSchedule="2h,30m,12h": the offsets must ascend'],
+    [{ reminderSchedule: '30s,12h' }, 'reminderSchedule="30s,12h": "30s" is out of range: from 1m to 30d'],
   ])('%j', (context, message) => {
     expect(() => construct(context)).toThrow(message);
   });
