@@ -14,7 +14,12 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { DEFAULTS } from '../lambda/config';
-import { ENV, METRICS } from '../lambda/contract';
+import { notifierDeps } from '../lambda/aws/notifier-deps';
+import { ENV, METRICS, NOTIFIER_FUNCTION } from '../lambda/contract';
+import { BUDGET, Deadline } from '../lambda/deadline';
+import { runNotifier, type NotifierRun } from '../lambda/incidents/notifier';
+import { parseReminderSchedule } from '../lambda/incidents/schedule';
+import { parseAlertLanguage } from '../lambda/config';
 import { Failure } from './errors';
 import { functionContext, LOCAL_NAME, loadHandler, type ReceiverHandler } from './function';
 import { createGatewayServer, type ServedRequest } from './gateway-server';
@@ -63,6 +68,17 @@ export interface LocalStackOptions {
   readonly stateFile?: string;
   /** Aborting it during start-up stops what has started (a moto still starting is killed) and rejects. */
   readonly signal?: AbortSignal;
+  /** The incident notifier (lambda/incidents/notifier.ts): how it runs here. */
+  readonly notifier?: LocalNotifierOptions;
+}
+
+export interface LocalNotifierOptions {
+  /** Milliseconds between runs, as the stack's EventBridge schedule (default 60 000); 0: only runNotifier(). */
+  readonly intervalMs?: number;
+  /** REMINDER_SCHEDULE (lambda/incidents/schedule.ts), e.g. `20s,40s,1m` for a demo; default: the environment's, else 30m,2h,6h,12h. */
+  readonly reminderSchedule?: string;
+  /** The notifier's clock (epoch ms), for tests; default Date.now. */
+  readonly now?: () => number;
 }
 
 export interface StopReport {
@@ -90,6 +106,8 @@ export interface LocalStack {
   readonly functionEnv: Readonly<Record<string, string>>;
   /** Loads the function afresh, as a new container: new secrets in SSM apply to the next request. */
   restartFunction(): void;
+  /** One notifier run now, as the schedule would start it (overlapping runs are fine: each notice goes out once). */
+  runNotifier(): Promise<NotifierRun>;
   /** Stops serving and polling, removes the state file, deletes AWS resources (--aws) and stops moto. Idempotent. */
   stop(): Promise<StopReport>;
 }
@@ -129,6 +147,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   let senderInboxUrl: string | undefined;
   const clients: SQSClient[] = [];
   const loops: Promise<void>[] = [];
+  let notifier: ReturnType<typeof notifierDeps> | undefined;
+  let notifierTimer: NodeJS.Timeout | undefined;
+  const notifierRuns = new Set<Promise<unknown>>();
   /** Ends the pollers' long polls at once on stop. */
   const polling = new AbortController();
   let stopping: Promise<StopReport> | undefined;
@@ -138,7 +159,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       server.close();
       server.closeAllConnections();
       polling.abort();
-      await Promise.allSettled(loops);
+      clearInterval(notifierTimer);
+      await Promise.allSettled([...loops, ...notifierRuns]);
+      notifier?.destroy();
       for (const client of clients) client.destroy();
       if (options.stateFile) removeState(options.stateFile);
       const leftInAws = useAws && resources ? await deleteResources(resources, senderInboxUrl ? [senderInboxUrl] : []) : [];
@@ -193,8 +216,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     options.signal?.throwIfAborted();
 
     // The same Lambda code; it reads its configuration at import time, so the environment comes first.
+    const reminderSchedule = options.notifier?.reminderSchedule ?? process.env[ENV.reminderSchedule];
+    const schedule = parseReminderSchedule(reminderSchedule);
     const functionEnv: Record<string, string> = {
       ...receiverEnv(resources),
+      // The receiver opens incidents with the first reminder's time: the same schedule as the notifier's.
+      ...(reminderSchedule ? { [ENV.reminderSchedule]: reminderSchedule } : {}),
       ...(options.voximplantApiUrl !== undefined ? { [ENV.voximplantApiUrl]: options.voximplantApiUrl } : {}),
     };
     Object.assign(process.env, functionEnv);
@@ -261,6 +288,40 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         ),
       );
     }
+    // The incident notifier, as the stack's schedule runs it (infra/incidents.ts), with the same edges.
+    notifier = notifierDeps({
+      parameterPrefix: resources.parameterPrefix,
+      incidentTableName: resources.incidentTableName,
+      topicArn: resources.topicArn,
+      schedule,
+      ackBaseUrl: url,
+      consoleUrl: process.env[ENV.consoleUrl] || undefined,
+      alertLanguage: parseAlertLanguage(process.env[ENV.alertLanguage]),
+      log: { info: () => undefined, warn: (message) => log(`notifier: ${message}`), error: (message) => onError(`notifier: ${message}`) },
+      metrics: { count: () => undefined, gauge: () => undefined },
+      ...(options.notifier?.now ? { now: options.notifier.now } : {}),
+    });
+    const notifierDepsReady = notifier;
+    const notifyOnce = (): Promise<NotifierRun> => {
+      const run = runNotifier(notifierDepsReady, Deadline.in(NOTIFIER_FUNCTION.timeoutSeconds * 1000 - BUDGET.responseMs));
+      notifierRuns.add(run);
+      void run.finally(() => notifierRuns.delete(run)).catch(() => undefined);
+      return run;
+    };
+    const intervalMs = options.notifier?.intervalMs ?? NOTIFIER_FUNCTION.intervalMinutes * 60_000;
+    if (intervalMs > 0) {
+      notifierTimer = setInterval(() => {
+        if (stopped) return;
+        notifyOnce().then(
+          ({ sent }) => {
+            const total = sent.reminder + sent.acknowledged + sent.resolved;
+            if (total > 0) log(`» notifier: ${sent.reminder} reminder(s), ${sent.acknowledged + sent.resolved} notice(s)`);
+          },
+          (error: Error) => onError(`the notifier failed: ${error.message}`),
+        );
+      }, intervalMs);
+      notifierTimer.unref();
+    }
     options.signal?.removeEventListener('abort', killMoto);
 
     return {
@@ -277,6 +338,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       restartFunction() {
         if (!stopped) handler = loadHandler();
       },
+      runNotifier: notifyOnce,
       stop: shutdown,
     };
   } catch (error) {

@@ -16,6 +16,7 @@ import { startLocalStack, type LocalStack } from '../local/stack';
 import { ROOT, statePath } from '../local/state';
 import { Failure, parseCommandLine, runCommand, UsageError } from './cli';
 import { bold, dim, formatAlert, formatRequestLine, green, red } from './print';
+import { parseReminderSchedule } from '../lambda/incidents/schedule';
 
 function say(line = ''): void {
   process.stdout.write(`${line}\n`);
@@ -46,6 +47,9 @@ Options:
   --voximplant-standin  start a stand-in Management API on loopback for this stack's own account (balance
                         4.20 USD, no callback URL yet) and point the function at it: balance alerts are
                         confirmed, and \`configure --local --connect\` and \`check-account --local\` work offline
+  --reminder-schedule <s>  incident reminders: offsets from the opening, then the repeat (as -c reminderSchedule,
+                        and REMINDER_SCHEDULE), e.g. 1m,2m,5m for a demo; default 30m,2h,6h,12h. The notifier
+                        runs every minute, as in AWS
   --quiet-lambda-logs   hide the function's own JSON logs and metrics
   --no-print-alerts     do not print alerts: the inbox they are printed from is not subscribed to the topic
                         (for \`npm run load\`: under moto every subscriber costs a signed copy of each alert)
@@ -63,6 +67,7 @@ async function main(argv: string[]): Promise<number> {
     'env-file': { type: 'string' },
     'voximplant-api': { type: 'string' },
     'voximplant-standin': { type: 'boolean', default: false },
+    'reminder-schedule': { type: 'string' },
     'quiet-lambda-logs': { type: 'boolean', default: false },
     'no-print-alerts': { type: 'boolean', default: false },
   });
@@ -96,6 +101,13 @@ async function main(argv: string[]): Promise<number> {
       fail(error.message);
       return 1;
     }
+  }
+  const reminderSchedule = values['reminder-schedule'] ?? (process.env[ENV.reminderSchedule] || undefined);
+  try {
+    parseReminderSchedule(reminderSchedule);
+  } catch (error) {
+    fail(`--reminder-schedule / ${ENV.reminderSchedule}: ${(error as Error).message}`);
+    return 2;
   }
   const badTypes = unknownTypeNames(parseAlertTypes(process.env[ENV.alertTypes] || undefined));
   if (badTypes.length > 0) {
@@ -180,6 +192,7 @@ async function main(argv: string[]): Promise<number> {
       stateFile,
       voximplantApiUrl,
       quietFunctionLogs: values['quiet-lambda-logs'],
+      notifier: { ...(reminderSchedule ? { reminderSchedule } : {}) },
       signal: startup.signal,
       log: (line) => say(line.startsWith('»') ? `${dim('»')}${line.slice(1)}` : dim(line)),
       onError: fail,
