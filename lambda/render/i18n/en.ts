@@ -328,7 +328,7 @@ export const en: Messages = {
       const [days, hours, mins] = splitMinutes(minutes);
       if (days > 0) return hours > 0 ? `${days} d ${hours} h` : `${days} d`;
       if (hours > 0) return mins > 0 ? `${hours} h ${mins} min` : `${hours} h`;
-      return `${mins} min`;
+      return mins > 0 ? `${mins} min` : 'under a minute';
     },
     labels: {
       incident: 'Incident',

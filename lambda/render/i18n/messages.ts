@@ -262,7 +262,7 @@ export interface IncidentWords {
   readonly kinds: Readonly<Record<IncidentKind, string>>;
   /** What to do about each kind (email) and its short form (SMS). */
   readonly actions: Readonly<Record<IncidentKind, { readonly action: string; readonly smsAction: string }>>;
-  /** A length of time in whole minutes: en "3 h 12 min", "2 d 1 h", "5 min". */
+  /** A length of time in whole minutes: en "3 h 12 min", "2 d 1 h", "5 min", "under a minute". */
   readonly duration: (minutes: number) => string;
   readonly labels: {
     readonly incident: string;

@@ -362,7 +362,7 @@ export const ru: Messages = {
       const [days, hours, mins] = splitMinutes(minutes);
       if (days > 0) return hours > 0 ? `${days} дн. ${hours} ч` : `${days} дн.`;
       if (hours > 0) return mins > 0 ? `${hours} ч ${mins} мин` : `${hours} ч`;
-      return `${mins} мин`;
+      return mins > 0 ? `${mins} мин` : 'меньше минуты';
     },
     labels: {
       incident: 'Инцидент',

@@ -135,12 +135,12 @@ describe('what they say', () => {
 
   it('durations in both languages', () => {
     const cases: Array<[number, string, string]> = [
-      [0, '0 min', '0 мин'],
+      [0, 'under a minute', 'меньше минуты'],
       [45, '45 min', '45 мин'],
       [120, '2 h', '2 ч'],
       [192, '3 h 12 min', '3 ч 12 мин'],
       [1440 * 2 + 60, '2 d 1 h', '2 дн. 1 ч'],
-      [-5, '0 min', '0 мин'],
+      [-5, 'under a minute', 'меньше минуты'],
     ];
     for (const [minutes, english, russian] of cases) {
       expect(MESSAGES.en.incident.duration(minutes)).toBe(english);
