@@ -9,15 +9,13 @@
  * $0.02 of compute and $0.01 of requests, plus one Scan of a near-empty table per run (on-demand, ~43,200 read
  * request units, about $0.01): a few cents a month, the same with or without callbacks.
  */
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import { MathExpression } from 'aws-cdk-lib/aws-cloudwatch';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
-import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
-import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, type NodejsFunctionProps } from 'aws-cdk-lib/aws-lambda-nodejs';
-import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { Rule } from 'aws-cdk-lib/aws-events';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { ENV, METRICS, NOTIFIER_FUNCTION } from '../lambda/contract';
@@ -25,13 +23,14 @@ import type { ReminderSchedule } from '../lambda/incidents/model';
 import { formatReminderSchedule } from '../lambda/incidents/schedule';
 import type { AlertLanguage } from '../lambda/render';
 import { ALARM_PERIOD, type AlarmSpec, customMetric } from './alarms';
+import { scheduledFunction, type ScheduledFunctionProps } from './scheduled-function';
 
 /** The paging alarm: `threshold` failures (errors or NotifierFailures) within `windowMinutes` (15 runs) mean it keeps failing. */
 export const NOTIFIER_FAILING = { windowMinutes: 15, threshold: 10 } as const;
 
 export interface IncidentNotifierProps {
   /** What it shares with the receiver's function: runtime, architecture, bundling, project root. */
-  readonly functionDefaults: Pick<NodejsFunctionProps, 'projectRoot' | 'depsLockFilePath' | 'runtime' | 'architecture' | 'bundling'>;
+  readonly functionDefaults: ScheduledFunctionProps['functionDefaults'];
   readonly entry: string;
   readonly logRetention: RetentionDays;
   readonly parameterPrefix: string;
@@ -54,22 +53,13 @@ export class IncidentNotifier extends Construct {
 
   constructor(scope: Construct, id: string, props: IncidentNotifierProps) {
     super(scope, id);
-    const logs = new LogGroup(this, 'Logs', { retention: props.logRetention, removalPolicy: RemovalPolicy.DESTROY });
-    const role = new Role(this, 'Role', {
-      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
-      description: 'Voximplant incident notifier: its own log group, the incident table, the acknowledge key, the alert topic',
-    });
-    logs.grantWrite(role);
-
-    this.function = new NodejsFunction(this, 'Function', {
-      ...props.functionDefaults,
-      description: 'Sends incident reminders and the acknowledged/resolved notices, once each',
+    const scheduled = scheduledFunction(this, {
+      functionDefaults: props.functionDefaults,
       entry: props.entry,
-      handler: 'handler',
-      memorySize: 256,
-      timeout: Duration.seconds(NOTIFIER_FUNCTION.timeoutSeconds),
-      role,
-      logGroup: logs,
+      logRetention: props.logRetention,
+      roleDescription: 'Voximplant incident notifier: its own log group, the incident table, the acknowledge key, the alert topic',
+      description: 'Sends incident reminders and the acknowledged/resolved notices, once each',
+      timeoutSeconds: NOTIFIER_FUNCTION.timeoutSeconds,
       environment: {
         [ENV.parameterPrefix]: props.parameterPrefix,
         [ENV.incidentTableName]: props.table.tableName,
@@ -77,33 +67,16 @@ export class IncidentNotifier extends Construct {
         [ENV.webhookUrl]: props.webhookUrl,
         [ENV.reminderSchedule]: formatReminderSchedule(props.schedule),
         [ENV.alertLanguage]: props.alertLanguage,
-        POWERTOOLS_SERVICE_NAME: METRICS.service,
-        POWERTOOLS_METRICS_NAMESPACE: METRICS.namespace,
-        NODE_OPTIONS: '--enable-source-maps',
       },
+      kmsKeyArn: props.kmsKeyArn,
+      intervalMinutes: NOTIFIER_FUNCTION.intervalMinutes,
+      what: 'Runs the Voximplant incident notifier',
     });
-    // The same redundant DependsOn as the receiver's (infra/stack.ts): silenced the same way.
-    (this.function.node.defaultChild as CfnFunction).addMetadata('cfn-lint', { config: { ignore_checks: ['W3005'] } });
-
+    this.function = scheduled.function;
+    this.rule = scheduled.rule;
     props.table.grant(this.function, 'dynamodb:Scan', 'dynamodb:GetItem', 'dynamodb:PutItem');
     props.alertTopic.grantPublish(this.function);
     this.function.addToRolePolicy(new PolicyStatement({ actions: ['ssm:GetParameters'], resources: [props.ackKeyParameterArn] }));
-    if (props.kmsKeyArn) {
-      this.function.addToRolePolicy(
-        new PolicyStatement({
-          actions: ['kms:Decrypt'],
-          resources: [props.kmsKeyArn],
-          conditions: { StringEquals: { 'kms:ViaService': `ssm.${Stack.of(this).region}.amazonaws.com` } },
-        }),
-      );
-    }
-
-    this.rule = new Rule(this, 'Schedule', {
-      description: `Runs the Voximplant incident notifier every ${NOTIFIER_FUNCTION.intervalMinutes} minute(s)`,
-      schedule: Schedule.rate(Duration.minutes(NOTIFIER_FUNCTION.intervalMinutes)),
-      // The next run comes a minute later anyway, and a repeated run sends nothing twice (versioned writes).
-      targets: [new LambdaFunction(this.function, { retryAttempts: 0 })],
-    });
 
     const window = Duration.minutes(NOTIFIER_FAILING.windowMinutes);
     this.alarms = {

@@ -4,9 +4,10 @@
  * container and runs once per invocation (notifier.ts), bounded by the invocation's deadline.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
-import { MetricUnit, Metrics } from '@aws-lambda-powertools/metrics';
+import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
 import { notifierDeps } from '../aws/notifier-deps';
+import { metricsPort, requiredEnv } from '../aws/scheduled-entry';
 import { DEFAULTS, parseAlertLanguage } from '../config';
 import { Deadline } from '../deadline';
 import { ENV, METRICS } from '../contract';
@@ -16,27 +17,16 @@ import { parseReminderSchedule } from './schedule';
 const logger = new Logger({ serviceName: METRICS.service });
 const metrics = new Metrics({ namespace: METRICS.namespace, serviceName: METRICS.service });
 
-function required(name: string): string {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set: the stack sets it`);
-  return value;
-}
-
 const deps = notifierDeps({
   parameterPrefix: process.env[ENV.parameterPrefix] || DEFAULTS.parameterPrefix,
-  incidentTableName: required(ENV.incidentTableName),
-  topicArn: required(ENV.topicArn),
+  incidentTableName: requiredEnv(ENV.incidentTableName),
+  topicArn: requiredEnv(ENV.topicArn),
   schedule: parseReminderSchedule(process.env[ENV.reminderSchedule]),
   ackBaseUrl: process.env[ENV.webhookUrl] || undefined,
   consoleUrl: process.env[ENV.consoleUrl] || undefined,
   alertLanguage: parseAlertLanguage(process.env[ENV.alertLanguage]),
   log: logger,
-  metrics: {
-    count: (name, value) => {
-      if (value > 0) metrics.addMetric(name, MetricUnit.Count, value);
-    },
-    gauge: (name, value) => metrics.addMetric(name, MetricUnit.Count, value),
-  },
+  metrics: metricsPort(metrics),
 });
 
 /** One run. Returns what it did (visible in a test invoke); never throws for a dependency's failure. */

@@ -4,9 +4,10 @@
  * one pass (pass.ts) per invocation, bounded by the invocation's deadline.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
-import { MetricUnit, Metrics } from '@aws-lambda-powertools/metrics';
+import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
 import { watchdogDeps } from '../aws/watchdog-deps';
+import { metricsPort, requiredEnv } from '../aws/scheduled-entry';
 import { DEFAULTS } from '../config';
 import { Deadline } from '../deadline';
 import { ENV, METRICS } from '../contract';
@@ -15,25 +16,14 @@ import { runPass, type PassResult } from './pass';
 const logger = new Logger({ serviceName: METRICS.service });
 const metrics = new Metrics({ namespace: METRICS.namespace, serviceName: METRICS.service });
 
-function required(name: string): string {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set: the stack sets it`);
-  return value;
-}
-
 const deps = watchdogDeps({
   parameterPrefix: process.env[ENV.parameterPrefix] || DEFAULTS.parameterPrefix,
-  tableName: required(ENV.dedupeTableName),
-  topicArn: required(ENV.topicArn),
-  webhookUrl: required(ENV.webhookUrl),
+  tableName: requiredEnv(ENV.dedupeTableName),
+  topicArn: requiredEnv(ENV.topicArn),
+  webhookUrl: requiredEnv(ENV.webhookUrl),
   consoleUrl: process.env[ENV.consoleUrl] || undefined,
   log: logger,
-  metrics: {
-    count: (name, value) => {
-      if (value > 0) metrics.addMetric(name, MetricUnit.Count, value);
-    },
-    gauge: (name, value, unit) => metrics.addMetric(name, unit === 'Seconds' ? MetricUnit.Seconds : MetricUnit.Count, value),
-  },
+  metrics: metricsPort(metrics),
 });
 
 /** One pass. Returns its kind (visible in a test invoke); never throws for a dependency's failure. */

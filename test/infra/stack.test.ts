@@ -50,6 +50,14 @@ const functionEntry = (s: Synthesized, prefix: string) => {
   return found[0];
 };
 const receiverId = (s: Synthesized) => functionEntry(s, 'Receiver')[0];
+/** `[actions, resources]` of every statement of the function's role, each side sorted and joined by spaces. */
+const functionStatements = (s: Synthesized, fn: Record<string, any>): string[][] => {
+  const roleId = fn.Properties!.Role['Fn::GetAtt'][0];
+  return resourcesOfType(s.json, 'AWS::IAM::Policy')
+    .filter(([, p]) => p.Properties!.Roles.some((r: { Ref: string }) => r.Ref === roleId))
+    .flatMap(([, p]) => p.Properties!.PolicyDocument.Statement)
+    .map((st: Record<string, any>) => [[st.Action].flat().sort().join(' '), [st.Resource].flat().map(render).sort().join(' ')]);
+};
 /** The EventBridge rule that targets the function with logical id `functionId`. */
 const ruleFor = (s: Synthesized, functionId: string) => {
   const rules = resourcesOfType(s.json, 'AWS::Events::Rule').filter(([, r]) =>
@@ -435,11 +443,7 @@ describe('watchdog', () => {
 
   it('may read the six parameters, get and put items in the table, publish to the alert topic and write its log group: nothing else', () => {
     const [id, fn] = watchdog(defaults);
-    const roleId = fn.Properties!.Role['Fn::GetAtt'][0];
-    const statements = resourcesOfType(defaults.json, 'AWS::IAM::Policy')
-      .filter(([, p]) => p.Properties!.Roles.some((r: { Ref: string }) => r.Ref === roleId))
-      .flatMap(([, p]) => p.Properties!.PolicyDocument.Statement)
-      .map((st: Record<string, any>) => [[st.Action].flat().sort().join(' '), [st.Resource].flat().map(render).sort().join(' ')]);
+    const statements = functionStatements(defaults, fn);
     const tableId = named(defaults.json, 'AWS::DynamoDB::Table', 'DedupeTable')[0];
     expect(statements.sort()).toEqual(
       [
@@ -531,11 +535,7 @@ describe('incident notifier', () => {
     (_, get, prefix) => {
       const s = get();
       const [, fn] = notifier(s);
-      const roleId = fn.Properties!.Role['Fn::GetAtt'][0];
-      const statements = resourcesOfType(s.json, 'AWS::IAM::Policy')
-        .filter(([, p]) => p.Properties!.Roles.some((r: { Ref: string }) => r.Ref === roleId))
-        .flatMap(([, p]) => p.Properties!.PolicyDocument.Statement)
-        .map((st: Record<string, any>) => [[st.Action].flat().sort().join(' '), [st.Resource].flat().map(render).sort().join(' ')]);
+      const statements = functionStatements(s, fn);
       const tableId = named(s.json, 'AWS::DynamoDB::Table', 'IncidentTable')[0];
       expect(statements.sort()).toEqual(
         [
