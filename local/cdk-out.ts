@@ -30,10 +30,10 @@ export function readTemplate(cdkOut = CDK_OUT): Template {
   return JSON.parse(readFileSync(join(cdkOut, stacks[0].properties!.templateFile!), 'utf8')) as Template;
 }
 
-/** The function whose environment names `variable`; throws unless exactly one does. */
-function functionWith(template: Template, variable: string, what: string): { logicalId: string; resource: Resource } {
+/** The function whose environment names every one of `variables`; throws unless exactly one does. */
+function functionWith(template: Template, variables: readonly string[], what: string): { logicalId: string; resource: Resource } {
   const found = Object.entries(template.Resources).filter(
-    ([, r]) => r.Type === 'AWS::Lambda::Function' && r.Properties?.Environment?.Variables?.[variable] !== undefined,
+    ([, r]) => r.Type === 'AWS::Lambda::Function' && variables.every((v) => r.Properties?.Environment?.Variables?.[v] !== undefined),
   );
   if (found.length !== 1) throw new Error(`expected one ${what} function in the template, found ${found.length}`);
   return { logicalId: found[0][0], resource: found[0][1] };
@@ -41,12 +41,17 @@ function functionWith(template: Template, variable: string, what: string): { log
 
 /** The receiver function: the one whose environment names the retry queue (the watchdog publishes alerts too). */
 export function receiverFunction(template: Template): { logicalId: string; resource: Resource } {
-  return functionWith(template, ENV.retryQueueUrl, 'receiver');
+  return functionWith(template, [ENV.retryQueueUrl], 'receiver');
 }
 
-/** The watchdog function: the one whose environment names the webhook URL. */
+/** The watchdog function: the one whose environment names the webhook URL and the dedupe table (its state). */
 export function watchdogFunction(template: Template): { logicalId: string; resource: Resource } {
-  return functionWith(template, ENV.webhookUrl, 'watchdog');
+  return functionWith(template, [ENV.webhookUrl, ENV.dedupeTableName], 'watchdog');
+}
+
+/** The incident notifier: the one whose environment names the reminder schedule. */
+export function notifierFunction(template: Template): { logicalId: string; resource: Resource } {
+  return functionWith(template, [ENV.reminderSchedule], 'notifier');
 }
 
 /** The bundle file the function's Handler points at, inside its asset directory in cdk.out. */

@@ -13,7 +13,21 @@ import { SAMPLE_DATA } from '../../lambda/render/samples';
 import { buildCallback, envelope } from '../../local/callbacks';
 import { motoEnv } from '../../local/moto';
 import { provision, readInbox, type LocalResources } from '../../local/provision';
-import { bundlePath, readTemplate, receiverFunction, resolveEnvironment, watchdogFunction, type Template } from '../../local/cdk-out';
+import {
+  bundlePath,
+  notifierFunction,
+  readTemplate,
+  receiverFunction,
+  resolveEnvironment,
+  watchdogFunction,
+  type Template,
+} from '../../local/cdk-out';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { randomBytes } from 'node:crypto';
+import { DynamoIncidentStore } from '../../lambda/aws/dynamo-incidents';
+import { Deadline } from '../../lambda/deadline';
+import { open } from '../../lambda/incidents/lifecycle';
+import { DEFAULT_REMINDER_SCHEDULE, type IncidentKey } from '../../lambda/incidents/model';
 import { httpEvent, VOX } from '../../local/fixtures';
 import { VoximplantStandin } from '../../local/voximplant-standin';
 
@@ -174,5 +188,50 @@ it("the watchdog's own bundle (none of its pass in the webhook's): two scheduled
   } finally {
     sqs.destroy();
     await standin.close();
+  }
+});
+
+it("the notifier's own bundle: an incident open for 31 minutes gets one reminder across two scheduled runs, with escalation 2 and a link", async () => {
+  const notifier = notifierFunction(template);
+  const notifierBundle = bundlePath(notifier.resource);
+  expect(notifierBundle).not.toBe(bundle);
+  // The webhook's bundle carries none of the notifier's run (the words are in the shared catalogues, not its logic).
+  expect(readFileSync(bundle, 'utf8')).not.toContain('Notifier run');
+  const sqs = new SQSClient({ endpoint: process.env.MOTO_ENDPOINT });
+  const dynamodb = new DynamoDBClient({ endpoint: process.env.MOTO_ENDPOINT });
+  try {
+    const { [ENV.webhookUrl]: _fromApi, ...fromTemplate } = notifier.resource.Properties!.Environment!.Variables as Record<string, unknown>;
+    const env = resolveEnvironment(
+      { Resources: template.Resources },
+      { ...notifier.resource, Properties: { Environment: { Variables: fromTemplate } } },
+      { 'AWS::SNS::Topic': resources.topicArn, 'AWS::DynamoDB::Table': resources.incidentTableName },
+    );
+    const stage = 'https://abc123.execute-api.us-east-1.amazonaws.com/';
+    env[ENV.webhookUrl] = stage;
+    // Opened 31 minutes ago, as the webhook opens one: the default schedule's first reminder (30 min) is due.
+    const key: IncidentKey = { accountId: Number(VOX.accountId), kind: 'low_balance', subject: '' };
+    const openedAt = Date.now() - 31 * 60_000;
+    const opening = {
+      at: openedAt,
+      by: 'min_balance',
+      callbackId: 1,
+      facts: { balance: 4.87, currency: 'USD' },
+      newIncidentId: randomBytes(16).toString('hex'),
+    };
+    const store = new DynamoIncidentStore(dynamodb, resources.incidentTableName);
+    expect(await store.put(open(undefined, key, opening, DEFAULT_REMINDER_SCHEDULE).next!, 0, Deadline.in(5000).signal)).toBe(true);
+    await readInbox(sqs, resources.queueUrl, { waitMs: 0 });
+    const { results } = await runBundle(notifierBundle, [{}, {}], env);
+    expect(results).toMatchObject([
+      { kind: 'done', sent: { reminder: 1 } },
+      { kind: 'done', sent: { reminder: 0 } },
+    ]);
+    const inbox = await readInbox(sqs, resources.queueUrl, { expected: 2, waitMs: 2000 });
+    expect(inbox.map((m) => m.attributes)).toEqual([{ callback_type: 'incident_reminder', severity: 'critical', escalation: '2' }]);
+    expect(inbox[0].subject).toMatch(/^Voximplant: balance low, still open after 31 min on account /);
+    expect(JSON.parse(inbox[0].message).email).toContain(`${stage}ack/v1.${VOX.accountId}.low_balance.-.`);
+  } finally {
+    sqs.destroy();
+    dynamodb.destroy();
   }
 });
