@@ -5,9 +5,7 @@
  * table, read the acknowledge key (one SSM parameter), publish to the alert topic, write its own log group.
  * Its alerts go through the alert topic like every other, so the same subscriptions and filters apply.
  *
- * Cost (us-east-1 list prices, 2026): 43,200 invocations a month (1 a minute) of ~100 ms at 256 MB arm64, about
- * $0.02 of compute and $0.01 of requests, plus one Scan of a near-empty table per run (on-demand, ~43,200 read
- * request units, about $0.01): a few cents a month, the same with or without callbacks.
+ * Its cost is fixed (a run a minute, whatever the callbacks): the figures are in the README ("Operate").
  */
 import { Duration } from 'aws-cdk-lib';
 import { MathExpression } from 'aws-cdk-lib/aws-cloudwatch';

@@ -174,7 +174,9 @@ export async function runNotifier(deps: NotifierDeps, deadline: Deadline): Promi
     );
   }
   if (storeFailures > 0) metrics.count(METRICS.names.notifierFailures, storeFailures);
-  log.info('Notifier run', { active: incidents.length, open, due: due.length, sent, refused, ambiguous, storeFailures, skipped });
+  // Only runs that had work log a line: an idle run every minute would be 43,200 lines a month saying nothing.
+  if (due.length > 0)
+    log.info('Notifier run', { active: incidents.length, open, due: due.length, sent, refused, ambiguous, storeFailures, skipped });
   return { kind: 'done', open, sent, refused, ambiguous, storeFailures, skipped };
 }
 
