@@ -459,7 +459,9 @@ export class VoximplantAlertsStack extends Stack {
       });
     }
     const filterPolicy = Object.keys(smsFilter).length > 0 ? smsFilter : undefined;
-    // The second line: incident messages of level 2 and up only (a Number attribute: SNS numeric matching).
+    // The second line: incident messages of level 2 and up only. SNS compares policies with String, String.Array and
+    // Number attributes, and a prefix or a numeric range counts as one value of the 150 combinations (Amazon SNS
+    // Developer Guide, "Filter policy constraints": https://docs.aws.amazon.com/sns/latest/dg/subscription-filter-policy-constraints.html).
     const escalation = { [MESSAGE_ATTRIBUTES.escalation]: SubscriptionFilter.numericFilter({ greaterThanOrEqualTo: ESCALATION_LEVEL }) };
     for (const email of settings.escalationEmails) {
       topics.alerts.addSubscription(new EmailSubscription(email, { filterPolicy: escalation }));
