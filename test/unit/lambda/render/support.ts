@@ -6,7 +6,8 @@
  */
 import type { AccountFigures, Alert, CallbackItem } from '../../../../lambda/model';
 import { DEFAULTS } from '../../../../lambda/config';
-import { type AlertLanguage, type KnownType, renderAlert } from '../../../../lambda/render';
+import { type AlertLanguage, KNOWN_TYPES, type KnownType, renderAlert, SMOKE_TEST_ACCOUNT_NAME } from '../../../../lambda/render';
+import { SAMPLE_DATA } from '../../../../lambda/render/samples';
 import { smsSize } from '../../../../lambda/render/text';
 
 export const CONSOLE = DEFAULTS.consoleUrl;
@@ -242,4 +243,93 @@ export function expectValidRussian(alert: Alert): void {
   expect(alert.email).toContain(CONSOLE);
   expect(alert.email.length).toBeLessThan(10_000);
   expect(alert.email).not.toContain('показать его подробно не удалось');
+}
+
+/**
+ * Every type with realistic data: the test fixtures, the shipped samples, and variants that change the
+ * words. Four values in every row: jest takes a test function with more parameters than the row for one
+ * that waits on `done`.
+ */
+export type RenderCase = [name: string, type: string, data: unknown, overrides: Record<string, unknown>];
+export const RENDER_CASES: RenderCase[] = [
+  ...Object.entries(FIXTURES).map(([type, { data }]): RenderCase => [`${type} (fixture)`, type, data, {}]),
+  ...Object.entries(SAMPLE_DATA).map(([type, data]): RenderCase => [`${type} (sample)`, type, data, {}]),
+  ...KNOWN_TYPES.map((type): RenderCase => [
+    `${type} (no data, no name)`,
+    type,
+    undefined,
+    { account_name: undefined, balance: undefined },
+  ]),
+  ['min_balance reminder', 'min_balance', { is_repeated: true }, {}],
+  ['min_balance credit limit', 'min_balance', { is_min_credit: true, is_repeated: true }, {}],
+  ['min_balance smoke test', 'min_balance', {}, { account_name: SMOKE_TEST_ACCOUNT_NAME }],
+  [
+    'min_balance long name, big balance',
+    'min_balance',
+    {},
+    { account_name: 'a-very-long-account-name-'.repeat(10), balance: -123456789.5 },
+  ],
+  ['report failed', 'call_history_report', { history_report_id: 1, success: false }, {}],
+  ['a2p disabled', 'a2p_sms_activated', { a2p_enabled: false }, {}],
+  ['a2p unknown', 'a2p_sms_activated', {}, {}],
+  ['agreement 1 day', 'expiring_agreement', { until_expiration: 1 }, {}],
+  ['agreement 22 days', 'expiring_agreement', { until_expiration: '22' }, {}],
+  ['agreement odd days', 'expiring_agreement', { until_expiration: 'soon' }, {}],
+  ['batch 1 task', 'batch_task_cancelling_completed', { cancelled_tasks_number: 1 }, {}],
+  [
+    '25 subscriptions',
+    'subscription_is_frozen',
+    { subscriptions: Array.from({ length: 25 }, (_, i) => ({ name: `number-${i}`, cost: 1000 + i })) },
+    {},
+  ],
+  ['unknown type', 'brand_new_type', { x: 1 }, {}],
+  [
+    'huge Cyrillic values',
+    'subscription_is_frozen',
+    {
+      subscriptions: Array.from({ length: 25 }, () => ({
+        name: 'ж'.repeat(5000),
+        type: 'ж'.repeat(5000),
+        details: 'ж'.repeat(5000),
+        cost: 1e20,
+      })),
+    },
+    { account_name: 'ж'.repeat(5000), balance: -1e20 },
+  ],
+];
+
+/** Latin words a Russian alert may hold: names, units and terms Russian readers use as they are. */
+const LATIN_ALLOWED = new Set(['voximplant', 'voxengine', 'sip', 'api', 'sms', 'utc', 'caller', 'id', 'push']);
+const URL = /\bhttps?:\/\/\S+/g;
+
+/** Every Latin word in the strings of `value` (deep): data shown as sent may be English. */
+function dataWords(value: unknown, into = new Set<string>()): Set<string> {
+  if (typeof value === 'string') for (const word of value.match(/[A-Za-z]+/g) ?? []) into.add(word.toLowerCase());
+  else if (Array.isArray(value)) value.forEach((entry) => dataWords(entry, into));
+  else if (typeof value === 'object' && value !== null) Object.values(value).forEach((entry) => dataWords(entry, into));
+  return into;
+}
+
+/**
+ * Runs of two or more Latin words in `text` that are neither allowed nor part of the callback's data:
+ * English left untranslated. A word is letters only (ids like min_balance or A2P are not words).
+ */
+export function untranslated(text: string, data: unknown): string[] {
+  const allowed = dataWords(data);
+  const tokens = text
+    .replace(URL, ' ')
+    .split(/[^\p{L}\p{N}_]+/u)
+    .filter(Boolean);
+  const suspect = (token: string) =>
+    /^[A-Za-z]+$/.test(token) && !LATIN_ALLOWED.has(token.toLowerCase()) && !allowed.has(token.toLowerCase());
+  const runs: string[] = [];
+  let run: string[] = [];
+  for (const token of [...tokens, '']) {
+    if (suspect(token)) run.push(token);
+    else {
+      if (run.length >= 2) runs.push(run.join(' '));
+      run = [];
+    }
+  }
+  return runs;
 }
