@@ -32,7 +32,7 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { parameterNames } from '../lambda/config';
-import { DEDUPE_TABLE, ENV, MESSAGE_ATTRIBUTES, METRICS, RECEIVER_FUNCTION, RETRY_QUEUE } from '../lambda/contract';
+import { DEDUPE_TABLE, INCIDENT_TABLE, ENV, MESSAGE_ATTRIBUTES, METRICS, RECEIVER_FUNCTION, RETRY_QUEUE } from '../lambda/contract';
 import { MANAGEMENT_API } from '../lambda/voximplant/management-api';
 import { addAlarms, ALARM_PERIOD, type AlarmSpec, customMetric } from './alarms';
 import { readSettings, type Settings } from './context';
@@ -130,6 +130,18 @@ export class VoximplantAlertsStack extends Stack {
         'The table only remembers callback ids for the replay window and expires them by TTL; a point-in-time ' +
         'restore would create a new table this stack does not use, so backups would cost without helping.',
     });
+    // Incidents (lambda/incidents/): one small record per account and kind, so the notifier's scan stays cheap.
+    const incidentTable = new Table(this, 'IncidentTable', {
+      partitionKey: { name: INCIDENT_TABLE.partitionKey, type: AttributeType.STRING },
+      timeToLiveAttribute: INCIDENT_TABLE.ttlAttribute,
+      billingMode: BillingMode.PAY_PER_REQUEST,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    Validations.of(incidentTable).acknowledge({
+      id: 'AwsSolutions-DDB3',
+      reason:
+        'The table holds live incident state that the next callback or watchdog pass rebuilds; a restore would create a table this stack does not use.',
+    });
 
     // ── Parked requests: what a failing SSM, DynamoDB or SNS kept from being alerted, retried with backoff ──
     const deadLetters = new Queue(this, 'RetryDeadLetterQueue', {
@@ -217,7 +229,7 @@ export class VoximplantAlertsStack extends Stack {
     // authorized by sqs:ChangeMessageVisibility, which the event source's grant already includes: SQS API
     // Reference, "AddPermission") until maxReceiveCount sends them to the DLQ.
     receiver.addEventSource(new SqsEventSource(retryQueue, { batchSize: 10, reportBatchItemFailures: true }));
-    // Exactly the five parameter names, never the whole prefix. Reading SecureStrings encrypted with the
+    // Exactly the six parameter names, never the whole prefix. Reading SecureStrings encrypted with the
     // AWS-managed aws/ssm key needs no KMS statement: that key's policy already allows decryption through
     // SSM for principals of this account.
     const parameterArns = Object.values(parameters).map((name) =>
@@ -406,6 +418,7 @@ export class VoximplantAlertsStack extends Stack {
       value: pagingTopic.topicArn,
     });
     new CfnOutput(this, 'DedupeTableName', { value: dedupeTable.tableName });
+    new CfnOutput(this, 'IncidentTableName', { value: incidentTable.tableName });
     new CfnOutput(this, 'RetryDeadLetterQueueUrl', {
       description: 'Parked requests that failed every retry: redrive from the SQS console once the cause is fixed',
       value: deadLetters.queueUrl,

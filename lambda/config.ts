@@ -155,5 +155,7 @@ export function parameterNames(prefix: string) {
     apiKey: `${prefix}/api-key`,
     saltPrevious: `${prefix}/salt-previous`,
     apiKeyPrevious: `${prefix}/api-key-previous`,
+    /** Signs incidents' acknowledge links (lambda/incidents/ack-token.ts); optional: without it, alerts carry no link. */
+    ackKey: `${prefix}/ack-key`,
   } as const;
 }

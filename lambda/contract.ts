@@ -26,6 +26,8 @@ export const ENV = {
   /** The Telegram relay: the chat to post to, and the Bot API's base URL (a stand-in on loopback in tests). */
   telegramChatId: 'TELEGRAM_CHAT_ID',
   telegramApiUrl: 'TELEGRAM_API_URL',
+  /** Incidents (lambda/incidents/): their table. */
+  incidentTableName: 'INCIDENT_TABLE_NAME',
 } as const;
 
 export const DEDUPE_TABLE = {
@@ -46,6 +48,25 @@ export const DEDUPE_TABLE = {
    */
   watchStatePrefix: 'watch#',
   seenPrefix: 'seen#',
+} as const;
+
+/**
+ * The incidents' own table (lambda/aws/dynamo-incidents.ts): one small record per account and kind, so the
+ * notifier's scan stays cheap (the dedupe table holds a record per callback).
+ */
+export const INCIDENT_TABLE = {
+  /** String partition key: incidentKeyString (lambda/incidents/model.ts). */
+  partitionKey: 'pk',
+  /** Epoch seconds; DynamoDB TTL deletes the record (INCIDENT_RETENTION). */
+  ttlAttribute: 'expiresAt',
+} as const;
+
+/** How long an incident record is kept after its last change, by status (days). */
+export const INCIDENT_RETENTION = {
+  /** A resolved incident is kept for the record (and so a late acknowledge link says "already resolved"). */
+  resolvedDays: 30,
+  /** An open one lives as long as something still says it (a repeat or a reminder moves it). */
+  activeDays: 365,
 } as const;
 
 /** The receiver function as the stack deploys it. */

@@ -62,6 +62,8 @@ export interface ChatText {
 export interface Secrets {
   readonly accountId: string;
   readonly credentials: ReadonlyArray<{ readonly salt: string; readonly apiKey: string }>;
+  /** Signs incidents' acknowledge links (SSM `<prefix>/ack-key`); undefined when not set. Never logged or rendered. */
+  readonly ackKey?: string;
 }
 
 /**

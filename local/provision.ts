@@ -3,6 +3,7 @@
  * the SSM parameters, the alert topic, the dedupe table, and an SQS queue subscribed to the topic as an inbox.
  * Shared by `npm start`, `npm run configure` and the integration tests, so they all build the same world.
  */
+import { randomBytes } from 'node:crypto';
 import {
   CreateTableCommand,
   DeleteTableCommand,
@@ -23,7 +24,7 @@ import {
 import { DeleteParametersCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import type { Alert } from '../lambda/model';
 import { parameterNames } from '../lambda/config';
-import { DEDUPE_TABLE, ENV, RETRY_QUEUE } from '../lambda/contract';
+import { DEDUPE_TABLE, ENV, INCIDENT_TABLE, RETRY_QUEUE } from '../lambda/contract';
 
 export interface VoxSecrets {
   readonly salt: string;
@@ -31,12 +32,16 @@ export interface VoxSecrets {
   readonly apiKey: string;
   readonly saltPrevious?: string;
   readonly apiKeyPrevious?: string;
+  /** Signs incidents' acknowledge links; provision() generates one when absent. */
+  readonly ackKey?: string;
 }
 
 export interface LocalResources {
   readonly parameterPrefix: string;
   readonly topicArn: string;
   readonly tableName: string;
+  /** The incidents' table (lambda/aws/dynamo-incidents.ts). */
+  readonly incidentTableName: string;
   readonly queueUrl: string;
   /** Where the receiver parks requests it could not fully handle; its dead-letter queue is `dlqUrl`. */
   readonly retryQueueUrl: string;
@@ -52,6 +57,7 @@ export async function putSecrets(ssm: SSMClient, prefix: string, secrets: VoxSec
     [names.apiKey, secrets.apiKey, 'SecureString'],
     [names.saltPrevious, secrets.saltPrevious, 'SecureString'],
     [names.apiKeyPrevious, secrets.apiKeyPrevious, 'SecureString'],
+    [names.ackKey, secrets.ackKey, 'SecureString'],
   ];
   for (const [Name, Value, Type] of entries) {
     if (Value === undefined) continue;
@@ -59,13 +65,18 @@ export async function putSecrets(ssm: SSMClient, prefix: string, secrets: VoxSec
   }
 }
 
-export async function createDedupeTable(dynamodb: DynamoDBClient, tableName: string): Promise<void> {
+/** A table keyed by one string attribute, with TTL, as the stack creates the dedupe and incident tables. */
+export async function createTable(
+  dynamodb: DynamoDBClient,
+  tableName: string,
+  schema: { readonly partitionKey: string; readonly ttlAttribute: string } = DEDUPE_TABLE,
+): Promise<void> {
   await dynamodb.send(
     new CreateTableCommand({
       TableName: tableName,
       BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [{ AttributeName: DEDUPE_TABLE.partitionKey, AttributeType: 'S' }],
-      KeySchema: [{ AttributeName: DEDUPE_TABLE.partitionKey, KeyType: 'HASH' }],
+      AttributeDefinitions: [{ AttributeName: schema.partitionKey, AttributeType: 'S' }],
+      KeySchema: [{ AttributeName: schema.partitionKey, KeyType: 'HASH' }],
     }),
   );
   // Real DynamoDB refuses a TTL change while the table is still being created.
@@ -73,10 +84,13 @@ export async function createDedupeTable(dynamodb: DynamoDBClient, tableName: str
   await dynamodb.send(
     new UpdateTimeToLiveCommand({
       TableName: tableName,
-      TimeToLiveSpecification: { AttributeName: DEDUPE_TABLE.ttlAttribute, Enabled: true },
+      TimeToLiveSpecification: { AttributeName: schema.ttlAttribute, Enabled: true },
     }),
   );
 }
+
+/** The dedupe table (lambda/aws/dynamo-dedupe.ts). */
+export const createDedupeTable = (dynamodb: DynamoDBClient, tableName: string): Promise<void> => createTable(dynamodb, tableName);
 
 /** The retry queue with its dead-letter queue, configured as the stack configures them. */
 export async function createRetryQueue(sqs: SQSClient, queueName: string): Promise<{ retryQueueUrl: string; dlqUrl: string }> {
@@ -131,13 +145,14 @@ export async function provision(
   const sqs = new SQSClient({});
   const dynamodb = new DynamoDBClient({});
   try {
-    await putSecrets(ssm, prefix, secrets);
+    await putSecrets(ssm, prefix, { ackKey: randomBytes(32).toString('base64url'), ...secrets });
     const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: `${name}-alerts` }));
     const tableName = `${name}-dedupe`;
-    await createDedupeTable(dynamodb, tableName);
+    const incidentTableName = `${name}-incidents`;
+    await Promise.all([createDedupeTable(dynamodb, tableName), createTable(dynamodb, incidentTableName, INCIDENT_TABLE)]);
     const queueUrl = await createInbox(sns, sqs, TopicArn!, `${name}-inbox`, subscribeInbox);
     const retry = await createRetryQueue(sqs, `${name}-retry`);
-    return { parameterPrefix: prefix, topicArn: TopicArn!, tableName, queueUrl, ...retry };
+    return { parameterPrefix: prefix, topicArn: TopicArn!, tableName, incidentTableName, queueUrl, ...retry };
   } finally {
     for (const client of [ssm, sns, sqs, dynamodb]) client.destroy();
   }
@@ -169,7 +184,9 @@ export async function deleteResources(resources: LocalResources, extraQueueUrls:
       ),
       attempt(`topic ${resources.topicArn}`, () => sns.send(new DeleteTopicCommand({ TopicArn: resources.topicArn }))),
       ...queueUrls.map((QueueUrl) => attempt(`queue ${QueueUrl}`, () => sqs.send(new DeleteQueueCommand({ QueueUrl })))),
-      attempt(`table ${resources.tableName}`, () => dynamodb.send(new DeleteTableCommand({ TableName: resources.tableName }))),
+      ...[resources.tableName, resources.incidentTableName].map((TableName) =>
+        attempt(`table ${TableName}`, () => dynamodb.send(new DeleteTableCommand({ TableName }))),
+      ),
     ]);
   } finally {
     for (const client of [ssm, sns, sqs, dynamodb]) client.destroy();
@@ -182,6 +199,7 @@ export function receiverEnv(resources: LocalResources): Record<string, string> {
   return {
     [ENV.parameterPrefix]: resources.parameterPrefix,
     [ENV.dedupeTableName]: resources.tableName,
+    [ENV.incidentTableName]: resources.incidentTableName,
     [ENV.topicArn]: resources.topicArn,
     [ENV.retryQueueUrl]: resources.retryQueueUrl,
   };

@@ -112,6 +112,7 @@ export class SsmSecrets implements SecretsSource {
         if (salt !== undefined && apiKey !== undefined) credentials.push({ salt, apiKey });
       }
     }
-    return { accountId: values.get(names.accountId)!.trim(), credentials };
+    const ackKey = values.get(names.ackKey);
+    return { accountId: values.get(names.accountId)!.trim(), credentials, ...(ackKey === undefined ? {} : { ackKey }) };
   }
 }

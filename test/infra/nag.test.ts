@@ -56,6 +56,7 @@ it('acknowledges only the reviewed findings, on the narrowest constructs, each w
     'VoximplantAlerts/Api/GET--: AwsSolutions-APIG4',
     'VoximplantAlerts/Api/POST--: AwsSolutions-APIG4',
     'VoximplantAlerts/DedupeTable: AwsSolutions-DDB3',
+    'VoximplantAlerts/IncidentTable: AwsSolutions-DDB3',
     'VoximplantAlerts/RetryDeadLetterQueue: AwsSolutions-SQS3',
   ]);
   for (const reason of acks.values()) expect(reason.length).toBeGreaterThan(80);

@@ -17,7 +17,7 @@ import { ACCESS_LOG_FORMAT, ESM_REQUIRE_BANNER, LAMBDA_RUNTIME, THROTTLED_METRIC
 import { DEFAULTS, parameterNames } from '../../lambda/config';
 import { DEDUPE_TABLE, ENV, MESSAGE_ATTRIBUTES, METRICS, RETRY_QUEUE, WATCHDOG_FUNCTION } from '../../lambda/contract';
 import { MANAGEMENT_API } from '../../lambda/voximplant/management-api';
-import { construct, FULL_CONTEXT, only, removeOutdirs, render, resourcesOfType, synth, type Synthesized } from './synth';
+import { construct, FULL_CONTEXT, named, only, removeOutdirs, render, resourcesOfType, synth, type Synthesized } from './synth';
 
 /** Values a careless stack might copy from the environment into the template or the bundle. */
 const FAKE_SECRET = 'fake-secret-5b1f0c7e9d2a4c3b8e6f';
@@ -69,7 +69,7 @@ describe('Lambda', () => {
   it('gets exactly the environment the Lambda reads, names from lambda/contract.ts', () => {
     expect(receiver(defaults).Properties!.Environment.Variables).toEqual({
       [ENV.parameterPrefix]: DEFAULTS.parameterPrefix,
-      [ENV.dedupeTableName]: { Ref: only(defaults.json, 'AWS::DynamoDB::Table')[0] },
+      [ENV.dedupeTableName]: { Ref: named(defaults.json, 'AWS::DynamoDB::Table', 'DedupeTable')[0] },
       [ENV.topicArn]: { Ref: topicIds(defaults).alerts },
       [ENV.alertTypes]: DEFAULTS.alertTypes,
       [ENV.alertLanguage]: DEFAULTS.alertLanguage,
@@ -299,7 +299,7 @@ describe('SNS', () => {
 
 describe('DynamoDB dedupe table', () => {
   it('is on-demand, keyed and expired per lambda/contract.ts, deleted with the stack', () => {
-    const [, table] = only(defaults.json, 'AWS::DynamoDB::Table');
+    const [, table] = named(defaults.json, 'AWS::DynamoDB::Table', 'DedupeTable');
     expect(table.DeletionPolicy).toBe('Delete');
     expect(table.Properties).toMatchObject({
       BillingMode: 'PAY_PER_REQUEST',
@@ -339,7 +339,7 @@ describe('IAM', () => {
   it.each([
     ['defaults', () => defaults, DEFAULTS.parameterPrefix],
     ['full context', () => full, FULL_CONTEXT.parameterPrefix],
-  ])('reads exactly the five SSM parameters (%s)', (_, get, prefix) => {
+  ])('reads exactly the six SSM parameters (%s)', (_, get, prefix) => {
     const ssm = roleStatements(get()).filter((st) => actionsOf(st).some((a) => a.startsWith('ssm:')));
     expect(ssm).toHaveLength(1);
     expect(actionsOf(ssm[0]).sort()).toEqual(['ssm:GetParameter', 'ssm:GetParameters']);
@@ -355,7 +355,7 @@ describe('IAM', () => {
     const statements = roleStatements(s);
     const byService = (service: string) => statements.filter((st) => actionsOf(st).some((a) => a.startsWith(`${service}:`)));
     const logGroupId = receiver(s).Properties!.LoggingConfig.LogGroup.Ref;
-    const tableId = only(s.json, 'AWS::DynamoDB::Table')[0];
+    const tableId = named(s.json, 'AWS::DynamoDB::Table', 'DedupeTable')[0];
 
     expect(byService('logs').map((st) => [actionsOf(st).sort(), resourcesOf(st)])).toEqual([
       [['logs:CreateLogStream', 'logs:PutLogEvents'], [`\${${logGroupId}.Arn}`]],
@@ -422,14 +422,14 @@ describe('watchdog', () => {
     ]);
   });
 
-  it('may read the five parameters, get and put items in the table, publish to the alert topic and write its log group: nothing else', () => {
+  it('may read the six parameters, get and put items in the table, publish to the alert topic and write its log group: nothing else', () => {
     const [id, fn] = watchdog(defaults);
     const roleId = fn.Properties!.Role['Fn::GetAtt'][0];
     const statements = resourcesOfType(defaults.json, 'AWS::IAM::Policy')
       .filter(([, p]) => p.Properties!.Roles.some((r: { Ref: string }) => r.Ref === roleId))
       .flatMap(([, p]) => p.Properties!.PolicyDocument.Statement)
       .map((st: Record<string, any>) => [[st.Action].flat().sort().join(' '), [st.Resource].flat().map(render).sort().join(' ')]);
-    const tableId = only(defaults.json, 'AWS::DynamoDB::Table')[0];
+    const tableId = named(defaults.json, 'AWS::DynamoDB::Table', 'DedupeTable')[0];
     expect(statements.sort()).toEqual(
       [
         ['logs:CreateLogStream logs:PutLogEvents', `\${${fn.Properties!.LoggingConfig.LogGroup.Ref}.Arn}`],
@@ -682,7 +682,7 @@ describe('outputs', () => {
     expect(outputs.AlertTopicArn.Value).toEqual({ Ref: alerts });
     expect(outputs.OperationsTopicArn.Value).toEqual({ Ref: operations });
     expect(outputs.PagingTopicArn.Value).toEqual({ Ref: paging });
-    expect(outputs.DedupeTableName.Value).toEqual({ Ref: only(full.json, 'AWS::DynamoDB::Table')[0] });
+    expect(outputs.DedupeTableName.Value).toEqual({ Ref: named(full.json, 'AWS::DynamoDB::Table', 'DedupeTable')[0] });
   });
 });
 

@@ -70,6 +70,13 @@ export function only(json: Record<string, any>, type: string): [string, Resource
   return found[0];
 }
 
+/** The one resource of `type` whose logical id starts with `idPrefix` (the stack has two tables: DedupeTable, IncidentTable). */
+export function named(json: Record<string, any>, type: string, idPrefix: string): [string, Resource] {
+  const found = resourcesOfType(json, type).filter(([id]) => id.startsWith(idPrefix));
+  if (found.length !== 1) throw new Error(`expected one ${type} named ${idPrefix}*, found ${found.length}`);
+  return found[0];
+}
+
 /**
  * Renders an intrinsic as a readable string: {Ref: X} becomes ${X}, Fn::Join is joined, Fn::GetAtt becomes
  * ${X.Attr}. Enough to compare ARNs built by the stack with the expected text.

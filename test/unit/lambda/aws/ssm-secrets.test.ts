@@ -23,11 +23,11 @@ describe('SsmSecrets', () => {
     return new SsmSecrets(new SSMClient({}), '/vox', 300_000, new MemoryLog(), now);
   }
 
-  it('reads all five names in one decrypted GetParameters call', async () => {
+  it('reads all six names in one decrypted GetParameters call', async () => {
     ssm.on(GetParametersCommand).resolves(parameters(CURRENT));
     expect(await source().get()).toEqual({ accountId: VOX.accountId, credentials: [{ salt: VOX.salt, apiKey: VOX.apiKey }] });
     expect(ssm.commandCalls(GetParametersCommand)[0].args[0].input).toEqual({
-      Names: ['/vox/salt', '/vox/account-id', '/vox/api-key', '/vox/salt-previous', '/vox/api-key-previous'],
+      Names: ['/vox/salt', '/vox/account-id', '/vox/api-key', '/vox/salt-previous', '/vox/api-key-previous', '/vox/ack-key'],
       WithDecryption: true,
     });
   });
