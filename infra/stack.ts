@@ -36,6 +36,7 @@ import { DEDUPE_TABLE, INCIDENT_TABLE, ENV, MESSAGE_ATTRIBUTES, METRICS, RECEIVE
 import { MANAGEMENT_API } from '../lambda/voximplant/management-api';
 import { addAlarms, ALARM_PERIOD, type AlarmSpec, customMetric } from './alarms';
 import { readSettings, type Settings } from './context';
+import { Chat } from './chat';
 import { Watchdog } from './watchdog';
 
 const PROJECT_ROOT = path.join(__dirname, '..');
@@ -382,7 +383,19 @@ export class VoximplantAlertsStack extends Stack {
       intervalMinutes: settings.watchInterval,
       maxCallbackAgeHours: settings.maxCallbackAgeHours,
     });
-    addAlarms(this, { ...alarms, ...watchdog.alarms }, { operations: operationsTopic, paging: pagingTopic });
+    // ── Chat: Slack, Teams and Telegram relays, only when a chat destination is set (infra/chat.ts) ──
+    const chat =
+      settings.chat &&
+      new Chat(this, 'Chat', {
+        settings: settings.chat,
+        functionDefaults,
+        entry: path.join(PROJECT_ROOT, 'lambda', 'chat', 'handler.ts'),
+        logRetention: LOG_RETENTION,
+        alertTopic,
+        parameterPrefix: settings.parameterPrefix,
+        kmsKeyArn: settings.kmsKeyArn,
+      });
+    addAlarms(this, { ...alarms, ...watchdog.alarms, ...chat?.alarms }, { operations: operationsTopic, paging: pagingTopic });
 
     // ── What the user needs after `cdk deploy` ──
     new CfnOutput(this, 'WebhookUrl', {
