@@ -7,7 +7,7 @@
  */
 import type { Severity } from '../lambda/model';
 import { DEFAULTS, parseAlertLanguage as parseLanguage, typeNameProblem } from '../lambda/config';
-import { WATCHDOG_FUNCTION } from '../lambda/contract';
+import { CHAT_RELAY_FUNCTION, WATCHDOG_FUNCTION } from '../lambda/contract';
 import { WATCHDOG_OPENING_TYPES } from '../lambda/render/watchdog';
 import type { AlertLanguage } from '../lambda/render';
 
@@ -51,12 +51,8 @@ export const CONTEXT_DEFAULTS = {
   /** Minutes between two watchdog passes. */
   watchInterval: WATCHDOG_FUNCTION.defaultIntervalMinutes,
   alertLanguage: DEFAULTS.alertLanguage,
-  /**
-   * Chat destinations (slackSeverities, teamsSeverities, telegramSeverities): critical and warning. A chat
-   * message costs nothing and interrupts less than an SMS, so warnings (a card about to expire, a failed
-   * payment) belong there; info (payments received, reports ready) would bury them, and email has it all.
-   */
-  chatSeverities: ['critical', 'warning'] as readonly Severity[],
+  /** Chat destinations (slackSeverities, teamsSeverities, telegramSeverities): lambda/contract.ts says why. */
+  chatSeverities: CHAT_RELAY_FUNCTION.defaultSeverities as readonly Severity[],
 } as const;
 
 /** EventBridge rates are whole minutes, at least 1; more than a day apart, the watchdog would notice too late. */

@@ -102,6 +102,12 @@ export const CHAT_RELAY_FUNCTION = {
   telegramApiUrl: 'https://api.telegram.org',
   /** Days the failure queue keeps an undelivered chat message (SQS's maximum), for a redrive. */
   failureRetentionDays: 14,
+  /**
+   * Severities a chat destination receives unless `-c <destination>Severities=` says otherwise: critical and
+   * warning. A chat message costs nothing and interrupts less than an SMS, so warnings (a card about to expire,
+   * a failed payment) belong there; info (payments received, reports ready) would bury them, and email has it all.
+   */
+  defaultSeverities: ['critical', 'warning'],
 } as const;
 
 /** The parked-retry queue: how often a parked request is tried before it goes to the dead-letter queue. */

@@ -46,6 +46,8 @@ Options:
   --voximplant-standin  start a stand-in Management API on loopback for this stack's own account (balance
                         4.20 USD, no callback URL yet) and point the function at it: balance alerts are
                         confirmed, and \`configure --local --connect\` and \`check-account --local\` work offline
+  --telegram            run the Telegram relay too, against a stand-in Bot API on loopback, and print each
+                        message it sends (critical and warning alerts, the chat default; moto only)
   --quiet-lambda-logs   hide the function's own JSON logs and metrics
   --no-print-alerts     do not print alerts: the inbox they are printed from is not subscribed to the topic
                         (for \`npm run load\`: under moto every subscriber costs a signed copy of each alert)
@@ -64,6 +66,7 @@ async function main(argv: string[]): Promise<number> {
     'voximplant-api': { type: 'string' },
     'voximplant-standin': { type: 'boolean', default: false },
     'quiet-lambda-logs': { type: 'boolean', default: false },
+    telegram: { type: 'boolean', default: false },
     'no-print-alerts': { type: 'boolean', default: false },
   });
 
@@ -75,6 +78,8 @@ async function main(argv: string[]): Promise<number> {
   }
   const host = values.host ?? process.env.HOST ?? '127.0.0.1';
   const useAws = values.aws || ['1', 'true', 'yes'].includes((process.env.LOCAL_STACK_AWS ?? '').toLowerCase());
+  // In AWS the relay's queue and token would be real resources nobody cleans up: the stand-in is a local toy.
+  if (useAws && values.telegram) throw new UsageError('--telegram runs on moto only: drop --aws');
   const stateFile = statePath();
   const printAlerts = !values['no-print-alerts'];
 
@@ -185,6 +190,7 @@ async function main(argv: string[]): Promise<number> {
       onError: fail,
       onRequest: ({ method, path, response, ms }) => say(formatRequestLine(method, path, response, ms)),
       ...(printAlerts ? { onAlert: printAlert } : {}),
+      ...(values.telegram ? { onTelegram: (text: string) => say(`${bold('TELEGRAM')}\n${text}\n`) } : {}),
     });
     stack = await starting;
   } catch (error) {
