@@ -8,6 +8,7 @@
  *
  * The token is part of the URL: no error, log line or message built here ever holds the URL.
  */
+import { readBoundedBytes } from '../bounded-body';
 import type { Deadline } from '../deadline';
 import { errorMessage } from '../errors';
 
@@ -100,23 +101,10 @@ function parseAnswer(body: string): Answer | undefined {
   }
 }
 
-/** The body as text, refusing more than MAX_ANSWER_BYTES (the stream is cancelled). */
+/** The body as text; '' when it is larger than MAX_ANSWER_BYTES (then it is not the Bot API's answer). */
 async function boundedText(response: Response): Promise<string> {
-  if (!response.body) return '';
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let bytes = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    bytes += value.byteLength;
-    if (bytes > MAX_ANSWER_BYTES) {
-      await reader.cancel();
-      return '';
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString('utf8');
+  const bytes = await readBoundedBytes(response, MAX_ANSWER_BYTES);
+  return bytes === 'too-large' ? '' : bytes.toString('utf8');
 }
 
 /** An error's message with the token blanked, in case a lower layer ever quotes the URL. */
