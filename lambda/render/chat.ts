@@ -30,6 +30,7 @@ export function chatText(parts: ChatParts, m: Messages): ChatText {
   const title = (parts.test ? m.alert.testSms : '') + m.alert.chatTitle(parts.what, parts.account);
   const description = [
     parts.summary,
+    '',
     ...parts.facts.filter(([, value]) => value !== undefined).map(([label, value]) => `${label}: ${value}`),
     ...(parts.lines.length > 0 ? ['', ...parts.lines] : []),
   ].join('\n');
