@@ -7,9 +7,9 @@
  */
 import type { Severity } from '../lambda/model';
 import { DEFAULTS, parseAlertLanguage as parseLanguage, typeNameProblem } from '../lambda/config';
-import { WATCHDOG_FUNCTION } from '../lambda/contract';
 import { DEFAULT_REMINDER_SCHEDULE, type ReminderSchedule } from '../lambda/incidents/model';
 import { formatReminderSchedule, parseReminderSchedule } from '../lambda/incidents/schedule';
+import { CHAT_RELAY_FUNCTION, WATCHDOG_FUNCTION } from '../lambda/contract';
 import { WATCHDOG_OPENING_TYPES } from '../lambda/render/watchdog';
 import type { AlertLanguage } from '../lambda/render';
 
@@ -30,6 +30,15 @@ export const CONTEXT_KEYS = {
   reminderSchedule: 'reminderSchedule',
   escalationEmail: 'escalationEmail',
   escalationSms: 'escalationSms',
+  slackWorkspaceId: 'slackWorkspaceId',
+  slackChannelId: 'slackChannelId',
+  slackSeverities: 'slackSeverities',
+  teamsTenantId: 'teamsTenantId',
+  teamsId: 'teamsId',
+  teamsChannelId: 'teamsChannelId',
+  teamsSeverities: 'teamsSeverities',
+  telegramChatId: 'telegramChatId',
+  telegramSeverities: 'telegramSeverities',
 } as const;
 
 /** A Record over the Severity union, so adding a severity in the Lambda fails to compile until listed here. */
@@ -49,6 +58,8 @@ export const CONTEXT_DEFAULTS = {
   alertLanguage: DEFAULTS.alertLanguage,
   /** 30 min, 2 h, 6 h after the opening, then every 12 h (issue 15). */
   reminderSchedule: DEFAULT_REMINDER_SCHEDULE,
+  /** Chat destinations (slackSeverities, teamsSeverities, telegramSeverities): lambda/contract.ts says why. */
+  chatSeverities: CHAT_RELAY_FUNCTION.defaultSeverities as readonly Severity[],
 } as const;
 
 /** The notifier runs every minute: a reminder offset finer than that could not be kept. */
@@ -91,6 +102,20 @@ export interface Settings {
   readonly escalationEmails: readonly string[];
   /** Second-line E.164 SMS recipients: the same, through the SMS severity filter. */
   readonly escalationSms: readonly string[];
+  /** Chat destinations (infra/chat.ts); absent when no chat key is set. */
+  readonly chat?: ChatSettings;
+}
+
+/** The chat destinations asked for; each with the severities it receives. At least one is set. */
+export interface ChatSettings {
+  readonly slack?: { readonly workspaceId: string; readonly channelId: string; readonly severities: readonly Severity[] | '*' };
+  readonly teams?: {
+    readonly tenantId: string;
+    readonly teamId: string;
+    readonly channelId: string;
+    readonly severities: readonly Severity[] | '*';
+  };
+  readonly telegram?: { readonly chatId: string; readonly severities: readonly Severity[] | '*' };
 }
 
 export type ContextGetter = (key: string) => unknown;
@@ -124,7 +149,89 @@ export function readSettings(get: ContextGetter): Settings {
     ...optionalNumber(CONTEXT_KEYS.maxCallbackAgeHours, get(CONTEXT_KEYS.maxCallbackAgeHours)),
     alertLanguage: parseAlertLanguage(get(CONTEXT_KEYS.alertLanguage)),
     ...(kmsKeyArn ? { kmsKeyArn } : {}),
+    ...optionalChat(parseChat(get)),
   };
+}
+
+const optionalChat = (chat: ChatSettings | undefined): { chat?: ChatSettings } => (chat === undefined ? {} : { chat });
+
+/**
+ * Identifier forms, from the CloudFormation resource reference (AWS::Chatbot::SlackChannelConfiguration,
+ * AWS::Chatbot::MicrosoftTeamsChannelConfiguration): Slack workspace ids are upper-case letters and digits
+ * (e.g. T0123ABCD), channel ids letters and digits (C0123ABCD); Teams tenant and team ids are GUIDs; a Teams
+ * channel id is the URL-encoded `19:...@thread.tacv2` from the channel's link. Telegram (Bot API, sendMessage
+ * chat_id): an integer (negative for groups and channels) or `@channelusername` (5-32 letters, digits, `_`).
+ */
+const CHAT_IDS = {
+  slackWorkspaceId: { pattern: /^[0-9A-Z]{1,255}$/, example: 'T0123ABCD (Slack: workspace settings, or the workspace URL)' },
+  slackChannelId: { pattern: /^[A-Za-z0-9]{1,255}$/, example: 'C0123ABCD (Slack: channel details, at the bottom)' },
+  teamsTenantId: { pattern: GUID(), example: "a GUID like 01234567-89ab-cdef-0123-456789abcdef (the channel link's tenantId)" },
+  teamsId: { pattern: GUID(), example: "a GUID like 01234567-89ab-cdef-0123-456789abcdef (the channel link's groupId)" },
+  teamsChannelId: {
+    pattern: /^[A-Za-z0-9\-_=+/.,]*%3[aA][A-Za-z0-9\-_=+/.,]*%40[A-Za-z0-9\-_=+/.,]*$/,
+    example: "the URL-encoded id from the channel's link, like 19%3ab6ef35dc342d56ba5654e6fc6d25a071%40thread.tacv2",
+  },
+  telegramChatId: {
+    pattern: /^(-?[1-9]\d{0,15}|@[A-Za-z][A-Za-z0-9_]{4,31})$/,
+    example: '-1001234567890 (a group or channel) or @my_alerts_channel',
+  },
+} as const;
+
+function GUID(): RegExp {
+  return /^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$/;
+}
+
+/** Chat destinations: each all of its keys or none (half a set names the missing key); their severities. */
+export function parseChat(get: ContextGetter): ChatSettings | undefined {
+  const group = <K extends keyof typeof CHAT_IDS>(keys: readonly K[]): Record<K, string> | undefined => {
+    const values = keys.map((key) => [key, get(key)] as const).filter(([, value]) => value !== undefined && value !== null && value !== '');
+    if (values.length === 0) return undefined;
+    const missing = keys.filter((key) => !values.some(([k]) => k === key));
+    if (missing.length > 0) {
+      const given = values.map(([k]) => k);
+      throw new ContextError(
+        missing[0],
+        undefined,
+        `${given.join(' and ')} ${given.length > 1 ? 'need' : 'needs'} ${missing.join(' and ')} too`,
+      );
+    }
+    const result = {} as Record<K, string>;
+    for (const [key, value] of values) {
+      const { pattern, example } = CHAT_IDS[key];
+      if (typeof value !== 'string' || !pattern.test(value.trim())) throw new ContextError(key, value, `expected ${example}`);
+      result[key] = value.trim();
+    }
+    return result;
+  };
+  const severities = (key: string) => parseSeverities(get(key), key, CONTEXT_DEFAULTS.chatSeverities);
+  const slack = group(['slackWorkspaceId', 'slackChannelId'] as const);
+  const teams = group(['teamsTenantId', 'teamsId', 'teamsChannelId'] as const);
+  const telegram = group(['telegramChatId'] as const);
+  const chat: ChatSettings = {
+    ...(slack && {
+      slack: { workspaceId: slack.slackWorkspaceId, channelId: slack.slackChannelId, severities: severities(CONTEXT_KEYS.slackSeverities) },
+    }),
+    ...(teams && {
+      teams: {
+        tenantId: teams.teamsTenantId,
+        teamId: teams.teamsId,
+        channelId: teams.teamsChannelId,
+        severities: severities(CONTEXT_KEYS.teamsSeverities),
+      },
+    }),
+    ...(telegram && { telegram: { chatId: telegram.telegramChatId, severities: severities(CONTEXT_KEYS.telegramSeverities) } }),
+  };
+  for (const [key, destination] of [
+    [CONTEXT_KEYS.slackSeverities, slack],
+    [CONTEXT_KEYS.teamsSeverities, teams],
+    [CONTEXT_KEYS.telegramSeverities, telegram],
+  ] as const) {
+    // A filter for a destination that is not set is a mistake worth hearing about: the destination was meant.
+    if (destination === undefined && get(key) !== undefined && get(key) !== '') {
+      throw new ContextError(key, get(key), `set only with its destination (${key.replace('Severities', '')}...)`);
+    }
+  }
+  return Object.keys(chat).length > 0 ? chat : undefined;
 }
 
 /**
@@ -228,10 +335,14 @@ export function parseSmsAlertTypes(value: unknown): string[] | '*' {
   return parseTypeList(CONTEXT_KEYS.smsAlertTypes, value, CONTEXT_DEFAULTS.smsAlertTypes);
 }
 
-export function parseSeverities(value: unknown): Severity[] | '*' {
-  const key = CONTEXT_KEYS.smsSeverities;
+/** Severities for one destination's filter (`key`, default SMS's): names, or '*' for all; none given: `fallback`. */
+export function parseSeverities(
+  value: unknown,
+  key: string = CONTEXT_KEYS.smsSeverities,
+  fallback: readonly Severity[] = CONTEXT_DEFAULTS.smsSeverities,
+): Severity[] | '*' {
   const names = parseList(key, value);
-  if (names.length === 0) return [...CONTEXT_DEFAULTS.smsSeverities];
+  if (names.length === 0) return [...fallback];
   if (names.includes('*')) {
     if (names.length > 1) throw new ContextError(key, value, "'*' (all severities) cannot be combined with severity names");
     return '*';

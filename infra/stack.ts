@@ -39,6 +39,7 @@ import { readSettings, type Settings } from './context';
 import { ESCALATION_LEVEL } from '../lambda/incidents/model';
 import { INCIDENT_TYPE_PREFIX } from '../lambda/render/incident';
 import { IncidentNotifier } from './incidents';
+import { Chat } from './chat';
 import { Watchdog } from './watchdog';
 
 const PROJECT_ROOT = path.join(__dirname, '..');
@@ -398,7 +399,23 @@ export class VoximplantAlertsStack extends Stack {
       schedule: settings.reminderSchedule,
       alertLanguage: settings.alertLanguage,
     });
-    addAlarms(this, { ...alarms, ...watchdog.alarms, ...notifier.alarms }, { operations: operationsTopic, paging: pagingTopic });
+    // ── Chat: Slack, Teams and Telegram relays, only when a chat destination is set (infra/chat.ts) ──
+    const chat =
+      settings.chat &&
+      new Chat(this, 'Chat', {
+        settings: settings.chat,
+        functionDefaults,
+        entry: path.join(PROJECT_ROOT, 'lambda', 'chat', 'handler.ts'),
+        logRetention: LOG_RETENTION,
+        alertTopic,
+        parameterPrefix: settings.parameterPrefix,
+        kmsKeyArn: settings.kmsKeyArn,
+      });
+    addAlarms(
+      this,
+      { ...alarms, ...watchdog.alarms, ...notifier.alarms, ...chat?.alarms },
+      { operations: operationsTopic, paging: pagingTopic },
+    );
 
     // ── What the user needs after `cdk deploy` ──
     new CfnOutput(this, 'WebhookUrl', {

@@ -19,6 +19,13 @@ export const ENV = {
   voximplantApiUrl: 'VOXIMPLANT_API_URL',
   /** The watchdog: the URL Voximplant should call (the stack's WebhookUrl). */
   webhookUrl: 'WEBHOOK_URL',
+  /** A chat relay (lambda/chat/): which destination it serves, `slack`, `teams` or `telegram`. */
+  chatDestination: 'CHAT_DESTINATION',
+  /** A Slack or Teams relay: the chat topic its channel configuration is subscribed to. */
+  chatTopicArn: 'CHAT_TOPIC_ARN',
+  /** The Telegram relay: the chat to post to, and the Bot API's base URL (a stand-in on loopback in tests). */
+  telegramChatId: 'TELEGRAM_CHAT_ID',
+  telegramApiUrl: 'TELEGRAM_API_URL',
   /** Incidents (lambda/incidents/): their table. */
   incidentTableName: 'INCIDENT_TABLE_NAME',
   /** The notifier: reminder offsets from an incident's opening, then the repeat (`30m,2h,6h,12h`: lambda/incidents/schedule.ts). */
@@ -86,6 +93,31 @@ export const NOTIFIER_FUNCTION = {
   timeoutSeconds: 30,
   /** Its EventBridge schedule, minutes: "acknowledged" and "resolved" go out within this. */
   intervalMinutes: 1,
+} as const;
+
+/**
+ * A chat relay (lambda/chat/handler.ts) as the stack deploys it: one function per destination, invoked by SNS
+ * asynchronously. A failed delivery fails the invocation; Lambda retries it (async invocation, up to 2 retries,
+ * about 1 and 2 minutes apart), then sends the event to the chat failure queue, whose alarm emails.
+ */
+export const CHAT_RELAY_FUNCTION = {
+  timeoutSeconds: 30,
+  /** Lambda's async retries: its maximum, so a Telegram outage of a few minutes costs no message. */
+  retryAttempts: 2,
+  /** One Telegram send waits at most this (the Bot API answers in well under a second when healthy). */
+  sendTimeoutMs: 10_000,
+  /** A 429's retry_after is waited out in the same invocation only when it is this short; longer: Lambda's retry. */
+  maxInlineRetryAfterSeconds: 10,
+  /** The Bot API's public host. */
+  telegramApiUrl: 'https://api.telegram.org',
+  /** Days the failure queue keeps an undelivered chat message (SQS's maximum), for a redrive. */
+  failureRetentionDays: 14,
+  /**
+   * Severities a chat destination receives unless `-c <destination>Severities=` says otherwise: critical and
+   * warning. A chat message costs nothing and interrupts less than an SMS, so warnings (a card about to expire,
+   * a failed payment) belong there; info (payments received, reports ready) would bury them, and email has it all.
+   */
+  defaultSeverities: ['critical', 'warning'],
 } as const;
 
 /** The parked-retry queue: how often a parked request is tried before it goes to the dead-letter queue. */

@@ -35,6 +35,27 @@ export interface Alert {
   readonly escalation?: number;
   /** Incident alerts only: the incident's key (incidentKeyString), shared by its opening, reminders and notices (chat threads). */
   readonly incident?: string;
+  /**
+   * The alert in chat (Slack, Teams, Telegram: lambda/chat/), in the alert's language, within render/text.ts
+   * CHAT_LIMITS. Optional: an alert rendered without it is shown from `subject` and `email` (chat/message.ts).
+   */
+  readonly chat?: ChatText;
+}
+
+/**
+ * What a chat message says, in the reader's language: the parts of an Amazon Q Developer custom notification's
+ * `content` (docs.aws.amazon.com/chatbot/latest/adminguide/custom-notifs.html). Every value is plain text with
+ * chat markup neutralized (render/text.ts chatSafe), so a hostile field cannot mention, link or format.
+ */
+export interface ChatText {
+  /** One line: what happened, on which account. */
+  readonly title: string;
+  /** Lines separated by \n: the summary, the facts, the details. */
+  readonly description: string;
+  /** What to do, then where (the control panel link); may be empty. */
+  readonly nextSteps: readonly string[];
+  /** Tags: the severity in the alert's language and the callback type. */
+  readonly keywords: readonly string[];
 }
 
 /** Salt/API-key pairs that may have signed a callback: the current pair first, then rotation overlaps. */

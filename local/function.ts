@@ -3,7 +3,7 @@
  * invoke it with a context and the function's timeout (past it Lambda fails the call; API Gateway answers 500).
  */
 import { join } from 'node:path';
-import type { APIGatewayProxyEventV2, Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import type { APIGatewayProxyEventV2, Context, SNSEvent, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { RECEIVER_FUNCTION } from '../lambda/contract';
 import { fromResult, GATEWAY_RESPONSES, lambdaContext, type HttpResponse } from './api-gateway';
 import { ROOT } from './state';
@@ -30,6 +30,20 @@ export function loadHandler(): ReceiverHandler {
   for (const key of Object.keys(require.cache)) if (key.startsWith(LAMBDA_DIR)) delete require.cache[key];
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   return (require('../lambda/handler') as typeof import('../lambda/handler')).handler as unknown as ReceiverHandler;
+}
+
+/** A Telegram chat id for the local stack's relay (the stand-in accepts any well-formed id). */
+export const LOCAL_TELEGRAM_CHAT_ID = '-1000000000001';
+
+/**
+ * A chat relay's handler (lambda/chat/handler.ts) as a new container loads it, with `env` (the variables the
+ * stack gives the relay) set first: it reads them at import time.
+ */
+export function loadRelayHandler(env: Record<string, string>): (event: SNSEvent) => Promise<unknown> {
+  Object.assign(process.env, env);
+  for (const key of Object.keys(require.cache)) if (key.startsWith(LAMBDA_DIR)) delete require.cache[key];
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (require('../lambda/chat/handler') as typeof import('../lambda/chat/handler')).handler;
 }
 
 /** A Lambda context for one invocation of the local function, with the stack's timeout. */

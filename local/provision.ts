@@ -3,6 +3,7 @@
  * the SSM parameters, the alert topic, the dedupe table, and an SQS queue subscribed to the topic as an inbox.
  * Shared by `npm start`, `npm run configure` and the integration tests, so they all build the same world.
  */
+import { telegramTokenParameter } from '../lambda/chat/config';
 import { randomBytes } from 'node:crypto';
 import {
   CreateTableCommand,
@@ -63,6 +64,13 @@ export async function putSecrets(ssm: SSMClient, prefix: string, secrets: VoxSec
     if (Value === undefined) continue;
     await ssm.send(new PutParameterCommand({ Name, Value, Type, Overwrite: true }));
   }
+}
+
+/** Writes the Telegram bot token as SecureString `<prefix>/telegram-bot-token` (lambda/chat/config.ts), overwriting. */
+export async function putTelegramToken(ssm: SSMClient, prefix: string, token: string): Promise<string> {
+  const name = telegramTokenParameter(prefix);
+  await ssm.send(new PutParameterCommand({ Name: name, Value: token, Type: 'SecureString', Overwrite: true }));
+  return name;
 }
 
 /** A table keyed by one string attribute, with TTL, as the stack creates the dedupe and incident tables. */

@@ -165,3 +165,14 @@ export async function readSecretsFromSsm(prefix: string, log: SecretsLog = QUIET
     ssm.destroy();
   }
 }
+
+/**
+ * A Telegram bot token as @BotFather gives it (Bot API, "Authorizing your bot"): the bot's numeric id, a colon,
+ * and a secret of letters, digits, '-' and '_' (35 characters today; at least 30 accepted here). A problem in
+ * words, never quoting the token; undefined when it looks right.
+ */
+export function telegramTokenProblem(token: string): string | undefined {
+  return /^\d{1,20}:[A-Za-z0-9_-]{30,100}$/.test(token)
+    ? undefined
+    : "not a Telegram bot token: expected the bot's id, ':' and the secret, as @BotFather gives it (123456789:AA...)";
+}

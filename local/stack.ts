@@ -9,19 +9,20 @@
  * Lambda container, so startLocalStack sets process.env (moto's endpoint and credentials, the receiver's
  * variables) for this whole process.
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomInt } from 'node:crypto';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { DEFAULTS } from '../lambda/config';
 import { notifierDeps } from '../lambda/aws/notifier-deps';
-import { ENV, METRICS, NOTIFIER_FUNCTION } from '../lambda/contract';
 import { BUDGET, Deadline } from '../lambda/deadline';
 import { runNotifier, type NotifierRun } from '../lambda/incidents/notifier';
 import { parseReminderSchedule } from '../lambda/incidents/schedule';
 import { parseAlertLanguage } from '../lambda/config';
+import { CHAT_RELAY_FUNCTION, ENV, METRICS, NOTIFIER_FUNCTION } from '../lambda/contract';
+import { createRelayQueue, pumpRelay, storeTelegramToken } from './chat';
 import { Failure } from './errors';
-import { functionContext, LOCAL_NAME, loadHandler, type ReceiverHandler } from './function';
+import { functionContext, LOCAL_NAME, LOCAL_TELEGRAM_CHAT_ID, loadHandler, loadRelayHandler, type ReceiverHandler } from './function';
 import { createGatewayServer, type ServedRequest } from './gateway-server';
 import { motoEnv, startMoto, type MotoServer } from './moto';
 import { listen } from './ports';
@@ -38,6 +39,7 @@ import {
 import type { SecretsOrigin } from './secrets';
 import { pollOnce } from './sqs-event-source';
 import { readState, removeState, writeState, type LocalStackState } from './state';
+import { startTelegramStandin } from './telegram-standin';
 
 export interface LocalStackOptions {
   /** The receiver's secrets, written to SSM as the stack's parameters. */
@@ -70,6 +72,11 @@ export interface LocalStackOptions {
   readonly signal?: AbortSignal;
   /** The incident notifier (lambda/incidents/notifier.ts): how it runs here. */
   readonly notifier?: LocalNotifierOptions;
+  /**
+   * Given: the Telegram relay runs too (lambda/chat/), against the Bot API stand-in on loopback
+   * (local/telegram-standin.ts), with the stack's default chat filter; each message it sends is handed here.
+   */
+  readonly onTelegram?: (text: string) => void;
 }
 
 export interface LocalNotifierOptions {
@@ -150,6 +157,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   let notifier: ReturnType<typeof notifierDeps> | undefined;
   let notifierTimer: NodeJS.Timeout | undefined;
   const notifierRuns = new Set<Promise<unknown>>();
+  const stopExtras: Array<() => Promise<void>> = [];
   /** Ends the pollers' long polls at once on stop. */
   const polling = new AbortController();
   let stopping: Promise<StopReport> | undefined;
@@ -162,6 +170,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       clearInterval(notifierTimer);
       await Promise.allSettled([...loops, ...notifierRuns]);
       notifier?.destroy();
+      await Promise.allSettled(stopExtras.map((stop) => stop()));
       for (const client of clients) client.destroy();
       if (options.stateFile) removeState(options.stateFile);
       const leftInAws = useAws && resources ? await deleteResources(resources, senderInboxUrl ? [senderInboxUrl] : []) : [];
@@ -271,6 +280,17 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         (error) => onError(`reading the retry queue failed: ${error.message}; retrying`),
       ),
     );
+    if (options.onTelegram) {
+      const relay = await startTelegramRelay(resources, options.onTelegram);
+      stopExtras.push(relay.stop);
+      loops.push(
+        poll(
+          () => stopped,
+          relay.once,
+          (error) => onError(`the Telegram relay failed: ${error.message}; retrying`),
+        ),
+      );
+    }
     // The inbox, handed over as alerts arrive.
     if (options.onAlert) {
       const onAlert = options.onAlert;
@@ -346,6 +366,43 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     await shutdown().catch(() => undefined);
     throw error;
   }
+}
+
+/**
+ * The Telegram relay of the local stack: the Bot API stand-in with a generated token (stored in SSM as the
+ * stack stores it), a queue with the relay's filter on the alert topic, and the relay's handler loaded as its
+ * own container. `once` is one poll; `stop` stops the stand-in.
+ */
+async function startTelegramRelay(resources: LocalResources, onTelegram: (text: string) => void) {
+  const token = `${randomInt(1e6, 1e9)}:${randomBytes(27).toString('base64url')}`;
+  const standin = await startTelegramStandin(token);
+  await storeTelegramToken(resources.parameterPrefix, token);
+  const sqs = new SQSClient({});
+  const sns = new SNSClient({});
+  let queueUrl: string;
+  try {
+    queueUrl = await createRelayQueue(sns, sqs, resources.topicArn, `${LOCAL_NAME}-telegram`, CHAT_RELAY_FUNCTION.defaultSeverities);
+  } finally {
+    sns.destroy();
+  }
+  const relay = loadRelayHandler({
+    [ENV.chatDestination]: 'telegram',
+    [ENV.telegramChatId]: LOCAL_TELEGRAM_CHAT_ID,
+    [ENV.telegramApiUrl]: standin.url,
+    [ENV.parameterPrefix]: resources.parameterPrefix,
+  });
+  let shown = 0;
+  return {
+    once: async () => {
+      await pumpRelay(sqs, queueUrl, resources.topicArn, relay, { waitSeconds: 5 });
+      for (const message of standin.messages.slice(shown)) onTelegram(message.text);
+      shown = standin.messages.length;
+    },
+    stop: async () => {
+      sqs.destroy();
+      await standin.stop();
+    },
+  };
 }
 
 /** Runs `once` until `isStopped`; a failure is reported and retried after a second (unless stopping). */

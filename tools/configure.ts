@@ -15,8 +15,8 @@ import { STACK_NAME } from '../infra/stack-name';
 import { ACCOUNT_LINK, parseMinBalance, unreachableWebhookProblem } from './account-link';
 import { Failure, parseCommandLine, runCommand, UsageError } from './cli';
 import { checkAccountLink, connectAccount, readServiceAccountFile, stackWebhookUrl } from './connect';
-import { putSecrets, type VoxSecrets } from '../local/provision';
-import { normalizeSecrets, SALT_MAX_LENGTH, validateSecrets } from '../local/secrets';
+import { putSecrets, putTelegramToken, type VoxSecrets } from '../local/provision';
+import { normalizeSecrets, SALT_MAX_LENGTH, telegramTokenProblem, validateSecrets } from '../local/secrets';
 
 const USAGE = `Usage: npm run configure -- [options]
 
@@ -49,6 +49,9 @@ Options:
   --previous            write the *-previous pair instead (the values being rotated out):
                         --salt/--api-key, or VOX_SALT_PREVIOUS/VOX_API_KEY_PREVIOUS
   --remove-previous     delete the *-previous pair once a rotation is over
+  --telegram-bot-token  store the Telegram bot token (from @BotFather) as <prefix>/telegram-bot-token
+                        (SecureString), for -c telegramChatId=; read from TELEGRAM_BOT_TOKEN or asked
+                        (hidden), never from the command line
   -h, --help            this text
 
 Missing values are asked for on a terminal without echo. Flags end up in your shell history:
@@ -108,6 +111,12 @@ interface Source {
 }
 
 const ACCOUNT_ID_SOURCE = { variable: 'VOX_ACCOUNT_ID', flagName: '--account-id', prompt: 'Account id: ', hidden: false } as const;
+const TELEGRAM_TOKEN_SOURCE = {
+  variable: 'TELEGRAM_BOT_TOKEN',
+  flagName: '--telegram-bot-token',
+  prompt: 'Telegram bot token (hidden): ',
+  hidden: true,
+} as const;
 const API_KEY_SOURCE = { variable: 'VOX_API_KEY', flagName: '--api-key', prompt: 'API key (hidden): ', hidden: true } as const;
 
 async function valueOf(source: Source): Promise<string> {
@@ -260,9 +269,12 @@ async function main(argv: string[]): Promise<number> {
     'stack-name': { type: 'string' },
     'webhook-url': { type: 'string' },
     wait: { type: 'string' },
+    'telegram-bot-token': { type: 'boolean', default: false },
   });
-  const modes = [values.check, values.connect, values.previous, values['remove-previous']].filter(Boolean).length;
-  if (modes > 1) throw new UsageError('use only one of --check, --connect, --previous, --remove-previous');
+  const modes = [values.check, values.connect, values.previous, values['remove-previous'], values['telegram-bot-token']].filter(
+    Boolean,
+  ).length;
+  if (modes > 1) throw new UsageError('use only one of --check, --connect, --previous, --remove-previous, --telegram-bot-token');
   const link = linkFlags(values);
 
   let prefix = values.prefix ?? DEFAULTS.parameterPrefix;
@@ -321,6 +333,15 @@ async function main(argv: string[]): Promise<number> {
         finishCommand: `${command} --connect${link.connectFlags}`,
         apiTimeoutMs: ACCOUNT_LINK.apiTimeoutMs,
       });
+    }
+
+    if (values['telegram-bot-token']) {
+      const token = (await valueOf({ ...TELEGRAM_TOKEN_SOURCE, flag: undefined })).trim();
+      const problem = telegramTokenProblem(token);
+      if (problem) throw new UsageError(`not written: ${problem}`);
+      const name = await putTelegramToken(ssm, prefix, token);
+      console.log(`Wrote ${name} (SecureString) in ${where}. The Telegram relay reads it within 5 minutes (its cache).`);
+      return 0;
     }
 
     const names = parameterNames(prefix);

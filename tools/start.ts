@@ -50,6 +50,8 @@ Options:
   --reminder-schedule <s>  incident reminders: offsets from the opening, then the repeat (as -c reminderSchedule,
                         and REMINDER_SCHEDULE), e.g. 1m,2m,5m for a demo; default 30m,2h,6h,12h. The notifier
                         runs every minute, as in AWS
+  --telegram            run the Telegram relay too, against a stand-in Bot API on loopback, and print each
+                        message it sends (critical and warning alerts, the chat default; moto only)
   --quiet-lambda-logs   hide the function's own JSON logs and metrics
   --no-print-alerts     do not print alerts: the inbox they are printed from is not subscribed to the topic
                         (for \`npm run load\`: under moto every subscriber costs a signed copy of each alert)
@@ -69,6 +71,7 @@ async function main(argv: string[]): Promise<number> {
     'voximplant-standin': { type: 'boolean', default: false },
     'reminder-schedule': { type: 'string' },
     'quiet-lambda-logs': { type: 'boolean', default: false },
+    telegram: { type: 'boolean', default: false },
     'no-print-alerts': { type: 'boolean', default: false },
   });
 
@@ -80,6 +83,8 @@ async function main(argv: string[]): Promise<number> {
   }
   const host = values.host ?? process.env.HOST ?? '127.0.0.1';
   const useAws = values.aws || ['1', 'true', 'yes'].includes((process.env.LOCAL_STACK_AWS ?? '').toLowerCase());
+  // In AWS the relay's queue and token would be real resources nobody cleans up: the stand-in is a local toy.
+  if (useAws && values.telegram) throw new UsageError('--telegram runs on moto only: drop --aws');
   const stateFile = statePath();
   const printAlerts = !values['no-print-alerts'];
 
@@ -198,6 +203,7 @@ async function main(argv: string[]): Promise<number> {
       onError: fail,
       onRequest: ({ method, path, response, ms }) => say(formatRequestLine(method, path, response, ms)),
       ...(printAlerts ? { onAlert: printAlert } : {}),
+      ...(values.telegram ? { onTelegram: (text: string) => say(`${bold('TELEGRAM')}\n${text}\n`) } : {}),
     });
     stack = await starting;
   } catch (error) {

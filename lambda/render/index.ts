@@ -14,6 +14,7 @@
 import type { Alert, BalanceConfirmation, CallbackItem } from '../model';
 import { safeTypeName } from '../parse';
 import { entryOf, severityOf } from './catalogue';
+import { chatText } from './chat';
 import { confirmationEmail, confirmationShort, confirmationSms } from './confirmation';
 import { money, prop, text } from './fields';
 import { type AlertLanguage, en, languageOf, MESSAGES, type Messages } from './i18n';
@@ -165,6 +166,22 @@ export function renderAlert(item: CallbackItem, options: RenderOptions): Alert {
     '',
   ].join('\n');
 
+  const chat = chatText(
+    {
+      what: body.what,
+      account: m.alert.account(shortName, accountId),
+      summary: body.summary,
+      facts,
+      lines,
+      action: body.action,
+      consoleUrl: String(options.consoleUrl),
+      type: name,
+      severity: severityOf(type),
+      test,
+    },
+    m,
+  );
+
   return {
     accountId: item.accountId,
     callbackId: item.callbackId,
@@ -174,5 +191,6 @@ export function renderAlert(item: CallbackItem, options: RenderOptions): Alert {
     subject,
     email,
     sms,
+    chat,
   };
 }

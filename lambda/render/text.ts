@@ -27,6 +27,21 @@ export const SHORT_MAX = 30;
 export const DETAIL_MAX = 60;
 /** List entries shown before "and N more". */
 export const LIST_MAX = 10;
+/**
+ * A chat message's parts (model.ts ChatText). title and description: the Amazon Q Developer custom notification
+ * limits as documented (custom-notifs.html, "Parameter details": title 250, description 8,000 characters); the
+ * description is kept to 3,000 here so the alert's SNS message stays small (publish-plan.ts budgets it). Next
+ * steps and keywords have no documented count limit: ours, so a chat card stays readable.
+ */
+export const CHAT_LIMITS = {
+  title: 250,
+  description: 8000,
+  ownDescription: 3000,
+  nextSteps: 3,
+  nextStep: 300,
+  keywords: 3,
+  keyword: 40,
+} as const;
 const ELLIPSIS = '...';
 
 // ---------------------------------------------------------------------------------------------------
@@ -81,6 +96,25 @@ export const ascii = (value: string): string => value.replace(NOT_ASCII, '?');
  * (70 characters a segment).
  */
 export const gsm = (value: string): string => value.replace(NOT_GSM, '?');
+
+/**
+ * Chat markup made inert, for every chat text (Slack mrkdwn and Teams markdown through Amazon Q Developer;
+ * Telegram is sent without parse_mode, so there it changes only how a few characters look): `<...>` links and
+ * mentions, `[text](url)` links, code, bold and strike marks, and `@` mentions become look-alike characters.
+ */
+export const chatSafe = (value: string): string => value.replace(CHAT_MARKUP, (c) => CHAT_LOOKALIKE[c] ?? '?');
+const CHAT_MARKUP = /[<>[\]`*~@&]/g;
+const CHAT_LOOKALIKE: Readonly<Record<string, string>> = {
+  '<': '‹',
+  '>': '›',
+  '[': '(',
+  ']': ')',
+  '`': "'",
+  '*': '∗',
+  '~': '∼',
+  '@': '＠',
+  '&': '＆',
+};
 
 /**
  * Every character outside UCS-2 (the Basic Multilingual Plane) becomes '?', so a Russian SMS counts

@@ -21,6 +21,7 @@
  * text quoted from an answer is redacted. GetAccountInfo answers with the account's `api_key` when called with
  * it (AccountInfoType docs); that field is never read.
  */
+import { readBoundedBytes } from '../bounded-body';
 import { ENV } from '../contract';
 import {
   InvalidArgumentError,
@@ -260,22 +261,10 @@ async function readBounded(method: ManagementApiMethod, response: Response, maxB
     await response.body?.cancel().catch(() => undefined);
     throw tooLarge();
   }
-  if (!response.body) return '';
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > maxBytes) {
-      await reader.cancel().catch(() => undefined);
-      throw tooLarge();
-    }
-    chunks.push(value);
-  }
+  const bytes = await readBoundedBytes(response, maxBytes);
+  if (bytes === 'too-large') throw tooLarge();
   try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(Buffer.concat(chunks));
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
     throw new UnavailableError(method, 'answer is not UTF-8', { httpStatus: response.status });
   }

@@ -309,3 +309,56 @@ describe('KMS key ARN', () => {
     expect(parseKmsKeyArn(arn)).toBe(arn);
   });
 });
+
+describe('chat destinations', () => {
+  const SLACK = { slackWorkspaceId: 'T0123ABCD', slackChannelId: 'C0123ABCD' };
+  const TEAMS = {
+    teamsTenantId: '01234567-89ab-cdef-0123-456789abcdef',
+    teamsId: '76543210-89ab-cdef-0123-456789abcdef',
+    teamsChannelId: '19%3ab6ef35dc342d56ba5654e6fc6d25a071%40thread.tacv2',
+  };
+
+  it('reads each destination with its severities, critical and warning by default', () => {
+    const settings = readSettings(fromRecord({ ...SLACK, ...TEAMS, teamsSeverities: '*', telegramChatId: '-1001234567890' }));
+    expect(settings.chat).toEqual({
+      slack: { workspaceId: 'T0123ABCD', channelId: 'C0123ABCD', severities: ['critical', 'warning'] },
+      teams: { tenantId: TEAMS.teamsTenantId, teamId: TEAMS.teamsId, channelId: TEAMS.teamsChannelId, severities: '*' },
+      telegram: { chatId: '-1001234567890', severities: ['critical', 'warning'] },
+    });
+    expect(readSettings(fromRecord({ telegramChatId: '@voximplant_ops', telegramSeverities: 'critical' })).chat).toEqual({
+      telegram: { chatId: '@voximplant_ops', severities: ['critical'] },
+    });
+  });
+
+  it('names the missing key of half a pair', () => {
+    expect(() => readSettings(fromRecord({ slackWorkspaceId: 'T0123ABCD' }))).toThrow(
+      new ContextError('slackChannelId', undefined, 'slackWorkspaceId needs slackChannelId too'),
+    );
+    expect(() => readSettings(fromRecord({ teamsTenantId: TEAMS.teamsTenantId, teamsChannelId: TEAMS.teamsChannelId }))).toThrow(
+      /teamsId=undefined: teamsTenantId and teamsChannelId need teamsId too/,
+    );
+  });
+
+  it.each([
+    ['slackWorkspaceId', { ...SLACK, slackWorkspaceId: 'acme.slack.com' }, /T0123ABCD/],
+    ['slackChannelId', { ...SLACK, slackChannelId: '#alerts' }, /C0123ABCD/],
+    ['teamsTenantId', { ...TEAMS, teamsTenantId: 'not-a-guid' }, /GUID/],
+    ['teamsChannelId', { ...TEAMS, teamsChannelId: '19:abc@thread.tacv2' }, /URL-encoded/],
+    ['telegramChatId', { telegramChatId: 'my group' }, /@my_alerts_channel/],
+    ['telegramChatId', { telegramChatId: '12.5' }, /-1001234567890/],
+  ])('refuses a malformed %s with its expected form', (key, context, expected) => {
+    expect(() => readSettings(fromRecord(context))).toThrow(new RegExp(`Invalid context value ${key}=`));
+    expect(() => readSettings(fromRecord(context))).toThrow(expected);
+  });
+
+  it('refuses severities for a destination that is not set, and unknown severities', () => {
+    expect(() => readSettings(fromRecord({ teamsSeverities: 'critical' }))).toThrow(/teamsSeverities.*set only with its destination/);
+    expect(() => readSettings(fromRecord({ telegramChatId: '-100123', telegramSeverities: 'urgent' }))).toThrow(
+      /telegramSeverities="urgent": not a severity/,
+    );
+  });
+
+  it('has no chat settings when no chat key is set', () => {
+    expect(readSettings(fromRecord({})).chat).toBeUndefined();
+  });
+});

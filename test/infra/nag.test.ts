@@ -55,6 +55,7 @@ it('acknowledges only the reviewed findings, on the narrowest constructs, each w
   expect([...acks.keys()].sort()).toEqual([
     'VoximplantAlerts/Api/GET--: AwsSolutions-APIG4',
     'VoximplantAlerts/Api/POST--: AwsSolutions-APIG4',
+    'VoximplantAlerts/Chat/Failures: AwsSolutions-SQS3',
     'VoximplantAlerts/DedupeTable: AwsSolutions-DDB3',
     'VoximplantAlerts/IncidentTable: AwsSolutions-DDB3',
     'VoximplantAlerts/RetryDeadLetterQueue: AwsSolutions-SQS3',

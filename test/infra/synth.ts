@@ -43,8 +43,21 @@ export function construct(context: Record<string, unknown>): void {
   buildApp({ context: { ...context, 'aws:cdk:bundling-stacks': [] } });
 }
 
-/** Full context: subscribers, narrower SMS filter, custom throttling and a customer-managed KMS key. */
+/** Every chat destination (infra/chat.ts), each with its own severities. */
+export const CHAT_CONTEXT = {
+  slackWorkspaceId: 'T0123ABCD',
+  slackChannelId: 'C0123ABCD',
+  slackSeverities: 'critical',
+  teamsTenantId: '01234567-89ab-cdef-0123-456789abcdef',
+  teamsId: '76543210-89ab-cdef-0123-456789abcdef',
+  teamsChannelId: '19%3ab6ef35dc342d56ba5654e6fc6d25a071%40thread.tacv2',
+  telegramChatId: '-1001234567890',
+  telegramSeverities: '*',
+} as const;
+
+/** Full context: subscribers, narrower SMS filter, custom throttling, a customer-managed KMS key, every chat destination. */
 export const FULL_CONTEXT = {
+  ...CHAT_CONTEXT,
   alertEmail: 'ops@example.com, cfo@example.org',
   alertSms: '+15551234567,+447700900123',
   smsSeverities: 'critical,warning',

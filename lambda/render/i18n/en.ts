@@ -155,6 +155,7 @@ export const en: Messages = {
     whatToDo: 'What to do next',
     controlPanel: 'Control panel',
     footer: (callbackId, type, severity) => `Voximplant callback ${callbackId}, type ${type}, severity ${severity}.`,
+    chatTitle: (what, account) => `Voximplant: ${what} on ${account}`,
   },
   confirmation: {
     reasons: {

@@ -130,6 +130,8 @@ export interface Messages {
     readonly whatToDo: string;
     readonly controlPanel: string;
     readonly footer: (callbackId: string, type: string, severity: string) => string;
+    /** A chat message's title (render/chat.ts): `what` is the type's few words, `account` its name or id. */
+    readonly chatTitle: (what: string, account: string) => string;
   };
   /** A balance confirmed with Voximplant's Management API, or why it could not be (confirmation.ts). */
   readonly confirmation: {

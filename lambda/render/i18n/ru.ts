@@ -184,6 +184,7 @@ export const ru: Messages = {
     whatToDo: 'Что сделать',
     controlPanel: 'Панель управления',
     footer: (callbackId, type, severity) => `Колбэк Voximplant ${callbackId}, тип ${type}, важность: ${severity}.`,
+    chatTitle: (what, account) => `Voximplant, ${account}: ${what}`,
   },
   confirmation: {
     reasons: {

@@ -41,9 +41,11 @@ describe('toBatchEntry', () => {
     expect(message.email).toBe(big.email);
     expect(message.sms).toBe(big.sms);
     expect(JSON.parse(message.default)).toEqual(big);
-    // The email's first list entry: once in `email`, once inside the JSON (the entry this replaced had it 7 times).
+    // The email's first list entry: once in `email`, once inside the JSON's email, once in its chat text
+    // (Alert.chat, for the chat relays; the entry this replaced had it 7 times).
     const line = big.email.split('\n').find((l) => l.startsWith('- '))!;
-    expect(occurrences(entry.Message, line.slice(0, 40))).toBe(2);
+    expect(big.chat?.description).toContain(line.slice(0, 40));
+    expect(occurrences(entry.Message, line.slice(0, 40))).toBe(3);
     expect(checkPublishBatch([entry])).toBeUndefined();
   });
 });

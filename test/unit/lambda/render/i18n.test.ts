@@ -19,6 +19,7 @@ import {
   FIXTURES,
   item,
   OPTIONS,
+  RENDER_CASES,
   renderIn,
   untranslated,
 } from './support';
@@ -30,56 +31,8 @@ function inRussian(shown: string): string {
     .replace(/(\d{4})-(\d{2})-(\d{2})/g, '$3.$2.$1');
 }
 
-/**
- * Every type with realistic data: the test fixtures, the shipped samples, and variants that change the
- * words. Four values in every row: jest takes a test function with more parameters than the row for one
- * that waits on `done`.
- */
-type Case = [name: string, type: string, data: unknown, overrides: Record<string, unknown>];
-const CASES: Case[] = [
-  ...Object.entries(FIXTURES).map(([type, { data }]): Case => [`${type} (fixture)`, type, data, {}]),
-  ...Object.entries(SAMPLE_DATA).map(([type, data]): Case => [`${type} (sample)`, type, data, {}]),
-  ...KNOWN_TYPES.map((type): Case => [`${type} (no data, no name)`, type, undefined, { account_name: undefined, balance: undefined }]),
-  ['min_balance reminder', 'min_balance', { is_repeated: true }, {}],
-  ['min_balance credit limit', 'min_balance', { is_min_credit: true, is_repeated: true }, {}],
-  ['min_balance smoke test', 'min_balance', {}, { account_name: SMOKE_TEST_ACCOUNT_NAME }],
-  [
-    'min_balance long name, big balance',
-    'min_balance',
-    {},
-    { account_name: 'a-very-long-account-name-'.repeat(10), balance: -123456789.5 },
-  ],
-  ['report failed', 'call_history_report', { history_report_id: 1, success: false }, {}],
-  ['a2p disabled', 'a2p_sms_activated', { a2p_enabled: false }, {}],
-  ['a2p unknown', 'a2p_sms_activated', {}, {}],
-  ['agreement 1 day', 'expiring_agreement', { until_expiration: 1 }, {}],
-  ['agreement 22 days', 'expiring_agreement', { until_expiration: '22' }, {}],
-  ['agreement odd days', 'expiring_agreement', { until_expiration: 'soon' }, {}],
-  ['batch 1 task', 'batch_task_cancelling_completed', { cancelled_tasks_number: 1 }, {}],
-  [
-    '25 subscriptions',
-    'subscription_is_frozen',
-    { subscriptions: Array.from({ length: 25 }, (_, i) => ({ name: `number-${i}`, cost: 1000 + i })) },
-    {},
-  ],
-  ['unknown type', 'brand_new_type', { x: 1 }, {}],
-  [
-    'huge Cyrillic values',
-    'subscription_is_frozen',
-    {
-      subscriptions: Array.from({ length: 25 }, () => ({
-        name: 'ж'.repeat(5000),
-        type: 'ж'.repeat(5000),
-        details: 'ж'.repeat(5000),
-        cost: 1e20,
-      })),
-    },
-    { account_name: 'ж'.repeat(5000), balance: -1e20 },
-  ],
-];
-
 describe('every type in both languages', () => {
-  it.each(CASES)('%s', (_: string, type: string, data: unknown, overrides: Record<string, unknown>) => {
+  it.each(RENDER_CASES)('%s', (_: string, type: string, data: unknown, overrides: Record<string, unknown>) => {
     const callback = item(type, data, overrides);
     const english = renderIn(callback, 'en');
     const russian = renderIn(callback, 'ru');
@@ -116,7 +69,7 @@ describe('every type in both languages', () => {
   });
 
   it('prints the largest Russian email (bytes), for the docs', () => {
-    const sizes = CASES.map(
+    const sizes = RENDER_CASES.map(
       ([name, type, data, overrides]) => [name, Buffer.byteLength(renderIn(item(type, data, overrides), 'ru').email)] as const,
     );
     const [name, bytes] = [...sizes].sort((a, b) => b[1] - a[1])[0];
@@ -218,7 +171,11 @@ describe('message catalogues', () => {
   it('every Russian sentence is Russian', () => {
     for (const [path, value] of leaves(MESSAGES.ru)) {
       // Formats, and messages that only frame values (`«name» (ID 7)`, a date), have no words to translate.
-      if (typeof value !== 'string' || ['.smsEncoding', '.alert.account', '.callerIds.on'].includes(path) || path.startsWith('.format.'))
+      if (
+        typeof value !== 'string' ||
+        ['.smsEncoding', '.alert.account', '.alert.chatTitle', '.callerIds.on'].includes(path) ||
+        path.startsWith('.format.')
+      )
         continue;
       expect([path, /\p{Script=Cyrillic}/u.test(value)]).toEqual([path, true]);
       expect([path, untranslated(value, {})]).toEqual([path, []]);

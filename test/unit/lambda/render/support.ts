@@ -6,7 +6,8 @@
  */
 import type { AccountFigures, Alert, CallbackItem } from '../../../../lambda/model';
 import { DEFAULTS } from '../../../../lambda/config';
-import { type AlertLanguage, type KnownType, renderAlert } from '../../../../lambda/render';
+import { type AlertLanguage, KNOWN_TYPES, type KnownType, renderAlert, SMOKE_TEST_ACCOUNT_NAME } from '../../../../lambda/render';
+import { SAMPLE_DATA } from '../../../../lambda/render/samples';
 import { smsSize } from '../../../../lambda/render/text';
 
 export const CONSOLE = DEFAULTS.consoleUrl;
@@ -243,6 +244,59 @@ export function expectValidRussian(alert: Alert): void {
   expect(alert.email.length).toBeLessThan(10_000);
   expect(alert.email).not.toContain('показать его подробно не удалось');
 }
+
+/**
+ * Every type with realistic data: the test fixtures, the shipped samples, and variants that change the
+ * words. Four values in every row: jest takes a test function with more parameters than the row for one
+ * that waits on `done`.
+ */
+export type RenderCase = [name: string, type: string, data: unknown, overrides: Record<string, unknown>];
+export const RENDER_CASES: RenderCase[] = [
+  ...Object.entries(FIXTURES).map(([type, { data }]): RenderCase => [`${type} (fixture)`, type, data, {}]),
+  ...Object.entries(SAMPLE_DATA).map(([type, data]): RenderCase => [`${type} (sample)`, type, data, {}]),
+  ...KNOWN_TYPES.map((type): RenderCase => [
+    `${type} (no data, no name)`,
+    type,
+    undefined,
+    { account_name: undefined, balance: undefined },
+  ]),
+  ['min_balance reminder', 'min_balance', { is_repeated: true }, {}],
+  ['min_balance credit limit', 'min_balance', { is_min_credit: true, is_repeated: true }, {}],
+  ['min_balance smoke test', 'min_balance', {}, { account_name: SMOKE_TEST_ACCOUNT_NAME }],
+  [
+    'min_balance long name, big balance',
+    'min_balance',
+    {},
+    { account_name: 'a-very-long-account-name-'.repeat(10), balance: -123456789.5 },
+  ],
+  ['report failed', 'call_history_report', { history_report_id: 1, success: false }, {}],
+  ['a2p disabled', 'a2p_sms_activated', { a2p_enabled: false }, {}],
+  ['a2p unknown', 'a2p_sms_activated', {}, {}],
+  ['agreement 1 day', 'expiring_agreement', { until_expiration: 1 }, {}],
+  ['agreement 22 days', 'expiring_agreement', { until_expiration: '22' }, {}],
+  ['agreement odd days', 'expiring_agreement', { until_expiration: 'soon' }, {}],
+  ['batch 1 task', 'batch_task_cancelling_completed', { cancelled_tasks_number: 1 }, {}],
+  [
+    '25 subscriptions',
+    'subscription_is_frozen',
+    { subscriptions: Array.from({ length: 25 }, (_, i) => ({ name: `number-${i}`, cost: 1000 + i })) },
+    {},
+  ],
+  ['unknown type', 'brand_new_type', { x: 1 }, {}],
+  [
+    'huge Cyrillic values',
+    'subscription_is_frozen',
+    {
+      subscriptions: Array.from({ length: 25 }, () => ({
+        name: 'ж'.repeat(5000),
+        type: 'ж'.repeat(5000),
+        details: 'ж'.repeat(5000),
+        cost: 1e20,
+      })),
+    },
+    { account_name: 'ж'.repeat(5000), balance: -1e20 },
+  ],
+];
 
 /** Latin words a Russian alert may hold: names, units and terms Russian readers use as they are. */
 const LATIN_ALLOWED = new Set(['voximplant', 'voxengine', 'sip', 'api', 'sms', 'utc', 'caller', 'id', 'push']);
