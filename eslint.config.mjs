@@ -32,7 +32,7 @@ export default tseslint.config(
   },
   {
     files: ['lambda/**/*.ts'],
-    ignores: ['lambda/aws/**', 'lambda/handler.ts', 'lambda/watchdog/handler.ts'],
+    ignores: ['lambda/aws/**', 'lambda/handler.ts', 'lambda/watchdog/handler.ts', 'lambda/incidents/ack-handler.ts'],
     rules: {
       '@typescript-eslint/no-restricted-imports': [
         'error',
