@@ -34,6 +34,7 @@ import type { Construct } from 'constructs';
 import { parameterNames } from '../lambda/config';
 import { DEDUPE_TABLE, INCIDENT_TABLE, ENV, MESSAGE_ATTRIBUTES, METRICS, RECEIVER_FUNCTION, RETRY_QUEUE } from '../lambda/contract';
 import { MANAGEMENT_API } from '../lambda/voximplant/management-api';
+import { Acknowledge } from './acknowledge';
 import { addAlarms, ALARM_PERIOD, type AlarmSpec, customMetric } from './alarms';
 import { readSettings, type Settings } from './context';
 import { Watchdog } from './watchdog';
@@ -232,9 +233,8 @@ export class VoximplantAlertsStack extends Stack {
     // Exactly the six parameter names, never the whole prefix. Reading SecureStrings encrypted with the
     // AWS-managed aws/ssm key needs no KMS statement: that key's policy already allows decryption through
     // SSM for principals of this account.
-    const parameterArns = Object.values(parameters).map((name) =>
-      this.formatArn({ service: 'ssm', resource: 'parameter', resourceName: name.replace(/^\//, '') }),
-    );
+    const parameterArn = (name: string) => this.formatArn({ service: 'ssm', resource: 'parameter', resourceName: name.replace(/^\//, '') });
+    const parameterArns = Object.values(parameters).map(parameterArn);
     receiver.addToRolePolicy(new PolicyStatement({ actions: ['ssm:GetParameters', 'ssm:GetParameter'], resources: parameterArns }));
     if (settings.kmsKeyArn) {
       receiver.addToRolePolicy(
@@ -382,7 +382,19 @@ export class VoximplantAlertsStack extends Stack {
       intervalMinutes: settings.watchInterval,
       maxCallbackAgeHours: settings.maxCallbackAgeHours,
     });
-    addAlarms(this, { ...alarms, ...watchdog.alarms }, { operations: operationsTopic, paging: pagingTopic });
+    // ── Acknowledge links of incident alerts: GET|POST /ack/{token}, its own function and throttle (infra/acknowledge.ts) ──
+    const acknowledge = new Acknowledge(this, 'Acknowledge', {
+      functionDefaults,
+      entry: path.join(PROJECT_ROOT, 'lambda', 'incidents', 'ack-handler.ts'),
+      logRetention: LOG_RETENTION,
+      ackKeyParameter: { name: parameters.ackKey, arn: parameterArn(parameters.ackKey) },
+      kmsKeyArn: settings.kmsKeyArn,
+      incidentTable,
+      api,
+      stage,
+      stageThrottle: { rateLimit: settings.throttleRate, burstLimit: settings.throttleBurst },
+    });
+    addAlarms(this, { ...alarms, ...watchdog.alarms, ...acknowledge.alarms }, { operations: operationsTopic, paging: pagingTopic });
 
     // ── What the user needs after `cdk deploy` ──
     new CfnOutput(this, 'WebhookUrl', {
