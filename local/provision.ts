@@ -205,6 +205,14 @@ export function receiverEnv(resources: LocalResources): Record<string, string> {
   };
 }
 
+/** The acknowledge route's function's environment for these resources: the variables infra/acknowledge.ts sets. */
+export function ackEnv(resources: LocalResources): Record<string, string> {
+  return {
+    [ENV.ackKeyParameter]: parameterNames(resources.parameterPrefix).ackKey,
+    [ENV.incidentTableName]: resources.incidentTableName,
+  };
+}
+
 /** One alert as an SQS subscriber of the topic receives it (SNS envelope, not raw delivery). */
 export interface InboxMessage {
   readonly subject: string | undefined;
