@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SSMClient } from '@aws-sdk/client-ssm';
+import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { SsmAckKey } from '../../lambda/aws/ssm-ack-key';
 import { DynamoIncidentStore } from '../../lambda/aws/dynamo-incidents';
 import { ACK_LINK_TTL_MS, signAckToken } from '../../lambda/incidents/ack-token';
@@ -14,7 +14,7 @@ import type { Incident } from '../../lambda/incidents/model';
 import { loadAckHandler } from '../../local/function';
 import { createGatewayServer } from '../../local/gateway-server';
 import { listen } from '../../local/ports';
-import { ackEnv, provision, type LocalResources } from '../../local/provision';
+import { ackEnv, ensureAckKey, provision, type LocalResources } from '../../local/provision';
 import { VOX } from '../../local/fixtures';
 
 const ACK_KEY = `it-ack-key-${randomUUID()}`;
@@ -141,6 +141,24 @@ it('SsmAckKey on moto: the key as provisioned, and an absent parameter as undefi
   try {
     expect(await new SsmAckKey(ssm, ackEnv(resources).ACK_KEY_PARAMETER, 60_000).get(signal())).toBe(ACK_KEY);
     expect(await new SsmAckKey(ssm, `${resources.parameterPrefix}/no-such-ack-key`, 60_000).get(signal())).toBeUndefined();
+  } finally {
+    ssm.destroy();
+  }
+});
+
+it('ensureAckKey (npm run configure) creates a random SecureString key once and keeps an existing one', async () => {
+  const ssm = new SSMClient({});
+  const prefix = `/it-ack-ensure-${randomUUID().slice(0, 8)}`;
+  const read = async () => (await ssm.send(new GetParameterCommand({ Name: `${prefix}/ack-key`, WithDecryption: true }))).Parameter!;
+  try {
+    expect(await ensureAckKey(ssm, prefix)).toBe(true);
+    const created = await read();
+    expect(created.Type).toBe('SecureString');
+    expect(created.Value).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(await ensureAckKey(ssm, prefix)).toBe(false);
+    expect((await read()).Value).toBe(created.Value);
+    // The provisioned stack's key is kept too.
+    expect(await ensureAckKey(ssm, resources.parameterPrefix)).toBe(false);
   } finally {
     ssm.destroy();
   }
