@@ -5,21 +5,21 @@
  * table, write its own log group. Both routes have a route-level throttle below the stage's (the webhook's), so a
  * flood of links cannot use up the webhook's share.
  */
-import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Validations } from 'aws-cdk-lib';
 import { type CfnStage, HttpMethod, type HttpApi, type HttpStage, PayloadFormatVersion } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, type NodejsFunctionProps } from 'aws-cdk-lib/aws-lambda-nodejs';
-import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { ACK_FUNCTION, ACK_ROUTE, ENV, METRICS } from '../lambda/contract';
 import { ALARM_PERIOD, type AlarmSpec, customMetric } from './alarms';
+import { allowSsmDecrypt, type FunctionDefaults, ownFunction } from './function';
 
 export interface AcknowledgeProps {
   /** What it shares with the receiver's function: runtime, architecture, bundling, project root. */
-  readonly functionDefaults: Pick<NodejsFunctionProps, 'projectRoot' | 'depsLockFilePath' | 'runtime' | 'architecture' | 'bundling'>;
+  readonly functionDefaults: FunctionDefaults;
   readonly entry: string;
   readonly logRetention: RetentionDays;
   /** The acknowledge key's parameter: its name (the function's environment) and ARN (the one it may read). */
@@ -47,44 +47,18 @@ export class Acknowledge extends Construct {
 
   constructor(scope: Construct, id: string, props: AcknowledgeProps) {
     super(scope, id);
-    const logs = new LogGroup(this, 'Logs', { retention: props.logRetention, removalPolicy: RemovalPolicy.DESTROY });
-    const role = new Role(this, 'Role', {
-      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
-      description: 'Voximplant acknowledge links: its own log group, the acknowledge key, the incident table',
-    });
-    logs.grantWrite(role);
-
-    this.function = new NodejsFunction(this, 'Function', {
-      ...props.functionDefaults,
-      description: 'Acknowledge links of incident alerts: GET shows the incident, POST acknowledges it (reminders stop)',
+    this.function = ownFunction(this, {
+      functionDefaults: props.functionDefaults,
       entry: props.entry,
-      handler: 'handler',
-      memorySize: 256,
-      timeout: Duration.seconds(ACK_FUNCTION.timeoutSeconds),
-      role,
-      logGroup: logs,
-      environment: {
-        [ENV.ackKeyParameter]: props.ackKeyParameter.name,
-        [ENV.incidentTableName]: props.incidentTable.tableName,
-        POWERTOOLS_SERVICE_NAME: METRICS.service,
-        POWERTOOLS_METRICS_NAMESPACE: METRICS.namespace,
-        NODE_OPTIONS: '--enable-source-maps',
-      },
+      logRetention: props.logRetention,
+      description: 'Acknowledge links of incident alerts: GET shows the incident, POST acknowledges it (reminders stop)',
+      roleDescription: 'Voximplant acknowledge links: its own log group, the acknowledge key, the incident table',
+      timeoutSeconds: ACK_FUNCTION.timeoutSeconds,
+      environment: { [ENV.ackKeyParameter]: props.ackKeyParameter.name, [ENV.incidentTableName]: props.incidentTable.tableName },
     });
-    // The same redundant DependsOn as the receiver's (infra/stack.ts): silenced the same way.
-    (this.function.node.defaultChild as CfnFunction).addMetadata('cfn-lint', { config: { ignore_checks: ['W3005'] } });
-
     props.incidentTable.grant(this.function, 'dynamodb:GetItem', 'dynamodb:PutItem');
     this.function.addToRolePolicy(new PolicyStatement({ actions: ['ssm:GetParameter'], resources: [props.ackKeyParameter.arn] }));
-    if (props.kmsKeyArn) {
-      this.function.addToRolePolicy(
-        new PolicyStatement({
-          actions: ['kms:Decrypt'],
-          resources: [props.kmsKeyArn],
-          conditions: { StringEquals: { 'kms:ViaService': `ssm.${Stack.of(this).region}.amazonaws.com` } },
-        }),
-      );
-    }
+    allowSsmDecrypt(this.function, this, props.kmsKeyArn);
 
     const integration = new HttpLambdaIntegration('Acknowledge', this.function, { payloadFormatVersion: PayloadFormatVersion.VERSION_2_0 });
     const routes = props.api.addRoutes({ path: ACK_ROUTE.path, methods: [HttpMethod.GET, HttpMethod.POST], integration });

@@ -36,6 +36,7 @@ import { DEDUPE_TABLE, INCIDENT_TABLE, ENV, MESSAGE_ATTRIBUTES, METRICS, RECEIVE
 import { MANAGEMENT_API } from '../lambda/voximplant/management-api';
 import { Acknowledge } from './acknowledge';
 import { addAlarms, ALARM_PERIOD, type AlarmSpec, customMetric } from './alarms';
+import { allowSsmDecrypt } from './function';
 import { readSettings, type Settings } from './context';
 import { Watchdog } from './watchdog';
 
@@ -236,15 +237,7 @@ export class VoximplantAlertsStack extends Stack {
     const parameterArn = (name: string) => this.formatArn({ service: 'ssm', resource: 'parameter', resourceName: name.replace(/^\//, '') });
     const parameterArns = Object.values(parameters).map(parameterArn);
     receiver.addToRolePolicy(new PolicyStatement({ actions: ['ssm:GetParameters', 'ssm:GetParameter'], resources: parameterArns }));
-    if (settings.kmsKeyArn) {
-      receiver.addToRolePolicy(
-        new PolicyStatement({
-          actions: ['kms:Decrypt'],
-          resources: [settings.kmsKeyArn],
-          conditions: { StringEquals: { 'kms:ViaService': `ssm.${this.region}.amazonaws.com` } },
-        }),
-      );
-    }
+    allowSsmDecrypt(receiver, this, settings.kmsKeyArn);
 
     // ── The public endpoint ──
     const accessLogs = new LogGroup(this, 'ApiAccessLogs', {

@@ -5,23 +5,23 @@
  * alerts go through the alert topic like the receiver's, so the same subscriptions and filters apply; its
  * metrics share the receiver's namespace and `service` dimension, so PublishFailures covers it too.
  */
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
-import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, type NodejsFunctionProps } from 'aws-cdk-lib/aws-lambda-nodejs';
-import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { ENV, METRICS, WATCHDOG_FUNCTION } from '../lambda/contract';
 import { MANAGEMENT_API } from '../lambda/voximplant/management-api';
 import { ALARM_PERIOD, type AlarmSpec, customMetric } from './alarms';
+import { allowSsmDecrypt, type FunctionDefaults, ownFunction } from './function';
 
 export interface WatchdogProps {
   /** What the watchdog shares with the receiver's function: runtime, architecture, bundling, project root. */
-  readonly functionDefaults: Pick<NodejsFunctionProps, 'projectRoot' | 'depsLockFilePath' | 'runtime' | 'architecture' | 'bundling'>;
+  readonly functionDefaults: FunctionDefaults;
   readonly entry: string;
   readonly logRetention: RetentionDays;
   readonly parameterPrefix: string;
@@ -46,48 +46,25 @@ export class Watchdog extends Construct {
 
   constructor(scope: Construct, id: string, props: WatchdogProps) {
     super(scope, id);
-    const logs = new LogGroup(this, 'Logs', { retention: props.logRetention, removalPolicy: RemovalPolicy.DESTROY });
-    const role = new Role(this, 'Role', {
-      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
-      description: 'Voximplant watchdog: its own log group, the SSM parameters, its items in the dedupe table, the alert topic',
-    });
-    logs.grantWrite(role);
-
-    this.function = new NodejsFunction(this, 'Function', {
-      ...props.functionDefaults,
-      description: "Checks the Voximplant account's link to this stack (GetAccountInfo) and alerts once per condition",
+    this.function = ownFunction(this, {
+      functionDefaults: props.functionDefaults,
       entry: props.entry,
-      handler: 'handler',
-      memorySize: 256,
-      timeout: Duration.seconds(WATCHDOG_FUNCTION.timeoutSeconds),
-      role,
-      logGroup: logs,
+      logRetention: props.logRetention,
+      description: "Checks the Voximplant account's link to this stack (GetAccountInfo) and alerts once per condition",
+      roleDescription: 'Voximplant watchdog: its own log group, the SSM parameters, its items in the dedupe table, the alert topic',
+      timeoutSeconds: WATCHDOG_FUNCTION.timeoutSeconds,
       environment: {
         [ENV.parameterPrefix]: props.parameterPrefix,
         [ENV.dedupeTableName]: props.table.tableName,
         [ENV.topicArn]: props.alertTopic.topicArn,
         [ENV.webhookUrl]: props.webhookUrl,
         [ENV.voximplantApiUrl]: MANAGEMENT_API.baseUrl,
-        POWERTOOLS_SERVICE_NAME: METRICS.service,
-        POWERTOOLS_METRICS_NAMESPACE: METRICS.namespace,
-        NODE_OPTIONS: '--enable-source-maps',
       },
     });
-    // The same redundant DependsOn as the receiver's (infra/stack.ts): silenced the same way.
-    (this.function.node.defaultChild as CfnFunction).addMetadata('cfn-lint', { config: { ignore_checks: ['W3005'] } });
-
     props.table.grant(this.function, 'dynamodb:GetItem', 'dynamodb:PutItem');
     props.alertTopic.grantPublish(this.function);
     this.function.addToRolePolicy(new PolicyStatement({ actions: ['ssm:GetParameters'], resources: [...props.parameterArns] }));
-    if (props.kmsKeyArn) {
-      this.function.addToRolePolicy(
-        new PolicyStatement({
-          actions: ['kms:Decrypt'],
-          resources: [props.kmsKeyArn],
-          conditions: { StringEquals: { 'kms:ViaService': `ssm.${Stack.of(this).region}.amazonaws.com` } },
-        }),
-      );
-    }
+    allowSsmDecrypt(this.function, this, props.kmsKeyArn);
 
     this.rule = new Rule(this, 'Schedule', {
       description: `Runs the Voximplant watchdog every ${props.intervalMinutes} minute(s)`,

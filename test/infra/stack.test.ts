@@ -405,6 +405,15 @@ describe('IAM', () => {
   });
 });
 
+/** `[actions, resources]` (each sorted, space-joined) of every statement of the policies attached to `fn`'s role. */
+function statementsOf(s: Synthesized, fn: { Properties?: Record<string, any> }): string[][] {
+  const roleId = fn.Properties!.Role['Fn::GetAtt'][0];
+  return resourcesOfType(s.json, 'AWS::IAM::Policy')
+    .filter(([, p]) => p.Properties!.Roles.some((r: { Ref: string }) => r.Ref === roleId))
+    .flatMap(([, p]) => p.Properties!.PolicyDocument.Statement)
+    .map((st: Record<string, any>) => [[st.Action].flat().sort().join(' '), [st.Resource].flat().map(render).sort().join(' ')]);
+}
+
 describe('watchdog', () => {
   const watchdog = (s: Synthesized) => functionEntry(s, 'Watchdog');
 
@@ -445,11 +454,7 @@ describe('watchdog', () => {
 
   it('may read the six parameters, get and put items in the table, publish to the alert topic and write its log group: nothing else', () => {
     const [id, fn] = watchdog(defaults);
-    const roleId = fn.Properties!.Role['Fn::GetAtt'][0];
-    const statements = resourcesOfType(defaults.json, 'AWS::IAM::Policy')
-      .filter(([, p]) => p.Properties!.Roles.some((r: { Ref: string }) => r.Ref === roleId))
-      .flatMap(([, p]) => p.Properties!.PolicyDocument.Statement)
-      .map((st: Record<string, any>) => [[st.Action].flat().sort().join(' '), [st.Resource].flat().map(render).sort().join(' ')]);
+    const statements = statementsOf(defaults, fn);
     const tableId = named(defaults.json, 'AWS::DynamoDB::Table', 'DedupeTable')[0];
     expect(statements.sort()).toEqual(
       [
@@ -520,12 +525,8 @@ describe('acknowledge route', () => {
   ])('may read the one ack-key parameter, get and put incident items, write its log group: nothing else (%s)', (_, get, prefix, kms) => {
     const s = get();
     const fn = ack(s)[1];
-    const roleId = fn.Properties!.Role['Fn::GetAtt'][0];
-    expect(s.json.Resources[roleId].Properties.ManagedPolicyArns ?? []).toEqual([]);
-    const statements = resourcesOfType(s.json, 'AWS::IAM::Policy')
-      .filter(([, p]) => p.Properties!.Roles.some((r: { Ref: string }) => r.Ref === roleId))
-      .flatMap(([, p]) => p.Properties!.PolicyDocument.Statement)
-      .map((st: Record<string, any>) => [[st.Action].flat().sort().join(' '), [st.Resource].flat().map(render).sort().join(' ')]);
+    expect(s.json.Resources[fn.Properties!.Role['Fn::GetAtt'][0]].Properties.ManagedPolicyArns ?? []).toEqual([]);
+    const statements = statementsOf(s, fn);
     const tableId = named(s.json, 'AWS::DynamoDB::Table', 'IncidentTable')[0];
     expect(statements.sort()).toEqual(
       [
