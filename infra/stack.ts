@@ -306,7 +306,8 @@ export class VoximplantAlertsStack extends Stack {
         metric: api.metricServerError({ statistic: 'Sum', period: ALARM_PERIOD }),
         description:
           'The webhook answered 5xx. Check the API access logs (status, integrationErrorMessage) and the receiver logs: ' +
-          'a 500 from the receiver is a bug, a 503 a request neither handled nor parked (ParkingFailures also fires).',
+          'a 500 from the receiver is a bug, a 503 a request neither handled nor parked (ParkingFailures also fires). ' +
+          'On routeKey /ack/{token}: the acknowledge route could not read SSM or the incident table (AcknowledgeUnavailable also fires).',
         pages: false,
       },
       PublishFailures: {
@@ -357,7 +358,8 @@ export class VoximplantAlertsStack extends Stack {
         description:
           `API Gateway refused requests with 429: more than ${settings.throttleRate} requests/s (burst ${settings.throttleBurst}) ` +
           "reached the webhook, and genuine Voximplant deliveries in that window may have been refused too. The API's " +
-          'access log (status 429: ip, userAgent) shows who; if it is Voximplant, raise -c throttleRate / throttleBurst.',
+          'access log (status 429: ip, userAgent) shows who; if it is Voximplant, raise -c throttleRate / throttleBurst. ' +
+          'A routeKey /ack/{token} is the acknowledge route, throttled lower on purpose (infra/acknowledge.ts).',
         pages: false,
       },
     };
