@@ -119,7 +119,8 @@ export async function decideAck(event: APIGatewayProxyEventV2, deps: AckDeps, no
     deps.log.warn('The acknowledge key could not be read', { error: errorMessage(error) });
     return { statusCode: 503, view: { kind: 'unavailable' } };
   }
-  if (key === undefined) return { statusCode: 503, view: { kind: 'not-set-up' } };
+  // 404, not 503: nothing to retry until someone creates the key (and a 5xx anyone could cause would reach Api5xx).
+  if (key === undefined) return { statusCode: 404, view: { kind: 'not-set-up' } };
   const check = verifyAckToken(event.pathParameters?.[ACK_ROUTE.parameter] ?? '', key, now);
   if (!check.ok)
     return check.reason === 'expired' ? { statusCode: 410, view: { kind: 'expired' } } : { statusCode: 404, view: { kind: 'invalid' } };

@@ -291,8 +291,12 @@ describe('the name field', () => {
 });
 
 describe('dependencies failing, and what every page carries', () => {
-  it('no acknowledge key: 503 "not set up"; the key unreadable: 503 try again; the store failing: 503', async () => {
-    expect((await decideAck(post(TOKEN), setup([INCIDENT], new StaticKey(undefined)).deps, NOW, deadline())).view.kind).toBe('not-set-up');
+  it('no acknowledge key: 404 "not set up"; the key unreadable: 503 try again; the store failing: 503', async () => {
+    // 404, not 5xx: nothing to retry until the key exists, and no outsider can raise the Api5xx alarm with it.
+    expect(await decideAck(post(TOKEN), setup([INCIDENT], new StaticKey(undefined)).deps, NOW, deadline())).toEqual({
+      statusCode: 404,
+      view: { kind: 'not-set-up' },
+    });
     const unreadable = setup([INCIDENT], new StaticKey(KEY, new AckKeyUnavailableError('throttled')));
     expect(await decideAck(post(TOKEN), unreadable.deps, NOW, deadline())).toEqual({ statusCode: 503, view: { kind: 'unavailable' } });
     const failing = setup();
