@@ -65,7 +65,8 @@ export const ACCESS_LOG_FORMAT = {
   ip: '$context.identity.sourceIp',
   requestTime: '$context.requestTime',
   httpMethod: '$context.httpMethod',
-  path: '$context.path',
+  // No `$context.path`: the acknowledge route's path carries its token, a credential (infra/acknowledge.ts); the
+  // route key says which route a request took (`$default`/`-` for none).
   routeKey: '$context.routeKey',
   status: '$context.status',
   protocol: '$context.protocol',

@@ -7,6 +7,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { GATEWAY_RESPONSES, MAX_REQUEST_BYTES, readBody, routeFor, toEvent, type HttpResponse, type RouteTarget } from './api-gateway';
 import { invoke, type HttpHandler } from './function';
+import { ACK_ROUTE } from '../lambda/contract';
 
 /** One request as served: for the one line `npm start` prints per request. */
 export interface ServedRequest {
@@ -73,8 +74,10 @@ async function serve(options: GatewayServerOptions, req: IncomingMessage, res: S
   }
   if (tooLarge) discardRest(req);
   send(res, response);
-  // The path is the sender's (through a tunnel, anyone's): printable ASCII only, so it cannot drive the terminal.
-  const shownPath = path.replace(/[^\x21-\x7e]/g, '?').slice(0, 200);
+  // The path is the sender's (through a tunnel, anyone's): printable ASCII only, so it cannot drive the terminal;
+  // an acknowledge link's token is a credential, shown as its route's `{token}`.
+  const shown = routeFor(method, path)?.target === 'acknowledge' ? ACK_ROUTE.path : path;
+  const shownPath = shown.replace(/[^\x21-\x7e]/g, '?').slice(0, 200);
   options.onRequest?.({ method, path: shownPath, response, ms: Math.round(performance.now() - started) });
 }
 

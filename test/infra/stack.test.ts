@@ -197,6 +197,8 @@ describe('HTTP API', () => {
     const stage = only(defaults.json, 'AWS::ApiGatewayV2::Stage')[1].Properties!;
     const format = JSON.parse(stage.AccessLogSettings.Format);
     expect(format).toEqual(ACCESS_LOG_FORMAT);
+    // The acknowledge route's path is its token: never in a log.
+    expect(stage.AccessLogSettings.Format).not.toContain('$context.path');
     for (const field of [
       'requestId',
       'ip',

@@ -27,6 +27,8 @@ let store: DynamoIncidentStore;
 let output = '';
 const signal = () => AbortSignal.timeout(5000);
 let nextAccount = 100;
+/** What the gateway reports per request (the line `npm start` prints). */
+const served: string[] = [];
 
 beforeAll(async () => {
   resources = await provision(`it-ack-${randomUUID().slice(0, 8)}`, { ...VOX, ackKey: ACK_KEY });
@@ -41,6 +43,7 @@ beforeAll(async () => {
   server = createGatewayServer({
     handler: (target) => (target === 'acknowledge' ? handler : undefined),
     region: () => process.env.AWS_REGION!,
+    onRequest: ({ method, path, response }) => served.push(`${method} ${path} ${response.statusCode}`),
   });
   base = `http://127.0.0.1:${await listen(server, 0, '127.0.0.1')}`;
   dynamodb = new DynamoDBClient({});
@@ -111,6 +114,9 @@ it('GET shows the form and changes nothing; POST acknowledges; a replay answers 
 
   expect(output).toContain('"outcome":"acknowledged"');
   expect(output).not.toContain(token.split('.').pop()!);
+  // npm start's request line shows the route, not the token.
+  expect(served).toEqual(expect.arrayContaining(['GET /ack/{token} 200', 'POST /ack/{token} 200', 'POST /ack/{token} 409']));
+  expect(served.join('\n')).not.toContain(token);
 });
 
 it('concurrent POSTs of the same link: exactly one acknowledges (one write), the others read already acknowledged', async () => {
