@@ -32,7 +32,14 @@ export default tseslint.config(
   },
   {
     files: ['lambda/**/*.ts'],
-    ignores: ['lambda/aws/**', 'lambda/handler.ts', 'lambda/watchdog/handler.ts', 'lambda/incidents/handler.ts', 'lambda/chat/handler.ts'],
+    ignores: [
+      'lambda/aws/**',
+      'lambda/handler.ts',
+      'lambda/watchdog/handler.ts',
+      'lambda/incidents/handler.ts',
+      'lambda/incidents/ack-handler.ts',
+      'lambda/chat/handler.ts',
+    ],
     rules: {
       '@typescript-eslint/no-restricted-imports': [
         'error',

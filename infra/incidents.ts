@@ -74,7 +74,7 @@ export class IncidentNotifier extends Construct {
     this.rule = scheduled.rule;
     props.table.grant(this.function, 'dynamodb:Scan', 'dynamodb:GetItem', 'dynamodb:PutItem');
     props.alertTopic.grantPublish(this.function);
-    this.function.addToRolePolicy(new PolicyStatement({ actions: ['ssm:GetParameters'], resources: [props.ackKeyParameterArn] }));
+    this.function.addToRolePolicy(new PolicyStatement({ actions: ['ssm:GetParameter'], resources: [props.ackKeyParameterArn] }));
 
     const window = Duration.minutes(NOTIFIER_FAILING.windowMinutes);
     this.alarms = {

@@ -34,7 +34,9 @@ import type { Construct } from 'constructs';
 import { parameterNames } from '../lambda/config';
 import { DEDUPE_TABLE, INCIDENT_TABLE, ENV, MESSAGE_ATTRIBUTES, METRICS, RECEIVER_FUNCTION, RETRY_QUEUE } from '../lambda/contract';
 import { MANAGEMENT_API } from '../lambda/voximplant/management-api';
+import { Acknowledge } from './acknowledge';
 import { addAlarms, ALARM_PERIOD, type AlarmSpec, customMetric } from './alarms';
+import { allowSsmDecrypt } from './function';
 import { readSettings, type Settings } from './context';
 import { ESCALATION_LEVEL } from '../lambda/incidents/model';
 import { INCIDENT_TYPE_PREFIX } from '../lambda/render/incident';
@@ -67,7 +69,8 @@ export const ACCESS_LOG_FORMAT = {
   ip: '$context.identity.sourceIp',
   requestTime: '$context.requestTime',
   httpMethod: '$context.httpMethod',
-  path: '$context.path',
+  // No `$context.path`: the acknowledge route's path carries its token, a credential (infra/acknowledge.ts); the
+  // route key says which route a request took (`$default`/`-` for none).
   routeKey: '$context.routeKey',
   status: '$context.status',
   protocol: '$context.protocol',
@@ -239,15 +242,7 @@ export class VoximplantAlertsStack extends Stack {
     const parameterArn = (name: string) => this.formatArn({ service: 'ssm', resource: 'parameter', resourceName: name.replace(/^\//, '') });
     const parameterArns = Object.values(parameters).map(parameterArn);
     receiver.addToRolePolicy(new PolicyStatement({ actions: ['ssm:GetParameters', 'ssm:GetParameter'], resources: parameterArns }));
-    if (settings.kmsKeyArn) {
-      receiver.addToRolePolicy(
-        new PolicyStatement({
-          actions: ['kms:Decrypt'],
-          resources: [settings.kmsKeyArn],
-          conditions: { StringEquals: { 'kms:ViaService': `ssm.${this.region}.amazonaws.com` } },
-        }),
-      );
-    }
+    allowSsmDecrypt(receiver, this, settings.kmsKeyArn);
 
     // ── The public endpoint ──
     const accessLogs = new LogGroup(this, 'ApiAccessLogs', {
@@ -316,7 +311,8 @@ export class VoximplantAlertsStack extends Stack {
         metric: api.metricServerError({ statistic: 'Sum', period: ALARM_PERIOD }),
         description:
           'The webhook answered 5xx. Check the API access logs (status, integrationErrorMessage) and the receiver logs: ' +
-          'a 500 from the receiver is a bug, a 503 a request neither handled nor parked (ParkingFailures also fires).',
+          'a 500 from the receiver is a bug, a 503 a request neither handled nor parked (ParkingFailures also fires). ' +
+          'On routeKey /ack/{token}: the acknowledge route could not read SSM or the incident table (AcknowledgeUnavailable also fires).',
         pages: false,
       },
       PublishFailures: {
@@ -367,7 +363,8 @@ export class VoximplantAlertsStack extends Stack {
         description:
           `API Gateway refused requests with 429: more than ${settings.throttleRate} requests/s (burst ${settings.throttleBurst}) ` +
           "reached the webhook, and genuine Voximplant deliveries in that window may have been refused too. The API's " +
-          'access log (status 429: ip, userAgent) shows who; if it is Voximplant, raise -c throttleRate / throttleBurst.',
+          'access log (status 429: ip, userAgent) shows who; if it is Voximplant, raise -c throttleRate / throttleBurst. ' +
+          'A routeKey /ack/{token} is the acknowledge route, throttled lower on purpose (infra/acknowledge.ts).',
         pages: false,
       },
     };
@@ -411,9 +408,21 @@ export class VoximplantAlertsStack extends Stack {
         parameterPrefix: settings.parameterPrefix,
         kmsKeyArn: settings.kmsKeyArn,
       });
+    // ── Acknowledge links of incident alerts: GET|POST /ack/{token}, its own function and throttle (infra/acknowledge.ts) ──
+    const acknowledge = new Acknowledge(this, 'Acknowledge', {
+      functionDefaults,
+      entry: path.join(PROJECT_ROOT, 'lambda', 'incidents', 'ack-handler.ts'),
+      logRetention: LOG_RETENTION,
+      ackKeyParameter: { name: parameters.ackKey, arn: parameterArn(parameters.ackKey) },
+      kmsKeyArn: settings.kmsKeyArn,
+      incidentTable,
+      api,
+      stage,
+      stageThrottle: { rateLimit: settings.throttleRate, burstLimit: settings.throttleBurst },
+    });
     addAlarms(
       this,
-      { ...alarms, ...watchdog.alarms, ...notifier.alarms, ...chat?.alarms },
+      { ...alarms, ...watchdog.alarms, ...notifier.alarms, ...acknowledge.alarms, ...chat?.alarms },
       { operations: operationsTopic, paging: pagingTopic },
     );
 

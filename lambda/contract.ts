@@ -30,6 +30,8 @@ export const ENV = {
   incidentTableName: 'INCIDENT_TABLE_NAME',
   /** The notifier: reminder offsets from an incident's opening, then the repeat (`30m,2h,6h,12h`: lambda/incidents/schedule.ts). */
   reminderSchedule: 'REMINDER_SCHEDULE',
+  /** The acknowledge route: the full name of the SSM parameter holding the acknowledge key (`<prefix>/ack-key`). */
+  ackKeyParameter: 'ACK_KEY_PARAMETER',
 } as const;
 
 export const DEDUPE_TABLE = {
@@ -75,6 +77,37 @@ export const INCIDENT_RETENTION = {
 export const RECEIVER_FUNCTION = {
   /** Lambda ends an invocation after this; every invocation must decide before it (lambda/deadline.ts). */
   timeoutSeconds: 10,
+} as const;
+
+/** The acknowledge route's function (lambda/incidents/ack-handler.ts) as the stack deploys it (infra/acknowledge.ts). */
+export const ACK_FUNCTION = {
+  /** A key read (cached), one GetItem and one conditional PutItem (a few more on a lost race): well inside it. */
+  timeoutSeconds: 10,
+  /** How long the acknowledge key stays cached (a rotated key works within this), as the receiver's secrets. */
+  keyTtlSeconds: 300,
+} as const;
+
+/**
+ * The acknowledge link's route on the webhook's HTTP API: `GET` shows a page with a form (it changes nothing:
+ * mail scanners and link previewers follow links), `POST` acknowledges.
+ */
+export const ACK_ROUTE = {
+  /** API Gateway's route path; `token` is the path parameter. */
+  path: '/ack/{token}',
+  prefix: '/ack/',
+  parameter: 'token',
+  /** A form with one short field: anything larger is not our page's form (413). */
+  maxBodyBytes: 1024,
+  /** The optional "your name" field, in characters after cleaning. */
+  nameMaxLength: 64,
+  /** The form field's name. */
+  nameField: 'name',
+  /**
+   * Route-level throttle (requests/s and burst), capped at the stage's (the webhook's) when that is lower: people
+   * click these links, a few a minute at most; a flood of them must not use up the webhook's share.
+   */
+  throttlingRateLimit: 2,
+  throttlingBurstLimit: 5,
 } as const;
 
 /** The scheduled watchdog (lambda/watchdog/) as the stack deploys it. */
@@ -186,5 +219,11 @@ export const METRICS = {
     noticesSent: 'IncidentNoticesSent',
     /** The notifier: a run that could not read or write the incident table, or a notice SNS refused (sent again next run). */
     notifierFailures: 'NotifierFailures',
+    /** The acknowledge route: incidents acknowledged through a link (reminders stopped). */
+    acknowledged: 'IncidentsAcknowledged',
+    /** The acknowledge route: links refused as forged, malformed or expired (changed nothing). */
+    ackRefused: 'AckLinksRefused',
+    /** The acknowledge route: the key or the incident table could not be read in time (answered 503). */
+    ackUnavailable: 'AckUnavailable',
   },
 } as const;

@@ -6,6 +6,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { ACK_ROUTE } from '../lambda/contract';
 
 /** API Gateway's payload limit: larger requests never reach the function. */
 export const MAX_REQUEST_BYTES = 10 * 1024 * 1024;
@@ -34,13 +35,37 @@ export interface HttpResponse {
   readonly body: Buffer;
 }
 
+/** Which function a route invokes: the receiver, or the acknowledge route's own (infra/acknowledge.ts). */
+export type RouteTarget = 'receiver' | 'acknowledge';
+
+/** A request matched to one of the stack's routes. */
+export interface Route {
+  /** API Gateway's `routeKey`, e.g. `POST /` or `GET /ack/{token}`. */
+  readonly routeKey: string;
+  readonly target: RouteTarget;
+  /** The path's `{name}` segments, as received (API Gateway's `pathParameters`). */
+  readonly pathParameters?: Readonly<Record<string, string>>;
+}
+
+/** The acknowledge route's path as a pattern: one non-empty segment after the prefix. */
+const ACK_PATH = new RegExp(`^${ACK_ROUTE.prefix}([^/]+)$`);
+
 /**
- * The routes the stack defines (infra/stack.ts: POST / and GET /). Anything else has no route: API Gateway
- * answers 404 itself without invoking the function.
+ * The routes the stack defines (infra/stack.ts: POST / and GET / to the receiver; infra/acknowledge.ts: GET and
+ * POST /ack/{token}). Anything else has no route: API Gateway answers 404 itself without invoking a function.
  */
-export function routeKeyFor(method: string, path: string): string | undefined {
+export function routeFor(method: string, path: string): Route | undefined {
   const upper = method.toUpperCase();
-  return path === '/' && (upper === 'GET' || upper === 'POST') ? `${upper} /` : undefined;
+  if (upper !== 'GET' && upper !== 'POST') return undefined;
+  if (path === '/') return { routeKey: `${upper} /`, target: 'receiver' };
+  const token = ACK_PATH.exec(path)?.[1];
+  if (token === undefined) return undefined;
+  return { routeKey: `${upper} ${ACK_ROUTE.path}`, target: 'acknowledge', pathParameters: { [ACK_ROUTE.parameter]: token } };
+}
+
+/** The route key of `method path`, or undefined when the stack has no such route. */
+export function routeKeyFor(method: string, path: string): string | undefined {
+  return routeFor(method, path)?.routeKey;
 }
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
@@ -115,7 +140,8 @@ export function toEvent(request: RawRequest, options: EventOptions = {}): APIGat
   headers['x-forwarded-for'] = headers['x-forwarded-for'] ? `${headers['x-forwarded-for']}, ${request.sourceIp}` : request.sourceIp;
   headers['x-forwarded-proto'] ??= 'http';
   const domainName = (headers.host ?? 'localhost').replace(/:\d+$/, '');
-  const routeKey = routeKeyFor(method, rawPath) ?? '$default';
+  const route = routeFor(method, rawPath);
+  const routeKey = route?.routeKey ?? '$default';
   const queryStringParameters = queryParameters(rawQueryString);
   return {
     version: '2.0',
@@ -125,6 +151,7 @@ export function toEvent(request: RawRequest, options: EventOptions = {}): APIGat
     ...(cookies.length > 0 ? { cookies } : {}),
     headers,
     ...(queryStringParameters ? { queryStringParameters } : {}),
+    ...(route?.pathParameters ? { pathParameters: { ...route.pathParameters } } : {}),
     requestContext: {
       accountId: 'anonymous',
       apiId: 'local',

@@ -54,6 +54,11 @@ export function notifierFunction(template: Template): { logicalId: string; resou
   return functionWith(template, [ENV.reminderSchedule], 'notifier');
 }
 
+/** The acknowledge route's function: the one whose environment names the acknowledge key's parameter. */
+export function ackFunction(template: Template): { logicalId: string; resource: Resource } {
+  return functionWith(template, [ENV.ackKeyParameter], 'acknowledge');
+}
+
 /** The bundle file the function's Handler points at, inside its asset directory in cdk.out. */
 export function bundlePath(resource: Resource, cdkOut = CDK_OUT): string {
   const assetDir = resource.Metadata?.['aws:asset:path'];

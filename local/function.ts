@@ -13,6 +13,9 @@ export const LOCAL_NAME = 'voximplant-alerts-local';
 /** The function's timeout in the stack (infra/stack.ts), ms. */
 export const FUNCTION_TIMEOUT_MS = RECEIVER_FUNCTION.timeoutSeconds * 1000;
 
+/** What API Gateway invokes: the receiver's entry, or the acknowledge route's. */
+export type HttpHandler = (event: APIGatewayProxyEventV2, context?: Context) => Promise<unknown>;
+
 /** The receiver's entry point, for both of its event sources (API Gateway and the retry queue's SQS). */
 export type ReceiverHandler = {
   (event: APIGatewayProxyEventV2, context?: Context): Promise<unknown>;
@@ -21,13 +24,18 @@ export type ReceiverHandler = {
 
 const LAMBDA_DIR = join(ROOT, 'lambda');
 
+/** Forgets every module under lambda/, so the next require evaluates them afresh, as a new container would. */
+function freshContainer(): void {
+  for (const key of Object.keys(require.cache)) if (key.startsWith(LAMBDA_DIR)) delete require.cache[key];
+}
+
 /**
  * The receiver's handler as a new Lambda container would load it: every module under lambda/ is evaluated
  * afresh (module-level clients, configuration and the secrets cache included). It reads its configuration
  * from process.env at import time, so the environment must be set first.
  */
 export function loadHandler(): ReceiverHandler {
-  for (const key of Object.keys(require.cache)) if (key.startsWith(LAMBDA_DIR)) delete require.cache[key];
+  freshContainer();
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   return (require('../lambda/handler') as typeof import('../lambda/handler')).handler as unknown as ReceiverHandler;
 }
@@ -46,6 +54,13 @@ export function loadRelayHandler(env: Record<string, string>): (event: SNSEvent)
   return (require('../lambda/chat/handler') as typeof import('../lambda/chat/handler')).handler;
 }
 
+/** The acknowledge route's handler (lambda/incidents/ack-handler.ts), in a container of its own, as loadHandler. */
+export function loadAckHandler(): HttpHandler {
+  freshContainer();
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (require('../lambda/incidents/ack-handler') as typeof import('../lambda/incidents/ack-handler')).handler;
+}
+
 /** A Lambda context for one invocation of the local function, with the stack's timeout. */
 export function functionContext(region: string): Context {
   return lambdaContext(LOCAL_NAME, FUNCTION_TIMEOUT_MS, region);
@@ -56,7 +71,7 @@ export function functionContext(region: string): Context {
  * Gateway's 500 when the handler throws or runs past FUNCTION_TIMEOUT_MS (`onError` is told why).
  */
 export async function invoke(
-  handler: ReceiverHandler,
+  handler: HttpHandler,
   event: APIGatewayProxyEventV2,
   region: string,
   onError: (message: string) => void,

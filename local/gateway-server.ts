@@ -1,11 +1,13 @@
 /**
  * The HTTP server in front of the local function, doing what API Gateway does in front of the real one:
  * bodies over 10 MB answered 413 without the function, unknown routes 404, everything else turned into a
- * payload 2.0 event (api-gateway.ts) and the function's result back into a response.
+ * payload 2.0 event (api-gateway.ts) for the route's function (the receiver, or the acknowledge route's) and the
+ * function's result back into a response. (The stage and route throttles are not modelled.)
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { GATEWAY_RESPONSES, MAX_REQUEST_BYTES, readBody, routeKeyFor, toEvent, type HttpResponse } from './api-gateway';
-import { invoke, type ReceiverHandler } from './function';
+import { GATEWAY_RESPONSES, MAX_REQUEST_BYTES, readBody, routeFor, toEvent, type HttpResponse, type RouteTarget } from './api-gateway';
+import { invoke, type HttpHandler } from './function';
+import { ACK_ROUTE } from '../lambda/contract';
 
 /** One request as served: for the one line `npm start` prints per request. */
 export interface ServedRequest {
@@ -17,8 +19,8 @@ export interface ServedRequest {
 }
 
 export interface GatewayServerOptions {
-  /** The handler to invoke now; undefined while the stack is still starting (then: 503, retry in 1 s). */
-  readonly handler: () => ReceiverHandler | undefined;
+  /** The handler of the route's function to invoke now; undefined while the stack is still starting (then: 503, retry in 1 s). */
+  readonly handler: (target: RouteTarget) => HttpHandler | undefined;
   readonly region: () => string;
   readonly onRequest?: (request: ServedRequest) => void;
   readonly onError?: (message: string) => void;
@@ -45,11 +47,12 @@ async function serve(options: GatewayServerOptions, req: IncomingMessage, res: S
   try {
     const declared = Number(req.headers['content-length'] ?? 0);
     const read = declared > MAX_REQUEST_BYTES ? ({ ok: false } as const) : await readBody(req, MAX_REQUEST_BYTES);
-    const handler = options.handler();
+    const route = routeFor(method, path);
+    const handler = route && options.handler(route.target);
     if (!read.ok) {
       tooLarge = true;
       response = GATEWAY_RESPONSES.tooLarge;
-    } else if (routeKeyFor(method, path) === undefined) {
+    } else if (route === undefined) {
       response = GATEWAY_RESPONSES.notFound;
     } else if (!handler) {
       response = STARTING;
@@ -71,8 +74,10 @@ async function serve(options: GatewayServerOptions, req: IncomingMessage, res: S
   }
   if (tooLarge) discardRest(req);
   send(res, response);
-  // The path is the sender's (through a tunnel, anyone's): printable ASCII only, so it cannot drive the terminal.
-  const shownPath = path.replace(/[^\x21-\x7e]/g, '?').slice(0, 200);
+  // The path is the sender's (through a tunnel, anyone's): printable ASCII only, so it cannot drive the terminal;
+  // an acknowledge link's token is a credential, shown as its route's `{token}`.
+  const shown = routeFor(method, path)?.target === 'acknowledge' ? ACK_ROUTE.path : path;
+  const shownPath = shown.replace(/[^\x21-\x7e]/g, '?').slice(0, 200);
   options.onRequest?.({ method, path: shownPath, response, ms: Math.round(performance.now() - started) });
 }
 

@@ -22,7 +22,7 @@ import {
   SetQueueAttributesCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
-import { DeleteParametersCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { DeleteParametersCommand, ParameterAlreadyExists, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import type { Alert } from '../lambda/model';
 import { parameterNames } from '../lambda/config';
 import { DEDUPE_TABLE, ENV, INCIDENT_TABLE, RETRY_QUEUE } from '../lambda/contract';
@@ -71,6 +71,26 @@ export async function putTelegramToken(ssm: SSMClient, prefix: string, token: st
   const name = telegramTokenParameter(prefix);
   await ssm.send(new PutParameterCommand({ Name: name, Value: token, Type: 'SecureString', Overwrite: true }));
   return name;
+}
+
+/** A new acknowledge key (lambda/incidents/ack-token.ts): 32 random bytes, base64url. */
+export const newAckKey = (): string => randomBytes(32).toString('base64url');
+
+/**
+ * Creates the acknowledge key `<prefix>/ack-key` (SecureString, newAckKey) unless one exists: PutParameter without
+ * Overwrite, so an existing key, and every link signed with it, is kept, and two runs at once create one. Returns
+ * true when it created it. The value is never returned: nothing can print it.
+ */
+export async function ensureAckKey(ssm: SSMClient, prefix: string): Promise<boolean> {
+  try {
+    await ssm.send(
+      new PutParameterCommand({ Name: parameterNames(prefix).ackKey, Value: newAckKey(), Type: 'SecureString', Overwrite: false }),
+    );
+    return true;
+  } catch (error) {
+    if (error instanceof ParameterAlreadyExists) return false;
+    throw error;
+  }
 }
 
 /** A table keyed by one string attribute, with TTL, as the stack creates the dedupe and incident tables. */
@@ -153,7 +173,7 @@ export async function provision(
   const sqs = new SQSClient({});
   const dynamodb = new DynamoDBClient({});
   try {
-    await putSecrets(ssm, prefix, { ackKey: randomBytes(32).toString('base64url'), ...secrets });
+    await putSecrets(ssm, prefix, { ackKey: newAckKey(), ...secrets });
     const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: `${name}-alerts` }));
     const tableName = `${name}-dedupe`;
     const incidentTableName = `${name}-incidents`;
@@ -210,6 +230,14 @@ export function receiverEnv(resources: LocalResources): Record<string, string> {
     [ENV.incidentTableName]: resources.incidentTableName,
     [ENV.topicArn]: resources.topicArn,
     [ENV.retryQueueUrl]: resources.retryQueueUrl,
+  };
+}
+
+/** The acknowledge route's function's environment for these resources: the variables infra/acknowledge.ts sets. */
+export function ackEnv(resources: LocalResources): Record<string, string> {
+  return {
+    [ENV.ackKeyParameter]: parameterNames(resources.parameterPrefix).ackKey,
+    [ENV.incidentTableName]: resources.incidentTableName,
   };
 }
 

@@ -22,11 +22,21 @@ import { parseAlertLanguage } from '../lambda/config';
 import { CHAT_RELAY_FUNCTION, ENV, METRICS, NOTIFIER_FUNCTION } from '../lambda/contract';
 import { createRelayQueue, pumpRelay, storeTelegramToken } from './chat';
 import { Failure } from './errors';
-import { functionContext, LOCAL_NAME, LOCAL_TELEGRAM_CHAT_ID, loadHandler, loadRelayHandler, type ReceiverHandler } from './function';
+import {
+  functionContext,
+  LOCAL_NAME,
+  LOCAL_TELEGRAM_CHAT_ID,
+  loadAckHandler,
+  loadHandler,
+  loadRelayHandler,
+  type HttpHandler,
+  type ReceiverHandler,
+} from './function';
 import { createGatewayServer, type ServedRequest } from './gateway-server';
 import { motoEnv, startMoto, type MotoServer } from './moto';
 import { listen } from './ports';
 import {
+  ackEnv,
   createInbox,
   deleteResources,
   provision,
@@ -131,8 +141,21 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const host = options.host ?? '127.0.0.1';
   const useAws = options.aws ?? false;
   let handler: ReceiverHandler | undefined;
+  /** The acknowledge route's function (GET|POST /ack/{token}), loaded beside the receiver. */
+  let ackHandler: HttpHandler | undefined;
   let region = process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
-  const server = createGatewayServer({ handler: () => handler, region: () => region, onRequest: options.onRequest, onError });
+  // The acknowledge function first: the receiver loads modules lazily (the Management API client), and those must
+  // come from the receiver's own module cache, which loading another function afterwards would clear.
+  const loadFunctions = () => {
+    ackHandler = loadAckHandler();
+    handler = loadHandler();
+  };
+  const server = createGatewayServer({
+    handler: (target) => (target === 'acknowledge' ? ackHandler : handler),
+    region: () => region,
+    onRequest: options.onRequest,
+    onError,
+  });
 
   // The port first, so a second `npm start` fails at once with a clear message.
   const port = await listen(server, options.port ?? 0, host);
@@ -233,7 +256,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       ...(reminderSchedule ? { [ENV.reminderSchedule]: reminderSchedule } : {}),
       ...(options.voximplantApiUrl !== undefined ? { [ENV.voximplantApiUrl]: options.voximplantApiUrl } : {}),
     };
-    Object.assign(process.env, functionEnv);
+    Object.assign(process.env, functionEnv, ackEnv(resources));
     if (options.quietFunctionLogs) {
       process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
       process.env.POWERTOOLS_METRICS_DISABLED = 'true';
@@ -242,7 +265,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     process.env.POWERTOOLS_SERVICE_NAME ??= METRICS.service;
     process.env.POWERTOOLS_METRICS_NAMESPACE ??= METRICS.namespace;
     process.env.AWS_LAMBDA_FUNCTION_NAME ??= LOCAL_NAME;
-    handler = loadHandler();
+    loadFunctions();
 
     const state: LocalStackState = {
       pid: process.pid,
@@ -356,7 +379,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       state,
       functionEnv,
       restartFunction() {
-        if (!stopped) handler = loadHandler();
+        if (!stopped) loadFunctions();
       },
       runNotifier: notifyOnce,
       stop: shutdown,

@@ -15,7 +15,7 @@ import { STACK_NAME } from '../infra/stack-name';
 import { ACCOUNT_LINK, parseMinBalance, unreachableWebhookProblem } from './account-link';
 import { Failure, parseCommandLine, runCommand, UsageError } from './cli';
 import { checkAccountLink, connectAccount, readServiceAccountFile, stackWebhookUrl } from './connect';
-import { putSecrets, putTelegramToken, type VoxSecrets } from '../local/provision';
+import { ensureAckKey, putSecrets, putTelegramToken, type VoxSecrets } from '../local/provision';
 import { normalizeSecrets, SALT_MAX_LENGTH, telegramTokenProblem, validateSecrets } from '../local/secrets';
 
 const USAGE = `Usage: npm run configure -- [options]
@@ -23,11 +23,13 @@ const USAGE = `Usage: npm run configure -- [options]
 Writes the receiver's secrets to SSM Parameter Store under a prefix:
   <prefix>/salt (SecureString), <prefix>/account-id (String), <prefix>/api-key (SecureString),
   and during a rotation <prefix>/salt-previous and <prefix>/api-key-previous (SecureString).
+Creates <prefix>/ack-key (SecureString, 32 random bytes: signs incident alerts' acknowledge links) when it
+does not exist; an existing one is kept. Its value is never printed.
 
 Options:
   --prefix <path>       parameter prefix (default ${DEFAULTS.parameterPrefix}; with --local: the local stack's)
   --local               write to the running local stack (\`npm start\`) instead of AWS
-  --check               list which of the 5 parameters exist (names only), then compare Voximplant's callback_url
+  --check               list which of the 6 parameters exist (names only), then compare Voximplant's callback_url
                         and callback_salt with the stack's URL and salt (never printed); exit 1 on a missing
                         parameter or a mismatch (one line each, with the fix), 2 if Voximplant could not be asked
   --connect             link the Voximplant account to this stack: generate a random salt, store it with the
@@ -142,17 +144,20 @@ async function check(ssm: SSMClient, prefix: string, where: string): Promise<num
   const names = parameterNames(prefix);
   const { Parameters = [] } = await ssm.send(new GetParametersCommand({ Names: Object.values(names), WithDecryption: false }));
   const types = new Map(Parameters.map((p) => [p.Name!, p.Type!]));
-  const rows: Array<[string, boolean, 'SecureString' | 'String']> = [
+  const ROTATION = 'optional: only during a rotation';
+  /** [name, required, type, why it may be absent] */
+  const rows: Array<[string, boolean, 'SecureString' | 'String', string?]> = [
     [names.salt, true, 'SecureString'],
     [names.accountId, true, 'String'],
     [names.apiKey, true, 'SecureString'],
-    [names.saltPrevious, false, 'SecureString'],
-    [names.apiKeyPrevious, false, 'SecureString'],
+    [names.saltPrevious, false, 'SecureString', ROTATION],
+    [names.apiKeyPrevious, false, 'SecureString', ROTATION],
+    [names.ackKey, false, 'SecureString', 'optional: without it incident alerts carry no acknowledge link; `npm run configure` creates it'],
   ];
   const width = Math.max(...rows.map(([name]) => name.length));
   console.log(`Parameters under ${prefix} (${where}):`);
   let missing = 0;
-  for (const [name, required, expected] of rows) {
+  for (const [name, required, expected, optional] of rows) {
     const type = types.get(name);
     if (type) {
       const note = type === expected ? '' : `  (should be ${expected})`;
@@ -161,7 +166,7 @@ async function check(ssm: SSMClient, prefix: string, where: string): Promise<num
       missing += 1;
       console.log(`  MISSING  ${name.padEnd(width)}  required`);
     } else {
-      console.log(`  -        ${name.padEnd(width)}  not set (optional: only during a rotation)`);
+      console.log(`  -        ${name.padEnd(width)}  not set (${optional})`);
     }
   }
   if (missing > 0) {
@@ -396,6 +401,7 @@ async function main(argv: string[]): Promise<number> {
     const written = values.previous
       ? [`${names.saltPrevious} (SecureString)`, `${names.apiKeyPrevious} (SecureString)`]
       : [`${names.salt} (SecureString)`, `${names.accountId} (String)`, `${names.apiKey} (SecureString)`];
+    if (!values.previous && (await ensureAckKey(ssm, prefix))) written.push(`${names.ackKey} (SecureString, a new random acknowledge key)`);
     console.log(`Wrote ${written.join(', ')} in ${where}.`);
     const both = values.previous ? '; it accepts both the current and the previous pair until you run --remove-previous.' : '.';
     if (localPid !== undefined) {

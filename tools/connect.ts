@@ -36,7 +36,7 @@ import { parseServiceAccountCredentials, ServiceAccountCredentialsError, type Se
 import { ManagementApi, type AccountInfo, type ManagementApiCredentials } from '../lambda/voximplant/management-api';
 import { compareLink, describeChanges, generateCallbackSalt, planLink, refusalMessage } from './account-link';
 import { Failure, UsageError } from './cli';
-import { putSecrets } from '../local/provision';
+import { ensureAckKey, putSecrets } from '../local/provision';
 
 /**
  * Largest SSM parameter value of the Standard tier, bytes ("Standard: 4 KB", AWS Systems Manager User Guide,
@@ -178,6 +178,7 @@ export async function connectAccount(ssm: SSMClient, options: ConnectOptions): P
   }
   await putSecrets(ssm, options.prefix, { salt: newSalt, accountId: options.accountId, apiKey: options.apiKey });
   const written = [`${names.salt} (SecureString, new)`, `${names.accountId} (String)`, `${names.apiKey} (SecureString)`];
+  if (await ensureAckKey(ssm, options.prefix)) written.push(`${names.ackKey} (SecureString, a new random acknowledge key)`);
   if (plan.previousSalt !== undefined) written.push(`${names.saltPrevious} (SecureString: the salt Voximplant used until now)`);
   if (options.serviceAccount) {
     const name = serviceAccountParameterName(options.prefix);

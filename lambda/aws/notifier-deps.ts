@@ -5,7 +5,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SSMClient } from '@aws-sdk/client-ssm';
-import { DEFAULTS } from '../config';
+import { DEFAULTS, parameterNames } from '../config';
 import type { NotifierDeps, NotifierMetrics } from '../incidents/notifier';
 import type { ReminderSchedule } from '../incidents/model';
 import type { Log } from '../ports';
@@ -44,7 +44,7 @@ export function notifierDeps(setup: NotifierSetup): NotifierDeps & { destroy(): 
   return {
     store: new DynamoIncidentStore(dynamodb, setup.incidentTableName),
     publisher: new SnsPublisher(sns, setup.topicArn, setup.log),
-    ackKey: new SsmAckKey(ssm, setup.parameterPrefix, ACK_KEY_TTL_MS, now),
+    ackKey: new SsmAckKey(ssm, parameterNames(setup.parameterPrefix).ackKey, ACK_KEY_TTL_MS, now),
     log: setup.log,
     metrics: setup.metrics,
     schedule: setup.schedule,

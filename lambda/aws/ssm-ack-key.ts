@@ -1,39 +1,42 @@
 /**
- * The acknowledge key alone (SSM SecureString `<prefix>/ack-key`, config.ts parameterNames), for the notifier:
- * its role may read that one parameter, not the callback secrets. Cached in memory for a TTL, as SsmSecrets does.
+ * The acknowledge key (SSM SecureString `<prefix>/ack-key`) for the acknowledge route: one GetParameter on exactly
+ * that name, cached for a TTL, so a warm container makes no SSM call and a flood of links (valid or not) costs at
+ * most one read per TTL per container. Not SsmSecrets (ssm-secrets.ts): that one reads the callback secrets too,
+ * which this function must not be able to read.
+ *
+ * An absent parameter is cached like a value (undefined: links are not set up). A failed read falls back to the
+ * cached key, however old: a rotation is rare, a page that says "try again" is worse.
  */
-import { GetParametersCommand, type SSMClient } from '@aws-sdk/client-ssm';
-import { parameterNames } from '../config';
-import { errorMessage, SecretsUnavailableError } from '../errors';
-import type { AckKeySource } from '../incidents/notifier';
+import { GetParameterCommand, ParameterNotFound, type SSMClient } from '@aws-sdk/client-ssm';
+import { errorMessage } from '../errors';
+import { AckKeyUnavailableError, type AckKeySource } from '../incidents/ports';
 
 export class SsmAckKey implements AckKeySource {
   private cached?: { readonly value: string | undefined; readonly fetchedAt: number };
-  private readonly name: string;
 
   constructor(
     private readonly client: SSMClient,
-    prefix: string,
+    /** The parameter's full name (config.ts parameterNames(prefix).ackKey). */
+    private readonly name: string,
     private readonly ttlMs: number,
     private readonly now: () => number = Date.now,
-  ) {
-    this.name = parameterNames(prefix).ackKey;
-  }
+  ) {}
 
-  /** The key, or undefined when the parameter does not exist. Throws SecretsUnavailableError when SSM cannot answer. */
   async get(signal: AbortSignal): Promise<string | undefined> {
     if (this.cached && this.now() - this.cached.fetchedAt < this.ttlMs) return this.cached.value;
+    let value: string | undefined;
     try {
-      // GetParameters (not GetParameter): a missing parameter is an InvalidParameters entry, not an error.
-      const { Parameters = [] } = await this.client.send(new GetParametersCommand({ Names: [this.name], WithDecryption: true }), {
+      const { Parameter } = await this.client.send(new GetParameterCommand({ Name: this.name, WithDecryption: true }), {
         abortSignal: signal,
       });
-      const value = Parameters.find((p) => p.Name === this.name)?.Value || undefined;
-      this.cached = { value, fetchedAt: this.now() };
-      return value;
+      value = Parameter?.Value || undefined;
     } catch (error) {
-      if (this.cached) return this.cached.value;
-      throw new SecretsUnavailableError(`Reading the acknowledge key from SSM failed: ${errorMessage(error)}`);
+      if (!(error instanceof ParameterNotFound)) {
+        if (this.cached?.value !== undefined) return this.cached.value;
+        throw new AckKeyUnavailableError(`reading ${this.name} from SSM failed: ${errorMessage(error)}`, { cause: error });
+      }
     }
+    this.cached = { value, fetchedAt: this.now() };
+    return value;
   }
 }

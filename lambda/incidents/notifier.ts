@@ -21,13 +21,10 @@ import { renderIncidentNotice } from '../render/incident';
 import { ACK_LINK_TTL_MS, signAckToken } from './ack-token';
 import { nextNotice, undoNotice, type Notice } from './lifecycle';
 import { incidentKeyString, type Incident, type ReminderSchedule } from './model';
-import type { IncidentStore } from './ports';
+import type { AckKeySource, IncidentStore } from './ports';
 import { update } from './update';
 
 /** The acknowledge key (SSM `<prefix>/ack-key`): undefined when the stack has none. Throws when it cannot be read. */
-export interface AckKeySource {
-  get(signal: AbortSignal): Promise<string | undefined>;
-}
 
 /** Counts and gauges for CloudWatch metrics (EMF); names from METRICS.names. */
 export interface NotifierMetrics {

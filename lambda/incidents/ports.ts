@@ -26,3 +26,17 @@ export interface IncidentStore {
    */
   active(signal: AbortSignal): Promise<readonly Incident[]>;
 }
+
+/** The acknowledge key could not be read (SSM unavailable, throttled, aborted by the deadline). */
+export class AckKeyUnavailableError extends Error {
+  override readonly name = 'AckKeyUnavailableError';
+}
+
+/**
+ * The key that signs acknowledge links (SSM SecureString `<prefix>/ack-key`; lambda/aws/ssm-ack-key.ts reads it).
+ * Undefined when the stack has none: links are not set up (`npm run configure` creates one).
+ */
+export interface AckKeySource {
+  /** Throws AckKeyUnavailableError when it cannot be had by the time `signal` aborts (and nothing is cached). */
+  get(signal: AbortSignal): Promise<string | undefined>;
+}

@@ -54,7 +54,9 @@ it('acknowledges only the reviewed findings, on the narrowest constructs, each w
   const acks = acknowledgements(app);
   expect([...acks.keys()].sort()).toEqual([
     'VoximplantAlerts/Api/GET--: AwsSolutions-APIG4',
+    'VoximplantAlerts/Api/GET--ack--{token}: AwsSolutions-APIG4',
     'VoximplantAlerts/Api/POST--: AwsSolutions-APIG4',
+    'VoximplantAlerts/Api/POST--ack--{token}: AwsSolutions-APIG4',
     'VoximplantAlerts/Chat/Failures: AwsSolutions-SQS3',
     'VoximplantAlerts/DedupeTable: AwsSolutions-DDB3',
     'VoximplantAlerts/IncidentTable: AwsSolutions-DDB3',

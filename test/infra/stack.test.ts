@@ -15,7 +15,17 @@ import { CONTEXT_DEFAULTS } from '../../infra/context';
 import { ALARM_HOLD_PERIODS, ALARM_PERIOD } from '../../infra/alarms';
 import { ACCESS_LOG_FORMAT, ESM_REQUIRE_BANNER, LAMBDA_RUNTIME, THROTTLED_METRIC } from '../../infra/stack';
 import { DEFAULTS, parameterNames } from '../../lambda/config';
-import { DEDUPE_TABLE, ENV, MESSAGE_ATTRIBUTES, METRICS, NOTIFIER_FUNCTION, RETRY_QUEUE, WATCHDOG_FUNCTION } from '../../lambda/contract';
+import {
+  ACK_FUNCTION,
+  ACK_ROUTE,
+  DEDUPE_TABLE,
+  ENV,
+  MESSAGE_ATTRIBUTES,
+  METRICS,
+  NOTIFIER_FUNCTION,
+  RETRY_QUEUE,
+  WATCHDOG_FUNCTION,
+} from '../../lambda/contract';
 import { INCIDENT_TYPE_PREFIX } from '../../lambda/render/incident';
 import { NOTIFIER_FAILING } from '../../infra/incidents';
 import { MANAGEMENT_API } from '../../lambda/voximplant/management-api';
@@ -120,7 +130,7 @@ describe('the bundle (esbuild, local)', () => {
   let assetDir: string;
   beforeAll(() => {
     const dirs = readdirSync(defaults.outdir).filter((d) => d.startsWith('asset.') && statSync(join(defaults.outdir, d)).isDirectory());
-    expect(dirs).toHaveLength(3); // the receiver's, the watchdog's and the notifier's
+    expect(dirs).toHaveLength(4); // the receiver's, the watchdog's, the notifier's and the acknowledge route's
     const hash = String(receiver(defaults).Properties!.Code.S3Key).replace(/\.zip$/, '');
     expect(dirs).toContain(`asset.${hash}`);
     assetDir = join(defaults.outdir, `asset.${hash}`);
@@ -158,20 +168,32 @@ describe('the bundle (esbuild, local)', () => {
   });
 });
 
+/** The integration (payload format 2.0, AWS_PROXY) whose target is the function `functionId`. */
+function integrationOf(s: Synthesized, functionId: string): string {
+  const found = resourcesOfType(s.json, 'AWS::ApiGatewayV2::Integration').filter(
+    ([, i]) => i.Properties!.IntegrationUri?.['Fn::GetAtt']?.[0] === functionId,
+  );
+  expect(found).toHaveLength(1);
+  expect(found[0][1].Properties).toMatchObject({ IntegrationType: 'AWS_PROXY', PayloadFormatVersion: '2.0' });
+  return found[0][0];
+}
+
 describe('HTTP API', () => {
-  it('routes POST / and GET / to the Lambda with payload format 2.0', () => {
-    const [integrationId] = only(defaults.json, 'AWS::ApiGatewayV2::Integration');
-    defaults.template.hasResourceProperties('AWS::ApiGatewayV2::Integration', {
-      IntegrationType: 'AWS_PROXY',
-      PayloadFormatVersion: '2.0',
-      IntegrationUri: { 'Fn::GetAtt': [receiverId(defaults), 'Arn'] },
-    });
-    const routes = resourcesOfType(defaults.json, 'AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties!);
-    expect(routes.map((r) => r.RouteKey).sort()).toEqual(['GET /', 'POST /']);
-    for (const route of routes) {
-      expect(render(route.Target)).toBe(`integrations/\${${integrationId}}`);
-      expect(route.AuthorizationType ?? 'NONE').toBe('NONE');
-    }
+  it('routes POST / and GET / to the receiver, GET and POST /ack/{token} to the acknowledge function, payload format 2.0', () => {
+    const targets = resourcesOfType(defaults.json, 'AWS::ApiGatewayV2::Route')
+      .map(([, r]) => r.Properties!)
+      .map((route) => {
+        expect(route.AuthorizationType ?? 'NONE').toBe('NONE');
+        return [route.RouteKey, render(route.Target)];
+      });
+    const receiverTarget = `integrations/\${${integrationOf(defaults, receiverId(defaults))}}`;
+    const ackTarget = `integrations/\${${integrationOf(defaults, functionEntry(defaults, 'Acknowledge')[0])}}`;
+    expect(targets.sort()).toEqual([
+      ['GET /', receiverTarget],
+      [`GET ${ACK_ROUTE.path}`, ackTarget],
+      ['POST /', receiverTarget],
+      [`POST ${ACK_ROUTE.path}`, ackTarget],
+    ]);
   });
 
   it('has one $default stage, auto-deployed, throttled with the defaults', () => {
@@ -194,6 +216,8 @@ describe('HTTP API', () => {
     const stage = only(defaults.json, 'AWS::ApiGatewayV2::Stage')[1].Properties!;
     const format = JSON.parse(stage.AccessLogSettings.Format);
     expect(format).toEqual(ACCESS_LOG_FORMAT);
+    // The acknowledge route's path is its token: never in a log.
+    expect(stage.AccessLogSettings.Format).not.toContain('$context.path');
     for (const field of [
       'requestId',
       'ip',
@@ -545,7 +569,7 @@ describe('incident notifier', () => {
           ['logs:CreateLogStream logs:PutLogEvents', `\${${fn.Properties!.LoggingConfig.LogGroup.Ref}.Arn}`],
           ['dynamodb:GetItem dynamodb:PutItem dynamodb:Scan', `\${${tableId}.Arn}`],
           ['sns:Publish', `\${${topicIds(s).alerts}}`],
-          ['ssm:GetParameters', `arn:\${AWS::Partition}:ssm:\${AWS::Region}:\${AWS::AccountId}:parameter${parameterNames(prefix).ackKey}`],
+          ['ssm:GetParameter', `arn:\${AWS::Partition}:ssm:\${AWS::Region}:\${AWS::AccountId}:parameter${parameterNames(prefix).ackKey}`],
           ...(s === full ? [['kms:Decrypt', FULL_CONTEXT.kmsKeyArn]] : []),
         ].sort(),
       );
@@ -608,6 +632,91 @@ describe('incident notifier', () => {
   });
 });
 
+describe('acknowledge route', () => {
+  const ack = (s: Synthesized) => functionEntry(s, 'Acknowledge');
+  const arnOf = (name: string) => `arn:\${AWS::Partition}:ssm:\${AWS::Region}:\${AWS::AccountId}:parameter${name}`;
+
+  it("runs its own handler with the receiver's runtime, architecture and bundling, and exactly the env it reads", () => {
+    const p = ack(defaults)[1].Properties!;
+    expect([p.Runtime, p.Architectures, p.Handler, p.MemorySize]).toEqual([LAMBDA_RUNTIME.name, ['arm64'], 'index.handler', 256]);
+    expect(p.Timeout).toBe(ACK_FUNCTION.timeoutSeconds);
+    expect(p.Code.S3Key).not.toEqual(receiver(defaults).Properties!.Code.S3Key);
+    expect(p.Environment.Variables).toEqual({
+      [ENV.ackKeyParameter]: parameterNames(DEFAULTS.parameterPrefix).ackKey,
+      [ENV.incidentTableName]: { Ref: named(defaults.json, 'AWS::DynamoDB::Table', 'IncidentTable')[0] },
+      POWERTOOLS_SERVICE_NAME: METRICS.service,
+      POWERTOOLS_METRICS_NAMESPACE: METRICS.namespace,
+      NODE_OPTIONS: '--enable-source-maps',
+    });
+    expect(ack(full)[1].Properties!.Environment.Variables[ENV.ackKeyParameter]).toBe(parameterNames(FULL_CONTEXT.parameterPrefix).ackKey);
+    const logGroupId = p.LoggingConfig.LogGroup.Ref;
+    expect(defaults.json.Resources[logGroupId]).toMatchObject({ Type: 'AWS::Logs::LogGroup', Properties: { RetentionInDays: 30 } });
+  });
+
+  it.each([
+    ['defaults', () => defaults, DEFAULTS.parameterPrefix, false],
+    ['full context', () => full, FULL_CONTEXT.parameterPrefix, true],
+  ])('may read the one ack-key parameter, get and put incident items, write its log group: nothing else (%s)', (_, get, prefix, kms) => {
+    const s = get();
+    const fn = ack(s)[1];
+    expect(s.json.Resources[fn.Properties!.Role['Fn::GetAtt'][0]].Properties.ManagedPolicyArns ?? []).toEqual([]);
+    const statements = functionStatements(s, fn);
+    const tableId = named(s.json, 'AWS::DynamoDB::Table', 'IncidentTable')[0];
+    expect(statements.sort()).toEqual(
+      [
+        ['logs:CreateLogStream logs:PutLogEvents', `\${${fn.Properties!.LoggingConfig.LogGroup.Ref}.Arn}`],
+        ['dynamodb:GetItem dynamodb:PutItem', `\${${tableId}.Arn}`],
+        ['ssm:GetParameter', arnOf(parameterNames(prefix).ackKey)],
+        ...(kms ? [['kms:Decrypt', FULL_CONTEXT.kmsKeyArn]] : []),
+      ].sort(),
+    );
+  });
+
+  it.each([
+    ['defaults', () => defaults, { rate: ACK_ROUTE.throttlingRateLimit, burst: ACK_ROUTE.throttlingBurstLimit }],
+    ['full context', () => full, { rate: ACK_ROUTE.throttlingRateLimit, burst: ACK_ROUTE.throttlingBurstLimit }],
+    ['a stage throttle below the route default', () => synth({ throttleRate: '1', throttleBurst: '2' }), { rate: 1, burst: 2 }],
+  ])('both routes have a route-level throttle no higher than the webhook stage (%s)', (_, get, expected) => {
+    const s = get();
+    const [stageId, stage] = only(s.json, 'AWS::ApiGatewayV2::Stage');
+    const settings = { ThrottlingRateLimit: expected.rate, ThrottlingBurstLimit: expected.burst };
+    expect(stage.Properties!.RouteSettings).toEqual({ [`GET ${ACK_ROUTE.path}`]: settings, [`POST ${ACK_ROUTE.path}`]: settings });
+    const stageDefaults = stage.Properties!.DefaultRouteSettings;
+    expect(expected.rate).toBeLessThanOrEqual(stageDefaults.ThrottlingRateLimit);
+    expect(expected.burst).toBeLessThanOrEqual(stageDefaults.ThrottlingBurstLimit);
+    // API Gateway refuses route settings that name a route not created yet: the stage waits for both.
+    const ackRoutes = resourcesOfType(s.json, 'AWS::ApiGatewayV2::Route')
+      .filter(([, r]) => String(r.Properties!.RouteKey).endsWith(ACK_ROUTE.path))
+      .map(([id]) => id);
+    expect(ackRoutes).toHaveLength(2);
+    expect(s.json.Resources[stageId].DependsOn).toEqual(expect.arrayContaining(ackRoutes));
+  });
+
+  it('its bundle holds the SSM and DynamoDB clients, not SNS, and none of the alert texts', () => {
+    const hash = String(ack(defaults)[1].Properties!.Code.S3Key).replace(/\.zip$/, '');
+    const code = readFileSync(join(defaults.outdir, `asset.${hash}`, 'index.mjs'), 'utf8');
+    expect(code.startsWith(ESM_REQUIRE_BANNER)).toBe(true);
+    for (const marker of ['AmazonSSM', 'DynamoDB_20120810']) expect(code).toContain(marker);
+    expect(code).not.toContain('AmazonSimpleNotificationService');
+    expect(code).not.toContain('Top up the balance in the control panel'); // the alert texts (lambda/render/i18n/en.ts)
+  });
+
+  it('alarms by email only: the function failing, and links that could not be served', () => {
+    const { operations } = topicIds(full);
+    const byName = (name: string) =>
+      resourcesOfType(full.json, 'AWS::CloudWatch::Alarm').find(([id]) => id.startsWith(name))![1].Properties!;
+    expect(byName('AcknowledgeErrors')).toMatchObject({
+      AlarmActions: [{ Ref: operations }],
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: ack(full)[0] } }],
+    });
+    expect(byName('AcknowledgeUnavailable')).toMatchObject({
+      AlarmActions: [{ Ref: operations }],
+      MetricName: METRICS.names.ackUnavailable,
+    });
+    expect(byName('AcknowledgeUnavailable').AlarmDescription).toContain('npm run configure');
+  });
+});
+
 describe('alarms', () => {
   type AlarmProps = Record<string, any>;
   const alarms = (s: Synthesized) =>
@@ -640,6 +749,8 @@ describe('alarms', () => {
     custom(METRICS.names.unverifiable),
     custom(METRICS.names.badSignature),
     custom(THROTTLED_METRIC.name),
+    // A click on an acknowledge link while its key is missing or a dependency fails.
+    custom(METRICS.names.ackUnavailable),
     'AWS/ApiGateway/4xx',
     // API Gateway's own 5xx when it cannot invoke the function, e.g. a body over Lambda's invocation payload limit.
     'AWS/ApiGateway/5xx',
@@ -699,6 +810,7 @@ describe('alarms', () => {
     const receiverMetrics = alarms(defaults).filter(([, a]) => a.Namespace === METRICS.namespace && a.MetricName !== THROTTLED_METRIC.name);
     expect(receiverMetrics.map(([, a]) => a.MetricName).sort()).toEqual(
       [
+        METRICS.names.ackUnavailable,
         METRICS.names.unverifiable,
         METRICS.names.publishFailures,
         METRICS.names.secretsUnavailable,

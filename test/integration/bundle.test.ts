@@ -6,6 +6,11 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { DynamoIncidentStore } from '../../lambda/aws/dynamo-incidents';
+import { signAckToken } from '../../lambda/incidents/ack-token';
+import { toEvent } from '../../local/api-gateway';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { ENV } from '../../lambda/contract';
 import { KNOWN_TYPES } from '../../lambda/render';
@@ -14,6 +19,7 @@ import { buildCallback, envelope } from '../../local/callbacks';
 import { motoEnv } from '../../local/moto';
 import { provision, readInbox, type LocalResources } from '../../local/provision';
 import {
+  ackFunction,
   bundlePath,
   notifierFunction,
   readTemplate,
@@ -22,9 +28,7 @@ import {
   watchdogFunction,
   type Template,
 } from '../../local/cdk-out';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { randomBytes } from 'node:crypto';
-import { DynamoIncidentStore } from '../../lambda/aws/dynamo-incidents';
 import { Deadline } from '../../lambda/deadline';
 import { open } from '../../lambda/incidents/lifecycle';
 import { DEFAULT_REMINDER_SCHEDULE, type IncidentKey } from '../../lambda/incidents/model';
@@ -232,6 +236,57 @@ it("the notifier's own bundle: an incident open for 31 minutes gets one reminder
     expect(JSON.parse(inbox[0].message).email).toContain(`${stage}ack/v1.${VOX.accountId}.low_balance.-.`);
   } finally {
     sqs.destroy();
+    dynamodb.destroy();
+  }
+});
+
+it("the acknowledge route's own bundle: GET shows the form, POST acknowledges once, a replay is refused; no alert texts, no SNS", async () => {
+  const ack = ackFunction(template);
+  const ackBundle = bundlePath(ack.resource);
+  expect(ackBundle).not.toBe(bundle);
+  const code = readFileSync(ackBundle, 'utf8');
+  expect(code).not.toContain('PublishBatch');
+  expect(code).not.toContain('Top up the balance'); // the alert texts (lambda/render/i18n) stay in the receiver's
+  const env = resolveEnvironment(template, ack.resource, { 'AWS::DynamoDB::Table': resources.incidentTableName });
+  const ssm = new SSMClient({});
+  const dynamodb = new DynamoDBClient({});
+  try {
+    const { Parameter } = await ssm.send(new GetParameterCommand({ Name: env[ENV.ackKeyParameter], WithDecryption: true }));
+    const key = { accountId: Number(VOX.accountId), kind: 'low_balance' as const, subject: '' };
+    const incidentId = '0123456789abcdef0123456789abcdef';
+    const now = Date.now();
+    const store = new DynamoIncidentStore(dynamodb, resources.incidentTableName);
+    const opened = {
+      key,
+      incidentId,
+      status: 'open' as const,
+      openedAt: now,
+      openedBy: 'min_balance',
+      lastSeenAt: now,
+      repeats: 0,
+      level: 1,
+    };
+    await store.put(
+      { ...opened, nextReminderAt: now + 1_800_000, pendingNotices: [], facts: {}, version: 0 },
+      0,
+      AbortSignal.timeout(5000),
+    );
+    const token = signAckToken({ key, incidentId, expiresAt: Math.floor(now / 1000) + 3600 }, Parameter!.Value!);
+    const request = (method: string, body = '') =>
+      toEvent({
+        method,
+        url: `/ack/${token}`,
+        rawHeaders: method === 'POST' ? ['Content-Type', 'application/x-www-form-urlencoded'] : [],
+        body: Buffer.from(body),
+        sourceIp: '192.0.2.7',
+      });
+    const { results, output } = await runBundle(ackBundle, [request('GET'), request('POST', 'name=Ann'), request('POST', 'name=Bob')], env);
+    expect((results as Array<{ statusCode: number }>).map((r) => r.statusCode)).toEqual([200, 200, 409]);
+    expect(await store.get(key, AbortSignal.timeout(5000))).toMatchObject({ status: 'acknowledged', acknowledgedBy: 'Ann', version: 2 });
+    expect(output).not.toContain(token.split('.').pop()!);
+    expect(output).not.toContain('Dynamic require');
+  } finally {
+    ssm.destroy();
     dynamodb.destroy();
   }
 });

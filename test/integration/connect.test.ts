@@ -138,11 +138,16 @@ describe('configure --connect', () => {
     expect(salt).toHaveLength(SALT_LENGTH);
     expect(standin.account.callbackUrl).toBe(stackUrl);
     const names = parameterNames(prefix);
-    expect(await parameters()).toEqual({
+    const stored = await parameters();
+    expect(stored).toEqual({
       [names.salt]: salt,
       [names.accountId]: STANDIN_ACCOUNT.accountId,
       [names.apiKey]: STANDIN_ACCOUNT.apiKey,
+      // Created because absent: 32 random bytes, base64url; never printed.
+      [names.ackKey]: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
     });
+    expect(result.stdout).toContain(`${names.ackKey} (SecureString, a new random acknowledge key)`);
+    expectNoSecret(result, stored[names.ackKey]);
     expect(commands()).toEqual(['GetAccountInfo', 'SetAccountInfo', 'GetAccountInfo']);
     expect(standin.requests[1].form).toMatchObject({ callback_url: stackUrl, callback_salt: salt });
     expect(result.stdout).toContain(`callback_url: (not set) -> ${stackUrl}`);

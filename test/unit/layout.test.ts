@@ -44,6 +44,8 @@ describe('the core imports no AWS or Lambda runtime code', () => {
       "import type { Context } from 'aws-lambda';\nimport { SNSClient } from '@aws-sdk/client-sns';\nexport const c: [Context?, unknown?] = [undefined, SNSClient];\n";
     expect(restricted('lambda/aws/probe.ts', code)).toEqual([]);
     expect(restricted('lambda/handler.ts', code)).toEqual([]);
+    expect(restricted('lambda/incidents/ack-handler.ts', code)).toEqual([]); // the acknowledge route's entry
+    expect(restricted('lambda/incidents/ack-route.ts', code)).toHaveLength(1); // its core is not an edge
     expect(restricted('lambda/probe.ts', "import type { Context } from 'aws-lambda';\nexport type C = Context;\n")).toEqual([]);
   });
 });

@@ -7,6 +7,7 @@ import {
   fromResult,
   lambdaContext,
   readBody,
+  routeFor,
   routeKeyFor,
   toEvent,
   type RawRequest,
@@ -134,7 +135,28 @@ describe('routeKeyFor', () => {
     ['PUT', '/', undefined],
     ['HEAD', '/', undefined],
     ['POST', '/other', undefined],
-  ])('%s %s -> %s (the stack routes POST / and GET / only)', (method, path, key) => expect(routeKeyFor(method, path)).toBe(key));
+    ['GET', '/ack/v1.abc', 'GET /ack/{token}'],
+    ['POST', '/ack/v1.abc', 'POST /ack/{token}'],
+    ['PUT', '/ack/v1.abc', undefined],
+    ['GET', '/ack/', undefined],
+    ['GET', '/ack/a/b', undefined],
+  ])('%s %s -> %s (the stack routes POST|GET / and GET|POST /ack/{token} only)', (method, path, key) =>
+    expect(routeKeyFor(method, path)).toBe(key),
+  );
+
+  it('sends /ack/{token} to the acknowledge function with the token as a path parameter, / to the receiver', () => {
+    expect(routeFor('POST', '/ack/v1.x-y_z')).toEqual({
+      routeKey: 'POST /ack/{token}',
+      target: 'acknowledge',
+      pathParameters: { token: 'v1.x-y_z' },
+    });
+    expect(routeFor('GET', '/')).toEqual({ routeKey: 'GET /', target: 'receiver' });
+    const event = toEvent({ method: 'GET', url: '/ack/v1.abc?x=1', rawHeaders: [], body: Buffer.alloc(0), sourceIp: '127.0.0.1' });
+    expect([event.routeKey, event.pathParameters, event.rawPath]).toEqual(['GET /ack/{token}', { token: 'v1.abc' }, '/ack/v1.abc']);
+    expect(
+      toEvent({ method: 'POST', url: '/', rawHeaders: [], body: Buffer.alloc(0), sourceIp: '127.0.0.1' }).pathParameters,
+    ).toBeUndefined();
+  });
 });
 
 describe('formatRequestTime', () => {
