@@ -22,7 +22,8 @@ export interface Opening {
 
 /**
  * 'opened': a new incident (or the same opening callback again, retried): send its alert.
- * 'folded': it was already open or acknowledged: no alert (the notifier sends a reminder if one is due).
+ * 'folded': it was already open or acknowledged, or this is a late retry of the callback that opened an incident
+ * since resolved: no alert (the notifier sends a reminder if one is due).
  */
 export type OpenDecision = 'opened' | 'folded';
 
@@ -41,8 +42,12 @@ export function open(
   opening: Opening,
   schedule: ReminderSchedule,
 ): { readonly decision: OpenDecision; readonly next?: Incident } {
+  const sameOpening = opening.callbackId !== undefined && current?.openingCallbackId === opening.callbackId;
+  // A late retry (parked request) of the callback that opened an incident since resolved: its problem is over,
+  // so it neither reopens (reminders for a fixed problem) nor alerts again.
+  if (current?.status === 'resolved' && sameOpening) return { decision: 'folded' };
   if (current !== undefined && current.status !== 'resolved') {
-    if (opening.callbackId !== undefined && current.openingCallbackId === opening.callbackId) return { decision: 'opened' };
+    if (sameOpening) return { decision: 'opened' };
     return {
       decision: 'folded',
       next: {
