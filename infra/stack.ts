@@ -209,6 +209,7 @@ export class VoximplantAlertsStack extends Stack {
         [ENV.alertTypes]: settings.alertTypes,
         [ENV.alertLanguage]: settings.alertLanguage,
         [ENV.retryQueueUrl]: retryQueue.queueUrl,
+        [ENV.incidentTableName]: incidentTable.tableName,
         // Balance alerts are confirmed with GetAccountInfo (lambda/confirm.ts), with the key the receiver already reads.
         [ENV.voximplantApiUrl]: MANAGEMENT_API.baseUrl,
         POWERTOOLS_SERVICE_NAME: METRICS.service,
@@ -223,6 +224,8 @@ export class VoximplantAlertsStack extends Stack {
     (receiver.node.defaultChild as CfnFunction).addMetadata('cfn-lint', { config: { ignore_checks: ['W3005'] } });
 
     dedupeTable.grant(receiver, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem');
+    // Incidents: a consistent read and a conditional put per key (lambda/incidents/update.ts); never a scan.
+    incidentTable.grant(receiver, 'dynamodb:GetItem', 'dynamodb:PutItem');
     alertTopic.grantPublish(receiver);
     retryQueue.grantSendMessages(receiver);
     // The same function consumes the queue; failed items come back with backoff (ChangeMessageVisibilityBatch,
@@ -266,6 +269,9 @@ export class VoximplantAlertsStack extends Stack {
         format: AccessLogFormat.custom(JSON.stringify(ACCESS_LOG_FORMAT)),
       },
     });
+    // Acknowledge links (lambda/incidents/track.ts) are `<API_URL>/ack/<token>`: the API's own endpoint (no cycle: the
+    // API resource does not depend on the function; its routes and integration do).
+    receiver.addEnvironment(ENV.apiUrl, api.apiEndpoint);
     const integration = new HttpLambdaIntegration('Receiver', receiver, {
       payloadFormatVersion: PayloadFormatVersion.VERSION_2_0,
     });

@@ -30,6 +30,10 @@ export interface Config {
   readonly voximplantApiUrl?: string;
   /** The alerts' language: `auto` (each callback's `language_code`, English unless it is `ru`), `en` or `ru`. */
   readonly alertLanguage: AlertLanguage;
+  /** Incidents' table (INCIDENT_TABLE_NAME); undefined: incidents are off, every alert a one-off as before. */
+  readonly incidentTableName?: string;
+  /** The HTTP API's base URL without a trailing slash (API_URL), for acknowledge links; undefined: no links. */
+  readonly apiUrl?: string;
 }
 
 export const DEFAULTS = {
@@ -144,6 +148,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     consoleUrl: env[ENV.consoleUrl] || DEFAULTS.consoleUrl,
     ...(env[ENV.voximplantApiUrl] ? { voximplantApiUrl: env[ENV.voximplantApiUrl] } : {}),
     alertLanguage: parseAlertLanguage(env[ENV.alertLanguage]),
+    ...(env[ENV.incidentTableName] ? { incidentTableName: env[ENV.incidentTableName] } : {}),
+    ...(env[ENV.apiUrl] ? { apiUrl: env[ENV.apiUrl]!.replace(/\/+$/, '') } : {}),
   };
 }
 

@@ -19,8 +19,10 @@ export const ENV = {
   voximplantApiUrl: 'VOXIMPLANT_API_URL',
   /** The watchdog: the URL Voximplant should call (the stack's WebhookUrl). */
   webhookUrl: 'WEBHOOK_URL',
-  /** Incidents (lambda/incidents/): their table. */
+  /** Incidents (lambda/incidents/): their table; unset or empty, incidents are off (alerts as before). */
   incidentTableName: 'INCIDENT_TABLE_NAME',
+  /** The HTTP API's base URL, no trailing slash: acknowledge links are `<API_URL>/ack/<token>`. Unset: no links. */
+  apiUrl: 'API_URL',
 } as const;
 
 export const DEDUPE_TABLE = {
@@ -136,5 +138,12 @@ export const METRICS = {
     lastCallbackAge: 'LastCallbackAgeSeconds',
     /** The watchdog: conditions open after the pass. */
     watchdogOpen: 'WatchdogConditionsOpen',
+    /** Verified callbacks that folded into an incident already open (repeats): recorded, not alerted again. */
+    incidentRepeatsFolded: 'IncidentRepeatsFolded',
+    /**
+     * Incident calls that failed (table unavailable, throttled, no time left): an opening alert goes out without its
+     * incident (no reminders, no link); a resolve is missed (reminders go on until a later payment or watchdog pass).
+     */
+    incidentStoreUnavailable: 'IncidentStoreUnavailable',
   },
 } as const;

@@ -195,6 +195,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     // The same Lambda code; it reads its configuration at import time, so the environment comes first.
     const functionEnv: Record<string, string> = {
       ...receiverEnv(resources),
+      // Acknowledge links point at this local gateway, as the stack's point at its HTTP API.
+      [ENV.apiUrl]: url.replace(/\/+$/, ''),
       ...(options.voximplantApiUrl !== undefined ? { [ENV.voximplantApiUrl]: options.voximplantApiUrl } : {}),
     };
     Object.assign(process.env, functionEnv);

@@ -5,15 +5,25 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { DynamoIncidentStore } from '../../lambda/aws/dynamo-incidents';
 import { ENV } from '../../lambda/contract';
 import { KNOWN_TYPES } from '../../lambda/render';
 import { SAMPLE_DATA } from '../../lambda/render/samples';
 import { buildCallback, envelope } from '../../local/callbacks';
 import { motoEnv } from '../../local/moto';
 import { provision, readInbox, type LocalResources } from '../../local/provision';
-import { bundlePath, readTemplate, receiverFunction, resolveEnvironment, watchdogFunction, type Template } from '../../local/cdk-out';
+import {
+  bundlePath,
+  logicalIdOf,
+  readTemplate,
+  receiverFunction,
+  resolveEnvironment,
+  watchdogFunction,
+  type Template,
+} from '../../local/cdk-out';
 import { httpEvent, VOX } from '../../local/fixtures';
 import { VoximplantStandin } from '../../local/voximplant-standin';
 
@@ -55,9 +65,15 @@ beforeAll(async () => {
   resources = await provision(`bundle-${Date.now()}`, VOX, { prefix });
   environment = resolveEnvironment(template, fn.resource, {
     'AWS::SNS::Topic': resources.topicArn,
-    'AWS::DynamoDB::Table': resources.tableName,
+    // Two tables: mapped by logical id, so the incidents cannot land in the dedupe table unnoticed.
+    [logicalIdOf(template, 'AWS::DynamoDB::Table', 'DedupeTable')]: resources.tableName,
+    [logicalIdOf(template, 'AWS::DynamoDB::Table', 'IncidentTable')]: resources.incidentTableName,
     'AWS::SQS::Queue': resources.retryQueueUrl,
+    // Acknowledge links' base: the API endpoint is not resolvable locally; any https URL shows the link is built.
+    'AWS::ApiGatewayV2::Api': 'https://abc123.execute-api.us-east-1.amazonaws.com',
   });
+  expect(environment[ENV.incidentTableName]).toBe(resources.incidentTableName);
+  expect(environment[ENV.dedupeTableName]).toBe(resources.tableName);
   expect(environment[ENV.voximplantApiUrl]).toBe('https://api.voximplant.com/platform_api/');
   accountApi = await VoximplantStandin.start({ account: { accountId: VOX.accountId, apiKey: VOX.apiKey, balance: 4.2 } });
   environment[ENV.voximplantApiUrl] = accountApi.url;
@@ -144,6 +160,16 @@ it('imports and serves: health, a signed callback alerts once, a duplicate and a
   // The shipped bundle confirmed the balance with one GetAccountInfo (its client is loaded lazily).
   expect(inbox[0].subject).toContain('confirmed 4.20 USD');
   expect(accountApi.requests.filter((r) => r.command === 'GetAccountInfo')).toHaveLength(1);
+  // The min_balance opened an incident in its own table (mapped by logical id), and its alert is escalation level 1.
+  expect(inbox[0].attributes).toMatchObject({ escalation: '1' });
+  const dynamodb = new DynamoDBClient({ endpoint: process.env.MOTO_ENDPOINT });
+  try {
+    const incidents = new DynamoIncidentStore(dynamodb, resources.incidentTableName);
+    const key = { accountId: Number(VOX.accountId), kind: 'low_balance', subject: '' } as const;
+    expect(await incidents.get(key, AbortSignal.timeout(5000))).toMatchObject({ status: 'open', openingCallbackId: 424242 });
+  } finally {
+    dynamodb.destroy();
+  }
 });
 
 it("the watchdog's own bundle (none of its pass in the webhook's): two scheduled passes against the stand-in API alert once", async () => {
@@ -161,7 +187,8 @@ it("the watchdog's own bundle (none of its pass in the webhook's): two scheduled
       { ...watchdog.resource, Properties: { Environment: { Variables: fromTemplate } } },
       {
         'AWS::SNS::Topic': resources.topicArn,
-        'AWS::DynamoDB::Table': resources.tableName,
+        [logicalIdOf(template, 'AWS::DynamoDB::Table', 'DedupeTable')]: resources.tableName,
+        [logicalIdOf(template, 'AWS::DynamoDB::Table', 'IncidentTable')]: resources.incidentTableName,
       },
     );
     // The stage URL is not resolvable locally, and the stand-in replaces the public API.

@@ -185,6 +185,10 @@ export const ru: Messages = {
     controlPanel: 'Панель управления',
     footer: (callbackId, type, severity) => `Колбэк Voximplant ${callbackId}, тип ${type}, важность: ${severity}.`,
   },
+  acknowledge: {
+    link: 'Подтвердить получение (остановит напоминания, остальные узнают об этом)',
+    remindersFollow: 'Напоминания будут приходить, пока кто-нибудь не подтвердит получение или проблема не будет решена.',
+  },
   confirmation: {
     reasons: {
       'timed-out': 'API аккаунта Voximplant не ответил вовремя',
