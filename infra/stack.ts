@@ -383,6 +383,8 @@ export class VoximplantAlertsStack extends Stack {
       parameterArns: parameterArns,
       kmsKeyArn: settings.kmsKeyArn,
       table: dedupeTable,
+      incidentTable,
+      apiUrl: api.apiEndpoint,
       alertTopic,
       webhookUrl: stage.url,
       intervalMinutes: settings.watchInterval,

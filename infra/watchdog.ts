@@ -29,6 +29,10 @@ export interface WatchdogProps {
   readonly parameterArns: readonly string[];
   readonly kmsKeyArn?: string;
   readonly table: ITable;
+  /** Incidents (lambda/watchdog/incidents.ts): a condition opens or resolves its incident here. */
+  readonly incidentTable: ITable;
+  /** The HTTP API's base URL (no trailing slash), for acknowledge links. */
+  readonly apiUrl: string;
   readonly alertTopic: ITopic;
   /** The URL Voximplant should call: the stage URL. */
   readonly webhookUrl: string;
@@ -49,7 +53,8 @@ export class Watchdog extends Construct {
     const logs = new LogGroup(this, 'Logs', { retention: props.logRetention, removalPolicy: RemovalPolicy.DESTROY });
     const role = new Role(this, 'Role', {
       assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
-      description: 'Voximplant watchdog: its own log group, the SSM parameters, its items in the dedupe table, the alert topic',
+      description:
+        'Voximplant watchdog: its own log group, the SSM parameters, its items in the dedupe table, the incident table, the alert topic',
     });
     logs.grantWrite(role);
 
@@ -67,6 +72,8 @@ export class Watchdog extends Construct {
         [ENV.dedupeTableName]: props.table.tableName,
         [ENV.topicArn]: props.alertTopic.topicArn,
         [ENV.webhookUrl]: props.webhookUrl,
+        [ENV.incidentTableName]: props.incidentTable.tableName,
+        [ENV.apiUrl]: props.apiUrl,
         [ENV.voximplantApiUrl]: MANAGEMENT_API.baseUrl,
         POWERTOOLS_SERVICE_NAME: METRICS.service,
         POWERTOOLS_METRICS_NAMESPACE: METRICS.namespace,
@@ -77,6 +84,8 @@ export class Watchdog extends Construct {
     (this.function.node.defaultChild as CfnFunction).addMetadata('cfn-lint', { config: { ignore_checks: ['W3005'] } });
 
     props.table.grant(this.function, 'dynamodb:GetItem', 'dynamodb:PutItem');
+    // A consistent read and a conditional put per incident key (lambda/incidents/update.ts); never a scan.
+    props.incidentTable.grant(this.function, 'dynamodb:GetItem', 'dynamodb:PutItem');
     props.alertTopic.grantPublish(this.function);
     this.function.addToRolePolicy(new PolicyStatement({ actions: ['ssm:GetParameters'], resources: [...props.parameterArns] }));
     if (props.kmsKeyArn) {

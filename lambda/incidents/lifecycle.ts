@@ -146,3 +146,15 @@ export function nextNotice(
 export function undoNotice(before: Incident, after: Incident): Incident {
   return { ...before, version: after.version };
 }
+
+/**
+ * Withdraws an opening whose alert was refused (provably not sent): closed without a notice, so the next opening
+ * of the same key opens (and alerts) again instead of folding into an incident nobody was told of. Undefined
+ * unless `current` is still that opening, untouched by reminders or acknowledgement.
+ */
+export function withdraw(current: Incident | undefined, incidentId: string, at: number): Incident | undefined {
+  if (current === undefined || current.incidentId !== incidentId || current.status !== 'open' || current.level !== OPENING_LEVEL)
+    return undefined;
+  const { nextReminderAt: _, ...rest } = current;
+  return { ...rest, status: 'resolved', resolvedAt: at, resolvedBy: 'withdrawn', pendingNotices: [] };
+}

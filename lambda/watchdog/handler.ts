@@ -27,6 +27,8 @@ const deps = watchdogDeps({
   topicArn: required(ENV.topicArn),
   webhookUrl: required(ENV.webhookUrl),
   consoleUrl: process.env[ENV.consoleUrl] || undefined,
+  incidentTableName: process.env[ENV.incidentTableName] || undefined,
+  apiUrl: process.env[ENV.apiUrl] || undefined,
   log: logger,
   metrics: {
     count: (name, value) => {

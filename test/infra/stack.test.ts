@@ -408,6 +408,8 @@ describe('watchdog', () => {
         ENV.dedupeTableName,
         ENV.topicArn,
         ENV.webhookUrl,
+        ENV.incidentTableName,
+        ENV.apiUrl,
         ENV.voximplantApiUrl,
         'POWERTOOLS_SERVICE_NAME',
         'POWERTOOLS_METRICS_NAMESPACE',
@@ -416,6 +418,8 @@ describe('watchdog', () => {
     );
     expect(env[ENV.voximplantApiUrl]).toBe(MANAGEMENT_API.baseUrl);
     expect(render(env[ENV.webhookUrl])).toMatch(/^https:\/\/\$\{Api\w+\}\.execute-api\./);
+    expect(env[ENV.incidentTableName]).toEqual({ Ref: named(defaults.json, 'AWS::DynamoDB::Table', 'IncidentTable')[0] });
+    expect(render(env[ENV.apiUrl])).toMatch(/^\$\{Api\w+\.ApiEndpoint\}$/);
   });
 
   it.each([
@@ -430,7 +434,7 @@ describe('watchdog', () => {
     ]);
   });
 
-  it('may read the six parameters, get and put items in the table, publish to the alert topic and write its log group: nothing else', () => {
+  it('may read the six parameters, get and put items in the dedupe and incident tables, publish to the alert topic and write its log group: nothing else', () => {
     const [id, fn] = watchdog(defaults);
     const roleId = fn.Properties!.Role['Fn::GetAtt'][0];
     const statements = resourcesOfType(defaults.json, 'AWS::IAM::Policy')
@@ -438,10 +442,12 @@ describe('watchdog', () => {
       .flatMap(([, p]) => p.Properties!.PolicyDocument.Statement)
       .map((st: Record<string, any>) => [[st.Action].flat().sort().join(' '), [st.Resource].flat().map(render).sort().join(' ')]);
     const tableId = named(defaults.json, 'AWS::DynamoDB::Table', 'DedupeTable')[0];
+    const incidentTableId = named(defaults.json, 'AWS::DynamoDB::Table', 'IncidentTable')[0];
     expect(statements.sort()).toEqual(
       [
         ['logs:CreateLogStream logs:PutLogEvents', `\${${fn.Properties!.LoggingConfig.LogGroup.Ref}.Arn}`],
         ['dynamodb:GetItem dynamodb:PutItem', `\${${tableId}.Arn}`],
+        ['dynamodb:GetItem dynamodb:PutItem', `\${${incidentTableId}.Arn}`],
         ['sns:Publish', `\${${topicIds(defaults).alerts}}`],
         [
           'ssm:GetParameters',
