@@ -15,15 +15,12 @@ import { acknowledge, nextNotice, open, resolve, type Notice } from '../../lambd
 import { DEFAULT_REMINDER_SCHEDULE, incidentKeyString, type Incident, type IncidentKey } from '../../lambda/incidents/model';
 import { update } from '../../lambda/incidents/update';
 import { receive } from '../../lambda/pipeline';
-import { SecretText } from '../../lambda/voximplant/secret-text';
-import type { AccountInfo } from '../../lambda/voximplant/management-api';
-import type { WatchState } from '../../lambda/watchdog/findings';
-import { runPass, type WatchDeps } from '../../lambda/watchdog/pass';
-import type { StoredWatchState, WatchStateStore } from '../../lambda/watchdog/ports';
+import { runPass } from '../../lambda/watchdog/pass';
 import { buildCallback, envelope, sampleCallback } from '../../local/callbacks';
 import { SECRETS, VOX } from '../../local/fixtures';
 import { createTable } from '../../local/provision';
-import { fakeDeps, FakeSecrets, MemoryLog } from '../support/fakes';
+import { fakeDeps } from '../support/fakes';
+import { linkedAccount, watchDeps } from '../support/watchdog-doubles';
 
 const ACCOUNT = Number(VOX.accountId);
 const ACK_KEY = 'p'.repeat(43);
@@ -178,21 +175,6 @@ describe('incident calls the webhook adds, counted on the wire', () => {
 
 // ── The property test ──
 
-class MemoryWatchState implements WatchStateStore {
-  stored: StoredWatchState = { state: { open: {}, balance: {} }, version: 0 };
-  async read(): Promise<StoredWatchState> {
-    return this.stored;
-  }
-  async write(_: string, state: WatchState, expected: number): Promise<boolean> {
-    if (this.stored.version !== expected) return false;
-    this.stored = { state, version: expected + 1 };
-    return true;
-  }
-  async sightings() {
-    return { lastVerifiedAt: 0, lastMinBalanceAt: 0 };
-  }
-}
-
 type Command =
   | {
       readonly t: 'open';
@@ -262,31 +244,19 @@ async function runSequence(commands: readonly Command[]) {
   let clock = Date.UTC(2026, 0, 1);
   const receiver = { ...fakeDeps({ ALERT_TYPES: '*' }), incidents: { store, now: () => clock, apiUrl: API_URL } };
   receiver.secrets.secrets = { ...SECRETS, ackKey: ACK_KEY };
-  const account: { -readonly [K in keyof AccountInfo]: AccountInfo[K] } = {
-    accountId: VOX.accountId,
-    balance: 50,
-    minBalanceToNotify: 10,
-    frozen: false,
-    currency: 'USD',
-    callbackUrl: WEBHOOK,
-    callbackSalt: new SecretText(VOX.salt),
-    readAt: clock,
-  };
+  const account = linkedAccount(WEBHOOK);
   const publisher = receiver.publisher;
-  const watchdog: WatchDeps = {
-    secrets: new FakeSecrets({ ...SECRETS, ackKey: ACK_KEY }),
-    api: { getAccountInfo: async () => ({ ...account, readAt: clock }) },
-    store: new MemoryWatchState(),
+  const watchdog = watchDeps({
+    account,
     publisher,
-    log: new MemoryLog(),
-    metrics: { count: () => undefined, gauge: () => undefined },
-    webhookUrl: WEBHOOK,
-    consoleUrl: 'https://manage.voximplant.com/',
     now: () => clock,
+    webhookUrl: WEBHOOK,
+    ackKey: ACK_KEY,
+    sightings: { lastVerifiedAt: 0, lastMinBalanceAt: 0 },
     // No grace: a low balance with no min_balance on record is a finding at once (min_balance_not_called → low_balance).
     assess: { minBalanceGraceMs: 0 },
     incidents: { store, now: () => clock, apiUrl: API_URL },
-  };
+  });
   const outbox: Sent[] = [];
   /** Per incidentId, each observed status with the version it was read at, in order. */
   const observed = new Map<string, Array<{ status: Incident['status']; version: number }>>();

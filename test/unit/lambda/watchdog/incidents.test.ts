@@ -8,14 +8,11 @@ import { Deadline } from '../../../../lambda/deadline';
 import { verifyAckToken } from '../../../../lambda/incidents/ack-token';
 import { open } from '../../../../lambda/incidents/lifecycle';
 import { DEFAULT_REMINDER_SCHEDULE, type IncidentKey } from '../../../../lambda/incidents/model';
-import { SecretText } from '../../../../lambda/voximplant/secret-text';
-import type { AccountInfo } from '../../../../lambda/voximplant/management-api';
-import type { WatchState } from '../../../../lambda/watchdog/findings';
-import { runPass, type WatchDeps } from '../../../../lambda/watchdog/pass';
-import type { StoredWatchState, WatchStateStore } from '../../../../lambda/watchdog/ports';
-import { SECRETS, VOX } from '../../../../local/fixtures';
-import { FakePublisher, FakeSecrets, MemoryLog } from '../../../support/fakes';
+import { runPass } from '../../../../lambda/watchdog/pass';
+import { VOX } from '../../../../local/fixtures';
+import { FakePublisher } from '../../../support/fakes';
 import { MemoryIncidentStore } from '../../../support/memory-incidents';
+import { linkedAccount, watchDeps } from '../../../support/watchdog-doubles';
 
 const WEBHOOK = 'https://abc123.execute-api.us-east-1.amazonaws.com/';
 const API_URL = 'https://abc123.execute-api.us-east-1.amazonaws.com';
@@ -25,53 +22,27 @@ const T0 = Date.UTC(2026, 0, 1);
 const frozenKey: IncidentKey = { accountId: ACCOUNT, kind: 'account_frozen', subject: '' };
 const lowKey: IncidentKey = { accountId: ACCOUNT, kind: 'low_balance', subject: '' };
 
-class MemoryWatchState implements WatchStateStore {
-  stored: StoredWatchState = { state: { open: {}, balance: {} }, version: 0 };
-  async read(): Promise<StoredWatchState> {
-    return this.stored;
-  }
-  async write(_: string, state: WatchState, expected: number): Promise<boolean> {
-    if (this.stored.version !== expected) return false;
-    this.stored = { state, version: expected + 1 };
-    return true;
-  }
-  async sightings() {
-    return { lastVerifiedAt: T0, lastMinBalanceAt: T0 };
-  }
-}
-
 function setup(options: { incidents?: boolean } = {}) {
   let clock = T0;
   let ids = 0;
-  const account: { -readonly [K in keyof AccountInfo]: AccountInfo[K] } = {
-    accountId: VOX.accountId,
-    balance: 50,
-    minBalanceToNotify: 10,
-    frozen: false,
-    currency: 'USD',
-    callbackUrl: WEBHOOK,
-    callbackSalt: new SecretText(VOX.salt),
-    readAt: T0,
-  };
+  const account = linkedAccount(WEBHOOK);
   const incidents = new MemoryIncidentStore();
   const counts: Record<string, number> = {};
   const publisher = new FakePublisher();
-  const deps: WatchDeps = {
-    secrets: new FakeSecrets({ ...SECRETS, ackKey: ACK_KEY }),
-    api: { getAccountInfo: async () => ({ ...account, readAt: clock }) },
-    store: new MemoryWatchState(),
+  const deps = watchDeps({
+    account,
     publisher,
-    log: new MemoryLog(),
-    metrics: { count: (name, value) => void (counts[name] = (counts[name] ?? 0) + value), gauge: () => undefined },
-    webhookUrl: WEBHOOK,
-    consoleUrl: 'https://manage.voximplant.com/',
     now: () => clock,
+    webhookUrl: WEBHOOK,
+    ackKey: ACK_KEY,
+    sightings: { lastVerifiedAt: T0, lastMinBalanceAt: T0 },
+    metrics: { count: (name, value) => void (counts[name] = (counts[name] ?? 0) + value), gauge: () => undefined },
     ...(options.incidents === false
       ? {}
       : {
           incidents: { store: incidents, now: () => clock, apiUrl: API_URL, newIncidentId: () => (++ids).toString(16).padStart(32, '0') },
         }),
-  };
+  });
   const pass = async (minutes = 15) => {
     clock += minutes * 60_000;
     return runPass(deps, Deadline.in(20_000));
