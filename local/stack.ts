@@ -197,6 +197,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       ...receiverEnv(resources),
       // Acknowledge links point at this local gateway, as the stack's point at its HTTP API.
       [ENV.apiUrl]: url.replace(/\/+$/, ''),
+      // INCIDENT_TABLE_NAME set empty by the user turns incidents off, as it does in AWS (every alert a one-off).
+      ...(process.env[ENV.incidentTableName] === '' ? { [ENV.incidentTableName]: '' } : {}),
       ...(options.voximplantApiUrl !== undefined ? { [ENV.voximplantApiUrl]: options.voximplantApiUrl } : {}),
     };
     Object.assign(process.env, functionEnv);

@@ -82,11 +82,19 @@ function freshHandler(): typeof Handler {
   return handler;
 }
 
+/**
+ * Incidents off (a supported configuration): every fault here is about one callback's own alert, and the suite
+ * sends several min_balance callbacks per fault, which incidents would fold into one. The incident table under
+ * a failing store: test/unit/lambda/incidents/track.test.ts (unavailable, stalled) and test/integration/incidents.test.ts.
+ */
+const INCIDENTS_OFF = { [ENV.incidentTableName]: '' };
+
 /** Resources of one fault in the shared moto, and a cold handler that reaches them through the proxy. */
 async function world(name: string): Promise<World> {
   const resources = await withEndpoint(MOTO, () => provision(`ft-${name}-${randomUUID().slice(0, 8)}`, VOX));
   Object.assign(process.env, receiverEnv(resources), {
     ALERT_TYPES,
+    ...INCIDENTS_OFF,
     // The handler's clients resolve AWS_ENDPOINT_URL (the proxy) at their first request; the SQS client
     // sends to the queue URL's host, so that goes through the proxy as well.
     RETRY_QUEUE_URL: resources.retryQueueUrl.replace(MOTO, proxy.endpoint),
@@ -595,7 +603,7 @@ describe('7. moto stopped mid-run and restarted on the same port', () => {
     // The handler (and provisioning) talk to this moto directly: no proxy, the fault is moto itself.
     process.env.AWS_ENDPOINT_URL = moto.endpoint;
     resources = await provision(name, VOX);
-    Object.assign(process.env, receiverEnv(resources), { ALERT_TYPES });
+    Object.assign(process.env, receiverEnv(resources), { ALERT_TYPES, ...INCIDENTS_OFF });
     sqs = new SQSClient({ endpoint: moto.endpoint });
     w = { resources, handler: freshHandler(), sqs };
   });
