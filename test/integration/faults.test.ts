@@ -35,6 +35,7 @@ import { provision, readInbox, receiverEnv, type LocalResources } from '../../lo
 import { pollOnce } from '../../local/sqs-event-source';
 import { FaultProxy, type PublishBatchEntry } from '../support/fault-proxy';
 import { httpEvent, VOX } from '../../local/fixtures';
+import { INCIDENTS_OFF } from '../support/fixtures';
 
 /** The function's timeout in the stack: an answer must come before it, or nothing is answered or parked. */
 const FUNCTION_TIMEOUT_MS = RECEIVER_FUNCTION.timeoutSeconds * 1000;
@@ -81,13 +82,6 @@ function freshHandler(): typeof Handler {
   });
   return handler;
 }
-
-/**
- * Incidents off (a supported configuration): every fault here is about one callback's own alert, and the suite
- * sends several min_balance callbacks per fault, which incidents would fold into one. The incident table under
- * a failing store: test/unit/lambda/incidents/track.test.ts (unavailable, stalled) and test/integration/incidents.test.ts.
- */
-const INCIDENTS_OFF = { [ENV.incidentTableName]: '' };
 
 /** Resources of one fault in the shared moto, and a cold handler that reaches them through the proxy. */
 async function world(name: string): Promise<World> {
