@@ -156,12 +156,12 @@ it('imports and serves: health, a signed callback alerts once, a duplicate and a
   const inbox = await readInbox(sqs, resources.queueUrl, { expected: 2, waitMs: 1500 });
   sqs.destroy();
   expect(inbox).toHaveLength(1);
-  expect(inbox[0].attributes).toEqual({ callback_type: 'min_balance', severity: 'critical' });
+  // escalation 1: the min_balance opened an incident (below).
+  expect(inbox[0].attributes).toEqual({ callback_type: 'min_balance', severity: 'critical', escalation: '1' });
   // The shipped bundle confirmed the balance with one GetAccountInfo (its client is loaded lazily).
   expect(inbox[0].subject).toContain('confirmed 4.20 USD');
   expect(accountApi.requests.filter((r) => r.command === 'GetAccountInfo')).toHaveLength(1);
-  // The min_balance opened an incident in its own table (mapped by logical id), and its alert is escalation level 1.
-  expect(inbox[0].attributes).toMatchObject({ escalation: '1' });
+  // The min_balance opened an incident in its own table (mapped by logical id).
   const dynamodb = new DynamoDBClient({ endpoint: process.env.MOTO_ENDPOINT });
   try {
     const incidents = new DynamoIncidentStore(dynamodb, resources.incidentTableName);
@@ -189,6 +189,7 @@ it("the watchdog's own bundle (none of its pass in the webhook's): two scheduled
         'AWS::SNS::Topic': resources.topicArn,
         [logicalIdOf(template, 'AWS::DynamoDB::Table', 'DedupeTable')]: resources.tableName,
         [logicalIdOf(template, 'AWS::DynamoDB::Table', 'IncidentTable')]: resources.incidentTableName,
+        'AWS::ApiGatewayV2::Api': 'https://abc123.execute-api.us-east-1.amazonaws.com',
       },
     );
     // The stage URL is not resolvable locally, and the stand-in replaces the public API.
@@ -197,7 +198,11 @@ it("the watchdog's own bundle (none of its pass in the webhook's): two scheduled
     const { results } = await runBundle(watchdogBundle, [{}, {}], env);
     expect(results).toEqual(['checked', 'checked']);
     const inbox = await readInbox(sqs, resources.queueUrl, { expected: 2, waitMs: 2000 });
-    expect(inbox.map((m) => m.attributes)).toEqual([{ callback_type: 'watchdog_callback_url_wrong', severity: 'critical' }]);
+    // The finding opened its incident: escalation 1, and its email carries the acknowledge link.
+    expect(inbox.map((m) => m.attributes)).toEqual([
+      { callback_type: 'watchdog_callback_url_wrong', severity: 'critical', escalation: '1' },
+    ]);
+    expect(inbox[0].message).toContain('https://abc123.execute-api.us-east-1.amazonaws.com/ack/v1.');
   } finally {
     sqs.destroy();
     await standin.close();
