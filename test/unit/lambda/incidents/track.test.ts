@@ -45,7 +45,13 @@ describe('the webhook opens, folds and resolves incidents', () => {
     const [alert] = deps.publisher.sent;
     expect(alert).toMatchObject({ escalation: 1, incident: `${ACCOUNT}#low_balance` });
     const incident = store.of(lowBalance)!;
-    expect(incident).toMatchObject({ status: 'open', openedBy: 'min_balance', openingCallbackId: 1, level: 1, facts: { balance: 4.87, currency: 'USD' } });
+    expect(incident).toMatchObject({
+      status: 'open',
+      openedBy: 'min_balance',
+      openingCallbackId: 1,
+      level: 1,
+      facts: { balance: 4.87, currency: 'USD' },
+    });
     expect(incident.nextReminderAt).toBe(NOW + DEFAULT_REMINDER_SCHEDULE.offsetsMs[0]);
     const [token] = linksIn(alert.email);
     const check = verifyAckToken(token, ACK_KEY, NOW);
@@ -119,7 +125,12 @@ describe('the webhook opens, folds and resolves incidents', () => {
     await post(envelope(buildCallback(VOX, { callbackId: 1 })), deps);
     const payment = sampleCallback(VOX, { callbackId: 2, type: 'card_payment' });
     expect(bodyOf(await post(envelope(payment), deps))).toEqual({ accepted: 0, duplicates: 0, ignored: 1, rejected: 0 });
-    expect(store.of(lowBalance)).toMatchObject({ status: 'resolved', resolvedBy: 'card_payment', resolvedAt: NOW, pendingNotices: ['resolved'] });
+    expect(store.of(lowBalance)).toMatchObject({
+      status: 'resolved',
+      resolvedBy: 'card_payment',
+      resolvedAt: NOW,
+      pendingNotices: ['resolved'],
+    });
     // low_balance and card_payment_failed: one get each; only the open one is written.
     expect(store.calls.slice(2).sort()).toEqual(['get', 'get', 'put']);
     const before = store.calls.length;
@@ -135,7 +146,10 @@ describe('the webhook opens, folds and resolves incidents', () => {
       { sip_registration_id: '12', status_code: 408 },
       { sip_registration_id: '../13', status_code: 500 }, // not an id: no incident, still shown in the alert
     ];
-    await post(envelope(buildCallback(VOX, { callbackId: 1, type: 'sip_registration_fail', data: { sip_registrations: registrations } })), deps);
+    await post(
+      envelope(buildCallback(VOX, { callbackId: 1, type: 'sip_registration_fail', data: { sip_registrations: registrations } })),
+      deps,
+    );
     const sip = (subject: string) => ({ accountId: ACCOUNT, kind: 'sip_registration', subject }) as const;
     expect(store.of(sip('11'))).toMatchObject({ status: 'open', facts: { statusCode: 403, errorMessage: 'Forbidden' } });
     expect(store.of(sip('12'))).toMatchObject({ status: 'open', facts: { statusCode: 408 } });
@@ -146,7 +160,16 @@ describe('the webhook opens, folds and resolves incidents', () => {
       sip('11'),
       sip('12'),
     ]);
-    await post(envelope(buildCallback(VOX, { callbackId: 2, type: 'sip_registration_recovered', data: { sip_registrations: [{ sip_registration_id: 12 }] } })), deps);
+    await post(
+      envelope(
+        buildCallback(VOX, {
+          callbackId: 2,
+          type: 'sip_registration_recovered',
+          data: { sip_registrations: [{ sip_registration_id: 12 }] },
+        }),
+      ),
+      deps,
+    );
     expect(store.of(sip('11'))!.status).toBe('open');
     expect(store.of(sip('12'))!.status).toBe('resolved');
   });
@@ -222,7 +245,14 @@ describe('what a callback opens and resolves (pure)', () => {
     expect(sipRegistrations(item('sip_registration_fail', { sip_registrations: many })).map((r) => r.id)).toEqual(
       Array.from({ length: MAX_SIP_INCIDENTS }, (_, i) => String(i)),
     );
-    const hostile = [{ sip_registration_id: -1 }, { sip_registration_id: 1.5 }, { sip_registration_id: 'x' }, { sip_registration_id: '1'.repeat(21) }, null, 99];
+    const hostile = [
+      { sip_registration_id: -1 },
+      { sip_registration_id: 1.5 },
+      { sip_registration_id: 'x' },
+      { sip_registration_id: '1'.repeat(21) },
+      null,
+      99,
+    ];
     expect(sipRegistrations(item('sip_registration_fail', { sip_registrations: hostile })).map((r) => r.id)).toEqual(['99']);
     const nested = item('sip_registration_fail', { sip_registration_fail: { sip_registrations: [{ sip_registration_id: 5 }] } });
     expect(sipRegistrations(nested).map((r) => r.id)).toEqual(['5']);
