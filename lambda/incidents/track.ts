@@ -139,7 +139,8 @@ export interface Tracked<T> {
   readonly unavailable: number;
 }
 
-type Outcome = { readonly ok: true; readonly decision: 'opened' | 'folded'; readonly incident?: Incident } | { readonly ok: false };
+/** What one opening did; undefined when the store failed or ran out of time. */
+type Opened = { readonly decision: 'opened' | 'folded'; readonly incident?: Incident } | undefined;
 
 /**
  * The phase: opens or folds the incidents of `toAlert` (verified, newly claimed, forwarded), resolves those of
@@ -170,13 +171,14 @@ export async function trackIncidents<T extends { readonly item: CallbackItem }>(
   const signal = by.signal;
   const now = incidents.now();
   const schedule = incidents.schedule ?? DEFAULT_REMINDER_SCHEDULE;
-  const attempt = async (run: () => Promise<Outcome>): Promise<Outcome> => {
+  /** The call's result, or undefined (logged) when the store failed or ran out of time. */
+  const attempt = async <R>(run: () => Promise<R>): Promise<R | undefined> => {
     try {
       // untilAborted: a store that ignores its signal still cannot hold the alerts back.
       return await untilAborted(run(), signal);
     } catch (error) {
       deps.log.error('Incident store unavailable', { error: errorMessage(error) });
-      return { ok: false };
+      return undefined;
     }
   };
   const [opened, resolved] = await Promise.all([
@@ -184,7 +186,7 @@ export async function trackIncidents<T extends { readonly item: CallbackItem }>(
       toAlert.map(({ item }, i) =>
         Promise.all(
           opens[i].map(({ key, facts }) =>
-            attempt(async () => {
+            attempt(async (): Promise<Opened> => {
               const opening = {
                 at: now,
                 by: item.type,
@@ -201,7 +203,7 @@ export async function trackIncidents<T extends { readonly item: CallbackItem }>(
                 },
                 signal,
               );
-              return { ok: true, decision: done.result, incident: done.incident };
+              return { decision: done.result, incident: done.incident };
             }),
           ),
         ),
@@ -216,17 +218,17 @@ export async function trackIncidents<T extends { readonly item: CallbackItem }>(
             (current) => ({ result: undefined, next: resolve(current, { at: now, by: resolvedBy }) }),
             signal,
           );
-          return { ok: true, decision: 'folded' };
+          return 'done' as const;
         }),
       ),
     ),
   ]);
 
-  const unavailable = [...opened.flat(), ...resolved].filter((o) => !o.ok).length;
+  const unavailable = [...opened.flat(), ...resolved].filter((o) => o === undefined).length;
   // A callback is folded only when every incident it names was already open; any failure or opening alerts.
-  const isFolded = (outcomes: readonly Outcome[]) => outcomes.length > 0 && outcomes.every((o) => o.ok && o.decision === 'folded');
+  const isFolded = (outcomes: readonly Opened[]) => outcomes.length > 0 && outcomes.every((o) => o?.decision === 'folded');
   const openedIncidents = opened.map((outcomes) =>
-    outcomes.flatMap((o) => (o.ok && o.decision === 'opened' && o.incident !== undefined ? [o.incident] : [])),
+    outcomes.flatMap((o) => (o?.decision === 'opened' && o.incident !== undefined ? [o.incident] : [])),
   );
   const urls = await acknowledgeUrls(deps, incidents, openedIncidents.flat(), secrets, signal, now);
   const tags = new Map<CallbackItem, IncidentTag>();
