@@ -40,6 +40,7 @@ import { allowSsmDecrypt } from './function';
 import { readSettings, type Settings } from './context';
 import { ESCALATION_LEVEL } from '../lambda/incidents/model';
 import { INCIDENT_TYPE_PREFIX } from '../lambda/render/incident';
+import { formatReminderSchedule } from '../lambda/incidents/schedule';
 import { IncidentNotifier } from './incidents';
 import { Chat } from './chat';
 import { Watchdog } from './watchdog';
@@ -216,6 +217,9 @@ export class VoximplantAlertsStack extends Stack {
         [ENV.alertTypes]: settings.alertTypes,
         [ENV.alertLanguage]: settings.alertLanguage,
         [ENV.retryQueueUrl]: retryQueue.queueUrl,
+        [ENV.incidentTableName]: incidentTable.tableName,
+        // An opened incident's first reminder falls by the notifier's schedule.
+        [ENV.reminderSchedule]: formatReminderSchedule(settings.reminderSchedule),
         // Balance alerts are confirmed with GetAccountInfo (lambda/confirm.ts), with the key the receiver already reads.
         [ENV.voximplantApiUrl]: MANAGEMENT_API.baseUrl,
         POWERTOOLS_SERVICE_NAME: METRICS.service,
@@ -230,6 +234,8 @@ export class VoximplantAlertsStack extends Stack {
     (receiver.node.defaultChild as CfnFunction).addMetadata('cfn-lint', { config: { ignore_checks: ['W3005'] } });
 
     dedupeTable.grant(receiver, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem');
+    // Incidents: a consistent read and a conditional put per key (lambda/incidents/update.ts); never a scan.
+    incidentTable.grant(receiver, 'dynamodb:GetItem', 'dynamodb:PutItem');
     alertTopic.grantPublish(receiver);
     retryQueue.grantSendMessages(receiver);
     // The same function consumes the queue; failed items come back with backoff (ChangeMessageVisibilityBatch,
@@ -264,6 +270,9 @@ export class VoximplantAlertsStack extends Stack {
         format: AccessLogFormat.custom(JSON.stringify(ACCESS_LOG_FORMAT)),
       },
     });
+    // Acknowledge links (lambda/incidents/track.ts) are `<API_URL>/ack/<token>`: the API's own endpoint (no cycle: the
+    // API resource does not depend on the function; its routes and integration do).
+    receiver.addEnvironment(ENV.apiUrl, api.apiEndpoint);
     const integration = new HttpLambdaIntegration('Receiver', receiver, {
       payloadFormatVersion: PayloadFormatVersion.VERSION_2_0,
     });
@@ -377,6 +386,9 @@ export class VoximplantAlertsStack extends Stack {
       parameterArns: parameterArns,
       kmsKeyArn: settings.kmsKeyArn,
       table: dedupeTable,
+      incidentTable,
+      apiUrl: api.apiEndpoint,
+      reminderSchedule: settings.reminderSchedule,
       alertTopic,
       webhookUrl: stage.url,
       intervalMinutes: settings.watchInterval,

@@ -15,6 +15,8 @@ import { Construct } from 'constructs';
 import { ENV, METRICS, WATCHDOG_FUNCTION } from '../lambda/contract';
 import { MANAGEMENT_API } from '../lambda/voximplant/management-api';
 import { ALARM_PERIOD, type AlarmSpec, customMetric } from './alarms';
+import type { ReminderSchedule } from '../lambda/incidents/model';
+import { formatReminderSchedule } from '../lambda/incidents/schedule';
 import { scheduledFunction, type ScheduledFunctionProps } from './scheduled-function';
 
 export interface WatchdogProps {
@@ -27,6 +29,12 @@ export interface WatchdogProps {
   readonly parameterArns: readonly string[];
   readonly kmsKeyArn?: string;
   readonly table: ITable;
+  /** Incidents (lambda/watchdog/incidents.ts): a condition opens or resolves its incident here. */
+  readonly incidentTable: ITable;
+  /** The HTTP API's base URL (no trailing slash), for acknowledge links. */
+  readonly apiUrl: string;
+  /** When an opened incident's first reminder falls: the notifier's schedule. */
+  readonly reminderSchedule: ReminderSchedule;
   readonly alertTopic: ITopic;
   /** The URL Voximplant should call: the stage URL. */
   readonly webhookUrl: string;
@@ -48,7 +56,8 @@ export class Watchdog extends Construct {
       functionDefaults: props.functionDefaults,
       entry: props.entry,
       logRetention: props.logRetention,
-      roleDescription: 'Voximplant watchdog: its own log group, the SSM parameters, its items in the dedupe table, the alert topic',
+      roleDescription:
+        'Voximplant watchdog: its own log group, the SSM parameters, its items in the dedupe table, the incident table, the alert topic',
       description: "Checks the Voximplant account's link to this stack (GetAccountInfo) and alerts once per condition",
       timeoutSeconds: WATCHDOG_FUNCTION.timeoutSeconds,
       environment: {
@@ -56,6 +65,9 @@ export class Watchdog extends Construct {
         [ENV.dedupeTableName]: props.table.tableName,
         [ENV.topicArn]: props.alertTopic.topicArn,
         [ENV.webhookUrl]: props.webhookUrl,
+        [ENV.incidentTableName]: props.incidentTable.tableName,
+        [ENV.apiUrl]: props.apiUrl,
+        [ENV.reminderSchedule]: formatReminderSchedule(props.reminderSchedule),
         [ENV.voximplantApiUrl]: MANAGEMENT_API.baseUrl,
       },
       kmsKeyArn: props.kmsKeyArn,
@@ -65,6 +77,8 @@ export class Watchdog extends Construct {
     this.function = scheduled.function;
     this.rule = scheduled.rule;
     props.table.grant(this.function, 'dynamodb:GetItem', 'dynamodb:PutItem');
+    // A consistent read and a conditional put per incident key (lambda/incidents/update.ts); never a scan.
+    props.incidentTable.grant(this.function, 'dynamodb:GetItem', 'dynamodb:PutItem');
     props.alertTopic.grantPublish(this.function);
     this.function.addToRolePolicy(new PolicyStatement({ actions: ['ssm:GetParameters'], resources: [...props.parameterArns] }));
 

@@ -2,6 +2,8 @@
  * Configuration from environment variables, with the defaults a careful user expects.
  * Read once per cold start; the infra stack sets the same names (see README "Configuration").
  */
+import type { ReminderSchedule } from './incidents/model';
+import { parseReminderSchedule } from './incidents/schedule';
 import { ENV } from './contract';
 import { ALERT_LANGUAGES, type AlertLanguage, isAlertLanguage, KNOWN_TYPES } from './render';
 
@@ -30,6 +32,12 @@ export interface Config {
   readonly voximplantApiUrl?: string;
   /** The alerts' language: `auto` (each callback's `language_code`, English unless it is `ru`), `en` or `ru`. */
   readonly alertLanguage: AlertLanguage;
+  /** Incidents' table (INCIDENT_TABLE_NAME); undefined: incidents are off, every alert a one-off as before. */
+  readonly incidentTableName?: string;
+  /** The HTTP API's base URL without a trailing slash (API_URL), for acknowledge links; undefined: no links. */
+  readonly apiUrl?: string;
+  /** When an opened incident's first reminder falls (REMINDER_SCHEDULE, the notifier's; lambda/incidents/schedule.ts). */
+  readonly reminderSchedule: ReminderSchedule;
 }
 
 export const DEFAULTS = {
@@ -144,6 +152,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     consoleUrl: env[ENV.consoleUrl] || DEFAULTS.consoleUrl,
     ...(env[ENV.voximplantApiUrl] ? { voximplantApiUrl: env[ENV.voximplantApiUrl] } : {}),
     alertLanguage: parseAlertLanguage(env[ENV.alertLanguage]),
+    ...(env[ENV.incidentTableName] ? { incidentTableName: env[ENV.incidentTableName] } : {}),
+    ...(env[ENV.apiUrl] ? { apiUrl: env[ENV.apiUrl]!.replace(/\/+$/, '') } : {}),
+    reminderSchedule: parseReminderSchedule(env[ENV.reminderSchedule]),
   };
 }
 

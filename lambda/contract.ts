@@ -26,12 +26,14 @@ export const ENV = {
   /** The Telegram relay: the chat to post to, and the Bot API's base URL (a stand-in on loopback in tests). */
   telegramChatId: 'TELEGRAM_CHAT_ID',
   telegramApiUrl: 'TELEGRAM_API_URL',
-  /** Incidents (lambda/incidents/): their table. */
+  /** Incidents (lambda/incidents/): their table; unset or empty, incidents are off (alerts as before). */
   incidentTableName: 'INCIDENT_TABLE_NAME',
   /** The notifier: reminder offsets from an incident's opening, then the repeat (`30m,2h,6h,12h`: lambda/incidents/schedule.ts). */
   reminderSchedule: 'REMINDER_SCHEDULE',
   /** The acknowledge route: the full name of the SSM parameter holding the acknowledge key (`<prefix>/ack-key`). */
   ackKeyParameter: 'ACK_KEY_PARAMETER',
+  /** The HTTP API's base URL, no trailing slash: acknowledge links are `<API_URL>/ack/<token>`. Unset: no links. */
+  apiUrl: 'API_URL',
 } as const;
 
 export const DEDUPE_TABLE = {
@@ -225,5 +227,12 @@ export const METRICS = {
     ackRefused: 'AckLinksRefused',
     /** The acknowledge route: the key or the incident table could not be read in time (answered 503). */
     ackUnavailable: 'AckUnavailable',
+    /** Verified callbacks that folded into an incident already open (repeats): recorded, not alerted again. */
+    incidentRepeatsFolded: 'IncidentRepeatsFolded',
+    /**
+     * Incident calls that failed (table unavailable, throttled, no time left): an opening alert goes out without its
+     * incident (no reminders, no link); a resolve is missed (reminders go on until a later payment or watchdog pass).
+     */
+    incidentStoreUnavailable: 'IncidentStoreUnavailable',
   },
 } as const;

@@ -53,6 +53,12 @@ export const BUDGET = {
    * retry delay, so asking never takes time the alert needs.
    */
   publishMs: 3500,
+  /**
+   * Incidents (lambda/incidents/track.ts): at most this for a request's incident calls (a consistent GetItem and a
+   * conditional PutItem per key, all keys at once; a lost race reads again), taken before BUDGET.publishMs like
+   * the confirmation, alongside it: one SDK attempt of 1.5 s and change. Past it, alerts go out without incidents.
+   */
+  incidentMs: 1500,
   /** Below this much time left, confirmation is not asked at all: an answer could not arrive anyway. */
   confirmMinMs: 100,
   /**

@@ -11,6 +11,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit, Metrics } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { DynamoDedupe } from './aws/dynamo-dedupe';
+import { DynamoIncidentStore } from './aws/dynamo-incidents';
 import { DynamoWatchState } from './aws/dynamo-watch-state';
 import { SnsPublisher } from './aws/sns-publisher';
 import { SqsRetryQueue } from './aws/sqs-retry-queue';
@@ -90,6 +91,17 @@ const deps: HttpDeps & QueueDeps = {
     logger,
   ),
   retryQueue: new SqsRetryQueue(() => new SQSClient(client), config.retryQueueUrl, logger),
+  // Incidents: on when INCIDENT_TABLE_NAME is set (the stack sets it), off otherwise; links need API_URL too.
+  ...(config.incidentTableName
+    ? {
+        incidents: {
+          store: new DynamoIncidentStore(dynamodb, config.incidentTableName),
+          now: Date.now,
+          schedule: config.reminderSchedule,
+          ...(config.apiUrl ? { apiUrl: config.apiUrl } : {}),
+        },
+      }
+    : {}),
   // Balance confirmation: on when VOXIMPLANT_API_URL is set (the stack sets it), off otherwise.
   ...(config.voximplantApiUrl ? { accountInfo: lazyAccountInfo(config.voximplantApiUrl, secrets) } : {}),
 };

@@ -1,6 +1,6 @@
 /**
- * The pipeline for one request body, in phases: parse → verify → claim → confirm → render → publish →
- * settle → respond. Both entry paths use it: the webhook (http.ts) and the parked-retry queue (queue.ts).
+ * The pipeline for one request body, in phases: parse → verify → claim → confirm and track (incidents) → render →
+ * publish → settle → respond. Both entry paths use it: the webhook (http.ts) and the parked-retry queue (queue.ts).
  * Only the interfaces in ports.ts reach the outside world, so this file runs the same against AWS,
  * moto, or plain test doubles. Each phase returns new values and decides items' outcomes by their
  * position in the request; the metrics of a request are counted in one place, once its answer is decided.
@@ -28,6 +28,7 @@ import type {
   SecretsSource,
 } from './ports';
 import { RENDERED_FIELDS, renderAlert } from './render';
+import { trackIncidents, type IncidentDeps, type IncidentTag } from './incidents/track';
 import { verify } from './signature';
 import type { CallbackSightingLog } from './watchdog/ports';
 
@@ -43,6 +44,8 @@ export interface Deps {
   readonly accountInfo?: AccountInfoSource;
   /** Tells the watchdog a callback was verified; optional, never throws, runs alongside the claims. */
   readonly sightings?: CallbackSightingLog;
+  /** Incidents (incidents/track.ts); undefined: off, every alert a one-off. */
+  readonly incidents?: IncidentDeps;
 }
 
 export interface Counts {
@@ -75,7 +78,7 @@ export interface ReceiveOptions {
  * What happened to one item; `failed` means verified and new but not published, `ambiguous` published with
  * an unknown outcome, one more publish still allowed (a retry settles it).
  */
-type ItemOutcome = 'accepted' | 'duplicate' | 'ignored' | 'rejected' | 'failed' | 'ambiguous';
+type ItemOutcome = 'accepted' | 'duplicate' | 'folded' | 'ignored' | 'rejected' | 'failed' | 'ambiguous';
 
 /** One item as logged (never its hash or other fields). */
 interface ItemReport {
@@ -129,18 +132,25 @@ export async function receive(body: string, deps: Deps, deadline: Deadline, opti
   if (verification.verified === 0) return unauthorized(checked, verification, parsed.wellFormed.length, deps);
 
   const claimed = await claimItems(verified.accepted, deps, publishBy.within(BUDGET.fallbackCallMs).signal, deadline.signal);
-  const confirmationFor = await confirmBalances(
-    deps,
-    claimed.toAlert.map(({ item }) => item),
-    publishBy,
-  );
-  const alerts = renderAlerts(claimed.toAlert, deps.config, confirmationFor);
+  const [confirmationFor, tracked] = await Promise.all([
+    confirmBalances(
+      deps,
+      claimed.toAlert.map(({ item }) => item),
+      publishBy,
+    ),
+    trackIncidents(deps, claimed.toAlert, claimed.fresh, verified.secrets, publishBy),
+  ]);
+  const alerts = renderAlerts(tracked.toAlert, deps.config, confirmationFor, tracked.tagOf);
   const published = await deps.publisher.publish([...alerts.keys()].sort(byUrgency), publishBy.signal);
-  const settled = await settle(published, alerts, deps.dedupe, deadline.signal);
+  const settled = await settle(published, alerts, tracked.folded, deps.dedupe, deadline.signal);
 
   const reports = decide(checked, [...claimed.decisions, ...settled.decisions]);
   const toRetry = [...claimed.busy.map(({ item }) => item), ...settled.toRetry];
-  return respond({ reports, verification, claims: claimed.claims, published, settledUnknown: settled.settledUnknown, toRetry }, deps);
+  const incidents = { incidentStoreUnavailable: tracked.unavailable };
+  return respond(
+    { reports, verification, claims: claimed.claims, published, settledUnknown: settled.settledUnknown, toRetry, incidents },
+    deps,
+  );
 }
 
 /**
@@ -185,7 +195,13 @@ function parseBody(body: string, options: ReceiveOptions): ParsedBody {
 
 type Verified =
   | { readonly ok: false; readonly error: unknown }
-  | { readonly ok: true; readonly decisions: readonly Decision[]; readonly accepted: readonly Entry[] };
+  | {
+      readonly ok: true;
+      readonly decisions: readonly Decision[];
+      readonly accepted: readonly Entry[];
+      /** The secrets read to verify; undefined for a parked body (verified before) or no well-formed item. */
+      readonly secrets?: Secrets;
+    };
 
 async function verifyItems(wellFormed: readonly Entry[], source: SecretsSource, by: Deadline, options: ReceiveOptions): Promise<Verified> {
   if (wellFormed.length === 0) return { ok: true, decisions: [], accepted: [] };
@@ -204,7 +220,7 @@ async function verifyItems(wellFormed: readonly Entry[], source: SecretsSource, 
     seen.add(key);
     return { index, outcome };
   });
-  return { ok: true, decisions, accepted: wellFormed.filter((_, i) => decisions[i].outcome === 'accepted') };
+  return { ok: true, decisions, accepted: wellFormed.filter((_, i) => decisions[i].outcome === 'accepted'), secrets };
 }
 
 // Phase 3: claim. Forwarded items are claimed for alerting; the others are consumed (claimed and completed).
@@ -216,6 +232,8 @@ interface Claimed {
   /** Held by another attempt that may never alert: retried later. */
   readonly busy: readonly Entry[];
   readonly toAlert: readonly Claimant[];
+  /** Every item newly claimed (or claimed without suppression), forwarded or not: what incidents may act on. */
+  readonly fresh: readonly CallbackItem[];
 }
 
 async function claimItems(accepted: readonly Entry[], deps: Deps, claimBy: AbortSignal, completeBy: AbortSignal): Promise<Claimed> {
@@ -238,7 +256,12 @@ async function claimItems(accepted: readonly Entry[], deps: Deps, claimBy: Abort
     ...busy.map(({ index }) => ({ index, outcome: 'failed', reason: 'claimed by another attempt' }) as const),
   ];
   const toAlert = claimants.filter(({ claim }) => claim !== 'duplicate' && claim !== 'busy');
-  return { decisions, claims, busy, toAlert };
+  // A replayed payment (duplicate) resolves nothing: only a callback's first verified delivery acts.
+  const fresh = [
+    ...toAlert.map(({ item }) => item),
+    ...notForwarded.filter((_, i) => consumed[i] !== 'duplicate' && consumed[i] !== 'busy').map(({ item }) => item),
+  ];
+  return { decisions, claims, busy, toAlert, fresh };
 }
 
 /**
@@ -255,17 +278,27 @@ async function consume(dedupe: DedupeStore, key: CallbackKey, claimBy: AbortSign
 // Phase 4, confirm (confirm.ts), asks for the balance behind balance alerts. Phases 5 and 6: render, then publish
 // (in receive()) in order of urgency.
 
-/** One alert per claimant, keyed by the alert (identity) so the publish result leads back to its claim. */
-function renderAlerts(toAlert: readonly Claimant[], config: Config, confirmationFor: ConfirmationFor): ReadonlyMap<Alert, Claimant> {
+/**
+ * One alert per claimant, keyed by the alert (identity) so the publish result leads back to its claim. An alert that
+ * opened an incident carries its escalation level, key and (email) acknowledge links.
+ */
+function renderAlerts(
+  toAlert: readonly Claimant[],
+  config: Config,
+  confirmationFor: ConfirmationFor,
+  tagOf: (item: CallbackItem) => IncidentTag | undefined,
+): ReadonlyMap<Alert, Claimant> {
   return new Map(
-    toAlert.map((claimant) => [
-      renderAlert(claimant.item, {
+    toAlert.map((claimant) => {
+      const tag = tagOf(claimant.item);
+      const alert = renderAlert(claimant.item, {
         consoleUrl: config.consoleUrl,
         alertLanguage: config.alertLanguage,
         confirmation: confirmationFor(claimant.item),
-      }),
-      claimant,
-    ]),
+        ...(tag === undefined ? {} : { acknowledgeUrls: tag.acknowledgeUrls }),
+      });
+      return [tag === undefined ? alert : { ...alert, escalation: tag.escalation, incident: tag.incident }, claimant];
+    }),
   );
 }
 
@@ -275,7 +308,8 @@ function byUrgency(a: Alert, b: Alert): number {
   return rank(a) - rank(b);
 }
 
-// Phase 7: settle every held claim by its publish outcome; what is not done is retried.
+// Phase 7: settle every held claim by its publish outcome (a folded repeat is done, like a duplicate); what is not
+// done is retried.
 
 interface Settled {
   readonly decisions: readonly Decision[];
@@ -286,7 +320,13 @@ interface Settled {
 
 const held = (claim: Claim): claim is HeldClaim => claim === 'new' || claim === 'final';
 
-async function settle(result: PublishResult, alerts: ReadonlyMap<Alert, Claimant>, dedupe: DedupeStore, by: AbortSignal): Promise<Settled> {
+async function settle(
+  result: PublishResult,
+  alerts: ReadonlyMap<Alert, Claimant>,
+  folded: readonly Claimant[],
+  dedupe: DedupeStore,
+  by: AbortSignal,
+): Promise<Settled> {
   const claimant = (alert: Alert) => alerts.get(alert)!;
   // The final publish allowed after an unknown outcome: whatever its own outcome, the callback is done.
   const settledUnknown = result.ambiguous.filter((alert) => claimant(alert).claim === 'final');
@@ -299,8 +339,10 @@ async function settle(result: PublishResult, alerts: ReadonlyMap<Alert, Claimant
       return held(claim) ? dedupe.release(alert, claim, by) : undefined;
     }),
     ...retriedUnknown.map((alert) => (claimant(alert).claim === 'new' ? dedupe.recordAmbiguous(alert, by) : undefined)),
+    ...folded.map(({ item, claim }) => (held(claim) ? dedupe.complete(item, by) : undefined)),
   ]);
   const decisions: Decision[] = [
+    ...folded.map(({ index }) => ({ index, outcome: 'folded' }) as const),
     ...result.failed.map((alert) => ({ index: claimant(alert).index, outcome: 'failed' }) as const),
     ...retriedUnknown.map((alert) => ({ index: claimant(alert).index, outcome: 'ambiguous' }) as const),
   ];
@@ -370,29 +412,40 @@ interface Delivery {
   readonly published: PublishResult;
   readonly settledUnknown: readonly Alert[];
   readonly toRetry: readonly CallbackItem[];
+  readonly incidents: Pick<Metrics, 'incidentStoreUnavailable'>;
 }
 
 /** The answer's counts, the log line's summary and the metrics of a request whose items were checked. */
-function summarize({ reports, verification, claims, published }: Delivery) {
+function summarize({ reports, verification, claims, published, incidents }: Delivery) {
   const tally = (outcome: ItemOutcome) => reports.filter((r) => r.outcome === outcome).length;
   const counts: Counts = {
     accepted: tally('accepted'),
-    duplicates: tally('duplicate'),
+    // A repeat folded into an open incident is, to the sender, a duplicate: handled, not alerted again.
+    duplicates: tally('duplicate') + tally('folded'),
     ignored: tally('ignored'),
     rejected: verification.rejected,
   };
   const busy = claims.filter((c) => c === 'busy').length;
   const failed = published.failed.length;
-  const summary = { ...counts, failed, ambiguous: tally('ambiguous'), busy, items: reports.slice(0, MAX_LOGGED_ITEMS) };
+  const summary = {
+    ...counts,
+    folded: tally('folded'),
+    failed,
+    ambiguous: tally('ambiguous'),
+    busy,
+    items: reports.slice(0, MAX_LOGGED_ITEMS),
+  };
   const metrics: Metrics = {
     ...verification,
-    duplicates: counts.duplicates,
+    duplicates: tally('duplicate'),
     ignored: counts.ignored,
     published: published.published.length,
     publishFailures: failed,
     publishAmbiguous: published.ambiguous.length,
     dedupeUnavailable: claims.filter((c) => c === 'unavailable').length,
     busy,
+    incidentRepeatsFolded: tally('folded'),
+    ...incidents,
   };
   return { counts, summary, metrics };
 }

@@ -74,7 +74,8 @@ export function bundlePath(resource: Resource, cdkOut = CDK_OUT): string {
 
 /**
  * The function's environment with references to the stack's own resources resolved to local ones:
- * a Ref/GetAtt to a resource is replaced by `physical[resource type]`.
+ * a Ref/GetAtt to a resource is replaced by `physical[logical id]`, else `physical[resource type]` (by logical id
+ * where the stack has two resources of a type: the dedupe and incident tables; logicalIdOf finds the id).
  */
 export function resolveEnvironment(template: Template, resource: Resource, physical: Record<string, string>): Record<string, string> {
   const variables = (resource.Properties?.Environment?.Variables ?? {}) as Record<string, unknown>;
@@ -87,8 +88,18 @@ export function resolveEnvironment(template: Template, resource: Resource, physi
     const ref =
       (value as { Ref?: string; 'Fn::GetAtt'?: [string, string] }).Ref ?? (value as { 'Fn::GetAtt'?: [string, string] })['Fn::GetAtt']?.[0];
     const type = ref ? template.Resources[ref]?.Type : undefined;
-    if (!type || !(type in physical)) throw new Error(`cannot resolve ${name}=${JSON.stringify(value)} locally`);
-    resolved[name] = physical[type];
+    const local = ref !== undefined && Object.prototype.hasOwnProperty.call(physical, ref) ? physical[ref] : type && physical[type];
+    if (typeof local !== 'string') throw new Error(`cannot resolve ${name}=${JSON.stringify(value)} locally`);
+    resolved[name] = local;
   }
   return resolved;
+}
+
+/** The logical id of the one resource of `type` whose id starts with `construct` (CDK appends a hash). Throws otherwise. */
+export function logicalIdOf(template: Template, type: string, construct: string): string {
+  const ids = Object.entries(template.Resources)
+    .filter(([id, resource]) => resource.Type === type && id.startsWith(construct))
+    .map(([id]) => id);
+  if (ids.length !== 1) throw new Error(`expected one ${type} named ${construct}*, found ${ids.length}`);
+  return ids[0];
 }

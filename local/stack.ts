@@ -254,6 +254,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       ...receiverEnv(resources),
       // The receiver opens incidents with the first reminder's time: the same schedule as the notifier's.
       ...(reminderSchedule ? { [ENV.reminderSchedule]: reminderSchedule } : {}),
+      // Acknowledge links point at this local gateway, as the stack's point at its HTTP API.
+      [ENV.apiUrl]: url.replace(/\/+$/, ''),
+      // INCIDENT_TABLE_NAME set empty by the user turns incidents off, as it does in AWS (every alert a one-off).
+      ...(process.env[ENV.incidentTableName] === '' ? { [ENV.incidentTableName]: '' } : {}),
       ...(options.voximplantApiUrl !== undefined ? { [ENV.voximplantApiUrl]: options.voximplantApiUrl } : {}),
     };
     Object.assign(process.env, functionEnv, ackEnv(resources));

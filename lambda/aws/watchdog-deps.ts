@@ -11,6 +11,8 @@ import { WATCHDOG_FUNCTION } from '../contract';
 import type { Log } from '../ports';
 import { ManagementApi } from '../voximplant/management-api';
 import type { WatchDeps, WatchMetrics } from '../watchdog/pass';
+import type { ReminderSchedule } from '../incidents/model';
+import { DynamoIncidentStore } from './dynamo-incidents';
 import { DynamoWatchState } from './dynamo-watch-state';
 import { SnsPublisher } from './sns-publisher';
 import { SsmSecrets } from './ssm-secrets';
@@ -37,6 +39,12 @@ export interface WatchdogSetup {
   readonly consoleUrl?: string;
   /** Epoch ms. Default Date.now. */
   readonly now?: () => number;
+  /** Incidents' table; undefined: incidents off (check-account, tests that do not need them). */
+  readonly incidentTableName?: string;
+  /** The HTTP API's base URL, for acknowledge links; undefined: none. */
+  readonly apiUrl?: string;
+  /** When an opened incident's first reminder falls (the notifier's REMINDER_SCHEDULE); default DEFAULT_REMINDER_SCHEDULE. */
+  readonly reminderSchedule?: ReminderSchedule;
 }
 
 /** The pass's dependencies, and `destroy` to close the SDK clients (tools and tests; the Lambda keeps them). */
@@ -63,6 +71,16 @@ export function watchdogDeps(setup: WatchdogSetup): WatchDeps & { destroy(): voi
     webhookUrl: setup.webhookUrl,
     consoleUrl: setup.consoleUrl ?? DEFAULTS.consoleUrl,
     now,
+    ...(setup.incidentTableName
+      ? {
+          incidents: {
+            store: new DynamoIncidentStore(dynamodb, setup.incidentTableName),
+            now,
+            ...(setup.reminderSchedule ? { schedule: setup.reminderSchedule } : {}),
+            ...(setup.apiUrl ? { apiUrl: setup.apiUrl.replace(/\/+$/, '') } : {}),
+          },
+        }
+      : {}),
     destroy: () => {
       for (const client of [ssm, dynamodb, sns]) client.destroy();
     },

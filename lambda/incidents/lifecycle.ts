@@ -22,7 +22,8 @@ export interface Opening {
 
 /**
  * 'opened': a new incident (or the same opening callback again, retried): send its alert.
- * 'folded': it was already open or acknowledged: no alert (the notifier sends a reminder if one is due).
+ * 'folded': it was already open or acknowledged, or this is a late retry of the callback that opened an incident
+ * since resolved: no alert (the notifier sends a reminder if one is due).
  */
 export type OpenDecision = 'opened' | 'folded';
 
@@ -41,8 +42,12 @@ export function open(
   opening: Opening,
   schedule: ReminderSchedule,
 ): { readonly decision: OpenDecision; readonly next?: Incident } {
+  const sameOpening = opening.callbackId !== undefined && current?.openingCallbackId === opening.callbackId;
+  // A late retry (parked request) of the callback that opened an incident since resolved: its problem is over,
+  // so it neither reopens (reminders for a fixed problem) nor alerts again.
+  if (current?.status === 'resolved' && sameOpening) return { decision: 'folded' };
   if (current !== undefined && current.status !== 'resolved') {
-    if (opening.callbackId !== undefined && current.openingCallbackId === opening.callbackId) return { decision: 'opened' };
+    if (sameOpening) return { decision: 'opened' };
     return {
       decision: 'folded',
       next: {
@@ -140,4 +145,16 @@ export function nextNotice(
 /** Undoes a notice whose publish was refused (provably not sent), so the next run sends it again. */
 export function undoNotice(before: Incident, after: Incident): Incident {
   return { ...before, version: after.version };
+}
+
+/**
+ * Withdraws an opening whose alert was refused (provably not sent): closed without a notice, so the next opening
+ * of the same key opens (and alerts) again instead of folding into an incident nobody was told of. Undefined
+ * unless `current` is still that opening, untouched by reminders or acknowledgement.
+ */
+export function withdraw(current: Incident | undefined, incidentId: string, at: number): Incident | undefined {
+  if (current === undefined || current.incidentId !== incidentId || current.status !== 'open' || current.level !== OPENING_LEVEL)
+    return undefined;
+  const { nextReminderAt: _, ...rest } = current;
+  return { ...rest, status: 'resolved', resolvedAt: at, resolvedBy: 'withdrawn', pendingNotices: [] };
 }

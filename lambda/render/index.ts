@@ -14,6 +14,7 @@
 import type { Alert, BalanceConfirmation, CallbackItem } from '../model';
 import { safeTypeName } from '../parse';
 import { entryOf, severityOf } from './catalogue';
+import { acknowledgeLines } from './acknowledge';
 import { chatText } from './chat';
 import { confirmationEmail, confirmationShort, confirmationSms } from './confirmation';
 import { money, prop, text } from './fields';
@@ -34,6 +35,8 @@ export interface RenderOptions {
   readonly alertLanguage?: AlertLanguage;
   /** The account's balance as Voximplant's Management API confirmed it, or why it could not (confirm.ts); none: not shown. */
   readonly confirmation?: BalanceConfirmation;
+  /** An incident's opening alert: its acknowledge links (acknowledge.ts), shown in the email only. */
+  readonly acknowledgeUrls?: readonly string[];
 }
 
 /**
@@ -158,6 +161,7 @@ export function renderAlert(item: CallbackItem, options: RenderOptions): Alert {
     ...facts.filter(([, value]) => value !== undefined).map(([label, value]) => `${label}: ${value}`),
     ...(lines.length > 0 ? ['', ...lines] : []),
     ...(body.action ? ['', `${m.alert.whatToDo}: ${body.action}`] : []),
+    ...acknowledgeLines(options.acknowledgeUrls, m),
     '',
     `${m.alert.controlPanel}: ${clean(String(options.consoleUrl), 500)}`,
     '',

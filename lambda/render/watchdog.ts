@@ -9,6 +9,7 @@
  * catalogue.ts; these names are not in it, so a forged callback of such a type renders as an unknown type).
  * Opening: critical (every one means alerts are, or may be, lost); clearing: info.
  */
+import { acknowledgeLines } from './acknowledge';
 import type { Alert, Severity } from '../model';
 import type { Cleared, Condition, Finding } from '../watchdog/findings';
 import { amount } from './fields';
@@ -76,6 +77,8 @@ export interface WatchdogRenderOptions {
   readonly consoleUrl: string;
   /** Epoch ms of the pass. */
   readonly now: number;
+  /** An opening that opened an incident: its acknowledge link (render/acknowledge.ts), in the email only. */
+  readonly acknowledgeUrls?: readonly string[];
 }
 
 const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
@@ -98,6 +101,7 @@ function assemble(
     `Account: id ${accountId}`,
     ...lines.facts.filter(([, value]) => value !== undefined).map(([label, value]) => `${label}: ${value}`),
     ...(lines.action ? ['', `What to do next: ${lines.action}`] : []),
+    ...acknowledgeLines(options.acknowledgeUrls, en),
     '',
     `Control panel: ${clean(options.consoleUrl, 500)}`,
     '',

@@ -7,6 +7,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
 import { watchdogDeps } from '../aws/watchdog-deps';
+import { parseReminderSchedule } from '../incidents/schedule';
 import { metricsPort, requiredEnv } from '../aws/scheduled-entry';
 import { DEFAULTS } from '../config';
 import { Deadline } from '../deadline';
@@ -22,6 +23,9 @@ const deps = watchdogDeps({
   topicArn: requiredEnv(ENV.topicArn),
   webhookUrl: requiredEnv(ENV.webhookUrl),
   consoleUrl: process.env[ENV.consoleUrl] || undefined,
+  incidentTableName: process.env[ENV.incidentTableName] || undefined,
+  apiUrl: process.env[ENV.apiUrl] || undefined,
+  reminderSchedule: parseReminderSchedule(process.env[ENV.reminderSchedule]),
   log: logger,
   metrics: metricsPort(metrics),
 });

@@ -6,6 +6,10 @@
  * refused (provably not sent) is undone in the state so the next pass says it again; one whose outcome is
  * unknown is kept (it may have gone out: at most once beats twice for a state change that is repeated anyway).
  *
+ * Incidents (watchdog/incidents.ts, when deps.incidents is set): an opening alert goes out only for an incident that
+ * opened (with its escalation level and acknowledge link); a clearing whose incident was resolved leaves the one
+ * "resolved" notice to the notifier instead of its own "cleared" alert.
+ *
  * Pure orchestration over ports (no AWS imports); the deadline bounds every call, so a pass always ends with a
  * decision before the function's timeout, whatever the API or AWS does.
  */
@@ -28,6 +32,8 @@ import {
   type WatchState,
 } from './findings';
 import type { CallbackSightings, WatchStateStore } from './ports';
+import type { IncidentDeps } from '../incidents/track';
+import { trackConditions } from './incidents';
 
 /** Counts and values for CloudWatch metrics (EMF); names from METRICS.names. */
 export interface WatchMetrics {
@@ -50,6 +56,8 @@ export interface WatchDeps {
   /** Epoch ms. */
   readonly now: () => number;
   readonly assess?: AssessOptions;
+  /** Incidents (INCIDENT_TABLE_NAME); undefined: off, the watchdog alerts on its own as before. */
+  readonly incidents?: IncidentDeps;
 }
 
 export interface PassOptions {
@@ -79,6 +87,8 @@ export type PassResult =
 
 /** Kept back from the deadline after publishing, for the write that undoes a refused alert. */
 const REVERT_MS = BUDGET.settleMs;
+/** At most this for the pass's incident calls (off the request path: more than the webhook's BUDGET.incidentMs). */
+const WATCHDOG_INCIDENT_MS = 5000;
 
 /** Runs one pass; never throws for anything a dependency does. */
 export async function runPass(deps: WatchDeps, deadline: Deadline, options: PassOptions = {}): Promise<PassResult> {
@@ -155,10 +165,32 @@ export async function runPass(deps: WatchDeps, deadline: Deadline, options: Pass
     return { ...result, opened: [], cleared: [], superseded: true, unsent: 0 };
   }
 
+  const tracked = await trackConditions(
+    deps,
+    Number(accountId),
+    step.opened,
+    step.cleared,
+    info.value,
+    secrets,
+    deadline.child(REVERT_MS + BUDGET.publishMs).within(WATCHDOG_INCIDENT_MS).signal,
+  );
+  count(METRICS.names.incidentStoreUnavailable, tracked.unavailable);
   const render = { accountId, consoleUrl: deps.consoleUrl, now };
+  const openedEvents = step.opened
+    .filter((finding) => !tracked.folded.has(finding.condition))
+    .map((finding) => {
+      const tag = tracked.tagOf(finding.condition);
+      const alert = renderOpened(finding, { ...render, acknowledgeUrls: tag?.acknowledgeUrls });
+      return {
+        condition: finding.condition,
+        alert: tag === undefined ? alert : { ...alert, escalation: tag.escalation, incident: tag.incident },
+      };
+    });
   const events = [
-    ...step.opened.map((finding) => ({ condition: finding.condition, alert: renderOpened(finding, render) })),
-    ...step.cleared.map((cleared) => ({ condition: cleared.condition, alert: renderCleared(cleared, render) })),
+    ...openedEvents,
+    ...step.cleared
+      .filter((cleared) => !tracked.resolved.has(cleared.condition))
+      .map((cleared) => ({ condition: cleared.condition, alert: renderCleared(cleared, render) })),
   ];
   let unsent: Array<{ condition: (typeof CONDITIONS)[number] }> = [];
   if (events.length > 0) {
@@ -172,6 +204,10 @@ export async function runPass(deps: WatchDeps, deadline: Deadline, options: Pass
     count(METRICS.names.publishFailures, outcome.failed.length);
     count(METRICS.names.publishAmbiguous, outcome.ambiguous.length);
     if (unsent.length > 0) {
+      await tracked.withdraw(
+        unsent.map((e) => e.condition),
+        deadline.signal,
+      );
       try {
         await deps.store.write(accountId, revert(step.next, previous, unsent), version + 1, deadline.signal);
       } catch (error) {
@@ -184,6 +220,8 @@ export async function runPass(deps: WatchDeps, deadline: Deadline, options: Pass
     findings: assessment.findings.map((f) => f.condition),
     opened: step.opened.map((f) => f.condition),
     cleared: step.cleared.map((c) => c.condition),
+    folded: [...tracked.folded],
+    resolved: [...tracked.resolved],
     unsent: unsent.map((e) => e.condition),
     lastVerifiedAt: seen.lastVerifiedAt,
   });

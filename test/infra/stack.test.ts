@@ -102,11 +102,17 @@ describe('Lambda', () => {
       [ENV.alertTypes]: DEFAULTS.alertTypes,
       [ENV.alertLanguage]: DEFAULTS.alertLanguage,
       [ENV.retryQueueUrl]: { Ref: retryQueueId(defaults) },
+      [ENV.incidentTableName]: { Ref: named(defaults.json, 'AWS::DynamoDB::Table', 'IncidentTable')[0] },
+      [ENV.apiUrl]: expect.anything(),
+      [ENV.reminderSchedule]: '30m,2h,6h,12h',
       [ENV.voximplantApiUrl]: MANAGEMENT_API.baseUrl,
       POWERTOOLS_SERVICE_NAME: METRICS.service,
       POWERTOOLS_METRICS_NAMESPACE: METRICS.namespace,
       NODE_OPTIONS: '--enable-source-maps',
     });
+    // The API's own endpoint (AWS::ApiGatewayV2::Api ApiEndpoint: https://<id>.execute-api.<region>.amazonaws.com, no
+    // trailing slash): acknowledge links are `<API_URL>/ack/<token>`.
+    expect(render(receiver(defaults).Properties!.Environment.Variables[ENV.apiUrl])).toMatch(/^\$\{Api\w+\.ApiEndpoint\}$/);
     expect(receiver(full).Properties!.Environment.Variables).toMatchObject({
       [ENV.parameterPrefix]: FULL_CONTEXT.parameterPrefix,
       [ENV.alertTypes]: '*',
@@ -396,18 +402,21 @@ describe('IAM', () => {
     );
   });
 
-  it('writes only to its own log group, uses only four item actions on the table and publishes only to the alert topic', () => {
+  it('writes only to its own log group, uses only four item actions on the dedupe table and two on the incident table, and publishes only to the alert topic', () => {
     const s = defaults;
     const statements = roleStatements(s);
     const byService = (service: string) => statements.filter((st) => actionsOf(st).some((a) => a.startsWith(`${service}:`)));
     const logGroupId = receiver(s).Properties!.LoggingConfig.LogGroup.Ref;
     const tableId = named(s.json, 'AWS::DynamoDB::Table', 'DedupeTable')[0];
+    const incidentTableId = named(s.json, 'AWS::DynamoDB::Table', 'IncidentTable')[0];
 
     expect(byService('logs').map((st) => [actionsOf(st).sort(), resourcesOf(st)])).toEqual([
       [['logs:CreateLogStream', 'logs:PutLogEvents'], [`\${${logGroupId}.Arn}`]],
     ]);
     expect(byService('dynamodb').map((st) => [actionsOf(st).sort(), resourcesOf(st)])).toEqual([
       [['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], [`\${${tableId}.Arn}`]],
+      // incidents: a consistent read and a conditional put; no Scan (the notifier's), no index
+      [['dynamodb:GetItem', 'dynamodb:PutItem'], [`\${${incidentTableId}.Arn}`]],
     ]);
     expect(byService('sns').map((st) => [actionsOf(st), resourcesOf(st)])).toEqual([[['sns:Publish'], [`\${${topicIds(s).alerts}}`]]]);
     expect(byService('kms')).toEqual([]); // the AWS-managed aws/ssm key needs no grant
@@ -418,7 +427,7 @@ describe('IAM', () => {
       // consuming (the event source), including ChangeMessageVisibility for backoff
       [['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:ReceiveMessage'], [queueArn]],
     ]);
-    expect(statements).toHaveLength(6);
+    expect(statements).toHaveLength(7);
   });
 
   it('decrypts with a customer-managed key only when given, only through SSM', () => {
@@ -446,6 +455,9 @@ describe('watchdog', () => {
         ENV.dedupeTableName,
         ENV.topicArn,
         ENV.webhookUrl,
+        ENV.incidentTableName,
+        ENV.apiUrl,
+        ENV.reminderSchedule,
         ENV.voximplantApiUrl,
         'POWERTOOLS_SERVICE_NAME',
         'POWERTOOLS_METRICS_NAMESPACE',
@@ -454,6 +466,10 @@ describe('watchdog', () => {
     );
     expect(env[ENV.voximplantApiUrl]).toBe(MANAGEMENT_API.baseUrl);
     expect(render(env[ENV.webhookUrl])).toMatch(/^https:\/\/\$\{Api\w+\}\.execute-api\./);
+    expect(env[ENV.incidentTableName]).toEqual({ Ref: named(defaults.json, 'AWS::DynamoDB::Table', 'IncidentTable')[0] });
+    expect(render(env[ENV.apiUrl])).toMatch(/^\$\{Api\w+\.ApiEndpoint\}$/);
+    // An opened incident's first reminder falls by the notifier's schedule.
+    expect(env[ENV.reminderSchedule]).toBe('30m,2h,6h,12h');
   });
 
   it.each([
@@ -468,14 +484,16 @@ describe('watchdog', () => {
     ]);
   });
 
-  it('may read the six parameters, get and put items in the table, publish to the alert topic and write its log group: nothing else', () => {
+  it('may read the six parameters, get and put items in the dedupe and incident tables, publish to the alert topic and write its log group: nothing else', () => {
     const [id, fn] = watchdog(defaults);
     const statements = functionStatements(defaults, fn);
     const tableId = named(defaults.json, 'AWS::DynamoDB::Table', 'DedupeTable')[0];
+    const incidentTableId = named(defaults.json, 'AWS::DynamoDB::Table', 'IncidentTable')[0];
     expect(statements.sort()).toEqual(
       [
         ['logs:CreateLogStream logs:PutLogEvents', `\${${fn.Properties!.LoggingConfig.LogGroup.Ref}.Arn}`],
         ['dynamodb:GetItem dynamodb:PutItem', `\${${tableId}.Arn}`],
+        ['dynamodb:GetItem dynamodb:PutItem', `\${${incidentTableId}.Arn}`],
         ['sns:Publish', `\${${topicIds(defaults).alerts}}`],
         [
           'ssm:GetParameters',

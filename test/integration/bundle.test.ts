@@ -5,8 +5,8 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { DynamoIncidentStore } from '../../lambda/aws/dynamo-incidents';
 import { signAckToken } from '../../lambda/incidents/ack-token';
@@ -21,6 +21,7 @@ import { provision, readInbox, type LocalResources } from '../../local/provision
 import {
   ackFunction,
   bundlePath,
+  logicalIdOf,
   notifierFunction,
   readTemplate,
   receiverFunction,
@@ -73,9 +74,15 @@ beforeAll(async () => {
   resources = await provision(`bundle-${Date.now()}`, VOX, { prefix });
   environment = resolveEnvironment(template, fn.resource, {
     'AWS::SNS::Topic': resources.topicArn,
-    'AWS::DynamoDB::Table': resources.tableName,
+    // Two tables: mapped by logical id, so the incidents cannot land in the dedupe table unnoticed.
+    [logicalIdOf(template, 'AWS::DynamoDB::Table', 'DedupeTable')]: resources.tableName,
+    [logicalIdOf(template, 'AWS::DynamoDB::Table', 'IncidentTable')]: resources.incidentTableName,
     'AWS::SQS::Queue': resources.retryQueueUrl,
+    // Acknowledge links' base: the API endpoint is not resolvable locally; any https URL shows the link is built.
+    'AWS::ApiGatewayV2::Api': 'https://abc123.execute-api.us-east-1.amazonaws.com',
   });
+  expect(environment[ENV.incidentTableName]).toBe(resources.incidentTableName);
+  expect(environment[ENV.dedupeTableName]).toBe(resources.tableName);
   expect(environment[ENV.voximplantApiUrl]).toBe('https://api.voximplant.com/platform_api/');
   accountApi = await VoximplantStandin.start({ account: { accountId: VOX.accountId, apiKey: VOX.apiKey, balance: 4.2 } });
   environment[ENV.voximplantApiUrl] = accountApi.url;
@@ -158,10 +165,20 @@ it('imports and serves: health, a signed callback alerts once, a duplicate and a
   const inbox = await readInbox(sqs, resources.queueUrl, { expected: 2, waitMs: 1500 });
   sqs.destroy();
   expect(inbox).toHaveLength(1);
-  expect(inbox[0].attributes).toEqual({ callback_type: 'min_balance', severity: 'critical' });
+  // escalation 1: the min_balance opened an incident (below).
+  expect(inbox[0].attributes).toEqual({ callback_type: 'min_balance', severity: 'critical', escalation: '1' });
   // The shipped bundle confirmed the balance with one GetAccountInfo (its client is loaded lazily).
   expect(inbox[0].subject).toContain('confirmed 4.20 USD');
   expect(accountApi.requests.filter((r) => r.command === 'GetAccountInfo')).toHaveLength(1);
+  // The min_balance opened an incident in its own table (mapped by logical id).
+  const dynamodb = new DynamoDBClient({ endpoint: process.env.MOTO_ENDPOINT });
+  try {
+    const incidents = new DynamoIncidentStore(dynamodb, resources.incidentTableName);
+    const key = { accountId: Number(VOX.accountId), kind: 'low_balance', subject: '' } as const;
+    expect(await incidents.get(key, AbortSignal.timeout(5000))).toMatchObject({ status: 'open', openingCallbackId: 424242 });
+  } finally {
+    dynamodb.destroy();
+  }
 });
 
 it("the watchdog's own bundle (none of its pass in the webhook's): two scheduled passes against the stand-in API alert once", async () => {
@@ -179,7 +196,9 @@ it("the watchdog's own bundle (none of its pass in the webhook's): two scheduled
       { ...watchdog.resource, Properties: { Environment: { Variables: fromTemplate } } },
       {
         'AWS::SNS::Topic': resources.topicArn,
-        'AWS::DynamoDB::Table': resources.tableName,
+        [logicalIdOf(template, 'AWS::DynamoDB::Table', 'DedupeTable')]: resources.tableName,
+        [logicalIdOf(template, 'AWS::DynamoDB::Table', 'IncidentTable')]: resources.incidentTableName,
+        'AWS::ApiGatewayV2::Api': 'https://abc123.execute-api.us-east-1.amazonaws.com',
       },
     );
     // The stage URL is not resolvable locally, and the stand-in replaces the public API.
@@ -188,7 +207,11 @@ it("the watchdog's own bundle (none of its pass in the webhook's): two scheduled
     const { results } = await runBundle(watchdogBundle, [{}, {}], env);
     expect(results).toEqual(['checked', 'checked']);
     const inbox = await readInbox(sqs, resources.queueUrl, { expected: 2, waitMs: 2000 });
-    expect(inbox.map((m) => m.attributes)).toEqual([{ callback_type: 'watchdog_callback_url_wrong', severity: 'critical' }]);
+    // The finding opened its incident: escalation 1, and its email carries the acknowledge link.
+    expect(inbox.map((m) => m.attributes)).toEqual([
+      { callback_type: 'watchdog_callback_url_wrong', severity: 'critical', escalation: '1' },
+    ]);
+    expect(inbox[0].message).toContain('https://abc123.execute-api.us-east-1.amazonaws.com/ack/v1.');
   } finally {
     sqs.destroy();
     await standin.close();

@@ -15,6 +15,7 @@ import { buildCallback, envelope } from '../../local/callbacks';
 import { provision, readInbox, receiverEnv, type LocalResources } from '../../local/provision';
 import { VoximplantStandin } from '../../local/voximplant-standin';
 import { httpEvent, VOX } from '../../local/fixtures';
+import { INCIDENTS_OFF } from '../support/fixtures';
 
 let resources: LocalResources;
 let standin: VoximplantStandin;
@@ -31,6 +32,7 @@ beforeAll(async () => {
   // The handler's Powertools logs and metrics: kept out of the test output.
   for (const stream of [process.stdout, process.stderr]) jest.spyOn(stream, 'write').mockImplementation(() => true);
   Object.assign(process.env, receiverEnv(resources), {
+    ...INCIDENTS_OFF,
     [ENV.voximplantApiUrl]: standin.url,
     [ENV.alertTypes]: 'min_balance,account_is_frozen,next_charge_alert,card_payment',
   });

@@ -35,6 +35,7 @@ import { provision, readInbox, receiverEnv, type LocalResources } from '../../lo
 import { pollOnce } from '../../local/sqs-event-source';
 import { FaultProxy, type PublishBatchEntry } from '../support/fault-proxy';
 import { httpEvent, VOX } from '../../local/fixtures';
+import { INCIDENTS_OFF } from '../support/fixtures';
 
 /** The function's timeout in the stack: an answer must come before it, or nothing is answered or parked. */
 const FUNCTION_TIMEOUT_MS = RECEIVER_FUNCTION.timeoutSeconds * 1000;
@@ -87,6 +88,7 @@ async function world(name: string): Promise<World> {
   const resources = await withEndpoint(MOTO, () => provision(`ft-${name}-${randomUUID().slice(0, 8)}`, VOX));
   Object.assign(process.env, receiverEnv(resources), {
     ALERT_TYPES,
+    ...INCIDENTS_OFF,
     // The handler's clients resolve AWS_ENDPOINT_URL (the proxy) at their first request; the SQS client
     // sends to the queue URL's host, so that goes through the proxy as well.
     RETRY_QUEUE_URL: resources.retryQueueUrl.replace(MOTO, proxy.endpoint),
@@ -595,7 +597,7 @@ describe('7. moto stopped mid-run and restarted on the same port', () => {
     // The handler (and provisioning) talk to this moto directly: no proxy, the fault is moto itself.
     process.env.AWS_ENDPOINT_URL = moto.endpoint;
     resources = await provision(name, VOX);
-    Object.assign(process.env, receiverEnv(resources), { ALERT_TYPES });
+    Object.assign(process.env, receiverEnv(resources), { ALERT_TYPES, ...INCIDENTS_OFF });
     sqs = new SQSClient({ endpoint: moto.endpoint });
     w = { resources, handler: freshHandler(), sqs };
   });

@@ -12,6 +12,7 @@ import { provision, putSecrets, readInbox, receiverEnv, type LocalResources } fr
 import { pollOnce } from '../../local/sqs-event-source';
 import { FaultProxy } from '../support/fault-proxy';
 import { httpEvent, VOX } from '../../local/fixtures';
+import { INCIDENTS_OFF } from '../support/fixtures';
 
 let resources: LocalResources;
 let proxy: FaultProxy;
@@ -33,6 +34,7 @@ beforeAll(async () => {
   }
   // The handler builds its clients at import, from the environment the stack would give it.
   Object.assign(process.env, receiverEnv(resources), {
+    ...INCIDENTS_OFF,
     AWS_ENDPOINT_URL: proxy.endpoint,
     // The SQS client sends to the queue URL's host: route it through the proxy as well.
     RETRY_QUEUE_URL: resources.retryQueueUrl.replace(process.env.MOTO_ENDPOINT!, proxy.endpoint),

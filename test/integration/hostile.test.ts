@@ -19,6 +19,7 @@ import { sign } from '../../lambda/signature';
 import { buildCallback, envelope, SAMPLE_DATA, SAMPLE_TYPES, sampleCallback, sampleData } from '../../local/callbacks';
 import { provision, readInbox, receiverEnv, type InboxMessage, type LocalResources } from '../../local/provision';
 import { FaultProxy } from '../support/fault-proxy';
+import { INCIDENTS_OFF } from '../support/fixtures';
 import {
   ACCOUNT,
   base64Event,
@@ -79,7 +80,7 @@ beforeAll(async () => {
     }) as typeof stream.write);
   }
   // The handler reads its configuration at import: forward every type, so any verified callback alerts.
-  Object.assign(process.env, receiverEnv(resources), { RETRY_QUEUE_URL: retryQueueUrl, ALERT_TYPES: '*' });
+  Object.assign(process.env, receiverEnv(resources), { RETRY_QUEUE_URL: retryQueueUrl, ALERT_TYPES: '*', ...INCIDENTS_OFF });
   const module = await import('../../lambda/handler');
   handler = module.handler as unknown as HttpHandler;
   await drainNow(); // an empty inbox to start with

@@ -21,6 +21,7 @@ import { provision, readInbox, receiverEnv, type LocalResources } from '../../lo
 import { FaultProxy, type PublishBatchEntry } from '../support/fault-proxy';
 import { httpEvent, VOX } from '../../local/fixtures';
 import { cyrillicRenewals, emojiCertificates } from '../../local/large-callbacks';
+import { INCIDENTS_OFF } from '../support/fixtures';
 
 const MOTO = process.env.MOTO_ENDPOINT!;
 let proxy: FaultProxy;
@@ -37,6 +38,7 @@ beforeAll(async () => {
   sqs = new SQSClient({ endpoint: MOTO });
   jest.spyOn(process.stdout, 'write').mockImplementation(() => true); // the function's logs: not needed here
   Object.assign(process.env, receiverEnv(resources), {
+    ...INCIDENTS_OFF,
     AWS_ENDPOINT_URL: proxy.endpoint,
     RETRY_QUEUE_URL: resources.retryQueueUrl.replace(MOTO, proxy.endpoint),
     ALERT_TYPES: '*',

@@ -32,3 +32,10 @@ export function parkedRecord(
     awsRegion: 'us-east-1',
   };
 }
+
+/**
+ * Incidents off (INCIDENT_TABLE_NAME empty: a supported configuration, every alert a one-off), for the suites whose
+ * subject is each callback's own alert and that send many min_balance callbacks, which incidents would fold into
+ * one by design. Incidents on moto: test/integration/incidents.test.ts and bundle.test.ts.
+ */
+export const INCIDENTS_OFF = { INCIDENT_TABLE_NAME: '' } as const;

@@ -3,6 +3,7 @@
  * (demo secrets, no state file, the printing inbox never subscribed, the function's logs silenced); or a running
  * `npm start`, found through its state file (--use-running, --url). Loopback targets only.
  */
+import { ENV } from '../../lambda/contract';
 import { motoEnv } from '../../local/moto';
 import { canListen } from '../../local/ports';
 import { isLocalSetting } from '../../local/env';
@@ -62,6 +63,9 @@ function sameServer(a: string, b: string): boolean {
 export async function startOwnStack(signal: AbortSignal): Promise<Target> {
   for (const name of Object.keys(process.env)) if (isLocalSetting(name)) delete process.env[name];
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+  // Incidents off (INCIDENT_TABLE_NAME empty): the load test counts one alert per new min_balance, which incidents
+  // would fold into one open low-balance incident by design.
+  process.env[ENV.incidentTableName] = '';
   const errors: string[] = [];
   // onAlert not given: the printing inbox is not subscribed. The alerts are checked here, in the sender inbox;
   // a second subscriber would double moto's SNS and SQS work per alert, and moto is what limits this test.

@@ -157,6 +157,10 @@ export const en: Messages = {
     footer: (callbackId, type, severity) => `Voximplant callback ${callbackId}, type ${type}, severity ${severity}.`,
     chatTitle: (what, account) => `Voximplant: ${what} on ${account}`,
   },
+  acknowledge: {
+    link: 'Acknowledge (stops the reminders and tells the others)',
+    remindersFollow: 'Reminders follow until someone acknowledges this or it is resolved.',
+  },
   confirmation: {
     reasons: {
       'timed-out': "Voximplant's account API did not answer in time",

@@ -133,6 +133,13 @@ export interface Messages {
     /** A chat message's title (render/chat.ts): `what` is the type's few words, `account` its name or id. */
     readonly chatTitle: (what: string, account: string) => string;
   };
+  /** An incident's opening alert (lambda/incidents): its acknowledge link, email only (render/acknowledge.ts). */
+  readonly acknowledge: {
+    /** Before the link. */
+    readonly link: string;
+    /** One sentence: reminders follow until someone acknowledges or it resolves. */
+    readonly remindersFollow: string;
+  };
   /** A balance confirmed with Voximplant's Management API, or why it could not be (confirmation.ts). */
   readonly confirmation: {
     /** Why it is unconfirmed, for the email: plain words, no error codes. */

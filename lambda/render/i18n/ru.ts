@@ -186,6 +186,10 @@ export const ru: Messages = {
     footer: (callbackId, type, severity) => `Колбэк Voximplant ${callbackId}, тип ${type}, важность: ${severity}.`,
     chatTitle: (what, account) => `Voximplant, ${account}: ${what}`,
   },
+  acknowledge: {
+    link: 'Подтвердить получение (остановит напоминания, остальные узнают об этом)',
+    remindersFollow: 'Напоминания будут приходить, пока кто-нибудь не подтвердит получение или проблема не будет решена.',
+  },
   confirmation: {
     reasons: {
       'timed-out': 'API аккаунта Voximplant не ответил вовремя',

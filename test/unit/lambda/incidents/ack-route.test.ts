@@ -12,7 +12,7 @@ import { MAX_TOKEN_LENGTH, signAckToken, type AckClaims } from '../../../../lamb
 import { incidentKeyString, type Incident } from '../../../../lambda/incidents/model';
 import { AckKeyUnavailableError, type AckKeySource } from '../../../../lambda/incidents/ports';
 import { MemoryLog } from '../../../support/fakes';
-import { MemoryIncidentStore } from '../../../support/incident-store';
+import { MemoryIncidentStore } from '../../../support/memory-incidents';
 
 const KEY = 'unit-ack-key-5b1f0c7e9d2a4c3b8e6f00';
 const NOW = Date.UTC(2026, 10, 30, 14, 0);
