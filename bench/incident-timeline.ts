@@ -4,9 +4,6 @@
  * it, the notifier reminds, a signed card_payment resolves it, and the notifier says "resolved". Prints when
  * each alert reached the inbox, from the moment the min_balance callback was sent.
  *
- * The receiver opens and resolves incidents on the webhook path; where it does not (yet), the script does it
- * through the store exactly as the webhook would (lifecycle open/resolve, versioned update) and says so.
- *
  * Usage: npm run bench:incident [-- <reminderSchedule> <notifier interval ms>]   (default: 5s,10s 1000)
  * Scaled to the real schedule (30m,2h,6h,12h) and the stack's 1-minute notifier, the reminder comes 30 min
  * (+ up to 1 min) after the opening and "resolved" within a minute of the payment.
@@ -16,10 +13,8 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoIncidentStore } from '../lambda/aws/dynamo-incidents';
 import { ENV } from '../lambda/contract';
 import { Deadline } from '../lambda/deadline';
-import { open, resolve } from '../lambda/incidents/lifecycle';
 import type { IncidentKey } from '../lambda/incidents/model';
 import { parseReminderSchedule } from '../lambda/incidents/schedule';
-import { update } from '../lambda/incidents/update';
 import { buildCallback, envelope } from '../local/callbacks';
 import { VOX } from '../local/fixtures';
 import { parseAlert, type InboxMessage } from '../local/provision';
@@ -51,7 +46,6 @@ async function main(): Promise<void> {
   const dynamodb = new DynamoDBClient({});
   const store = new DynamoIncidentStore(dynamodb, stack.resources.incidentTableName);
   const key: IncidentKey = { accountId: Number(VOX.accountId), kind: 'low_balance', subject: '' };
-  const notes: string[] = [];
   const waitFor = async (what: (s: Seen) => boolean, label: string, ms = 120_000): Promise<Seen> => {
     const until = performance.now() + ms;
     for (;;) {
@@ -66,47 +60,17 @@ async function main(): Promise<void> {
   const signal = () => Deadline.in(5000).signal;
   try {
     const t0 = performance.now();
-    const sentAt = Date.now();
     const answer = await post(buildCallback(VOX, { callbackId: 9001, type: 'min_balance' }));
     if (answer.status !== 200) throw new Error(`min_balance answered ${answer.status}`);
     const opening = await waitFor((s) => s.type === 'min_balance', 'opening alert');
-    if ((await store.get(key, signal())) === undefined) {
-      notes.push('the receiver on this branch does not open incidents: opened through the store, as the webhook does');
-      await update(
-        store,
-        key,
-        (current) => {
-          const step = open(
-            current,
-            key,
-            {
-              at: sentAt,
-              by: 'min_balance',
-              callbackId: 9001,
-              facts: { balance: 4.87, currency: 'USD' },
-              newIncidentId: randomBytes(16).toString('hex'),
-            },
-            schedule,
-          );
-          return { result: step.decision, next: step.next };
-        },
-        signal(),
-      );
-    }
+    const opened = await store.get(key, signal());
+    if (opened?.status !== 'open') throw new Error('the receiver did not open the low-balance incident');
     const reminder = await waitFor((s) => s.type === 'incident_reminder', 'reminder');
     const paidAt = performance.now();
     const paid = await post(buildCallback(VOX, { callbackId: 9002, type: 'card_payment', data: { amount: 100 } }));
     if (paid.status !== 200) throw new Error(`card_payment answered ${paid.status}`);
     const payment = await waitFor((s) => s.type === 'card_payment', 'payment alert');
-    if ((await store.get(key, signal()))?.status !== 'resolved') {
-      notes.push('the receiver on this branch does not resolve incidents: resolved through the store, as the webhook does');
-      await update(
-        store,
-        key,
-        (current) => ({ result: undefined, next: resolve(current, { at: Date.now(), by: 'card_payment' }) }),
-        signal(),
-      );
-    }
+    if ((await store.get(key, signal()))?.status !== 'resolved') throw new Error('the card_payment did not resolve the incident');
     const resolved = await waitFor((s) => s.type === 'incident_resolved', '"resolved" notice');
     const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
     console.log(`Incident timeline on the local stack (moto), schedule ${scheduleText}, notifier every ${intervalMs} ms`);
@@ -119,7 +83,6 @@ async function main(): Promise<void> {
     console.log(`  payment alert in the inbox            ${s(payment.at - t0)}`);
     console.log(`  "resolved" in the inbox               ${s(resolved.at - t0)}  (${s(resolved.at - paidAt)} after the payment)`);
     console.log(`  "resolved" says: ${resolved.subject}`);
-    for (const note of notes) console.log(`  note: ${note}`);
   } finally {
     dynamodb.destroy();
     await stack.stop();
