@@ -459,6 +459,10 @@ export class VoximplantAlertsStack extends Stack {
       description: 'Optional SecureStrings while rotating: the previous salt and the previous API key',
       value: `${parameters.saltPrevious} ${parameters.apiKeyPrevious}`,
     });
+    new CfnOutput(this, 'AckKeyParameterName', {
+      description: "SecureString that signs incidents' acknowledge links: npm run configure creates it (without it, alerts carry no link)",
+      value: parameters.ackKey,
+    });
     new CfnOutput(this, 'AlertTopicArn', {
       description: 'Alerts: subscribe more endpoints here (email gets all, SMS filters on severity)',
       value: alertTopic.topicArn,

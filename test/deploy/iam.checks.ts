@@ -1,7 +1,7 @@
 /**
  * Least privilege as deployed: the receiver's role trusts Lambda only, has no managed policy, and its inline
  * policy grants each action the Lambda's code calls on exactly the resource it needs, with no wildcard and
- * nothing outside this stack and its five SSM parameters.
+ * nothing outside this stack and its six SSM parameters.
  */
 import { DEFAULTS, parameterNames } from '../../lambda/config';
 import { ENV } from '../../lambda/contract';
@@ -89,7 +89,7 @@ export function describeIam(get: () => DeployedState): void {
 
   it.each([
     ['ssm:GetParameters', 'parameters'],
-    ['dynamodb:PutItem', 'table'],
+    ['dynamodb:PutItem', 'tables'],
     ['dynamodb:UpdateItem', 'table'],
     ['dynamodb:DeleteItem', 'table'],
     ['sns:Publish', 'topic'],
@@ -104,15 +104,19 @@ export function describeIam(get: () => DeployedState): void {
     const expected = {
       parameters: policy.parameterArns,
       table: [arnBehind(s, ENV.dedupeTableName, 'Arn', 'the dedupe table')],
+      tables: [
+        arnBehind(s, ENV.dedupeTableName, 'Arn', 'the dedupe table'),
+        arnBehind(s, ENV.incidentTableName, 'Arn', 'the incident table'),
+      ],
       topic: [arnBehind(s, ENV.topicArn, 'Ref', 'the alert topic')],
       queue: [arnBehind(s, ENV.retryQueueUrl, 'Arn', 'the retry queue')],
       'log group': [policy.logGroupArn ?? '(the function names no log group)'],
     }[target];
-    if (target === 'parameters') expect(expected).toHaveLength(5);
+    if (target === 'parameters') expect(expected).toHaveLength(6);
     expect(resourcesFor(policy, action)).toEqual([...expected].sort());
   });
 
-  it("every Resource is one of this stack's resources or one of the five parameters", () => {
+  it("every Resource is one of this stack's resources or one of the six parameters", () => {
     const s = get();
     const policy = policyOf(s);
     const own = new Set([...policy.parameterArns, ...s.attributes.values()].flatMap((a) => [a, a.replace(/:\*$/, '')]));

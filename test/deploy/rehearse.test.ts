@@ -223,10 +223,10 @@ describe('9. the direct deploy: its outputs, as a user copies them', () => {
     },
   );
 
-  it('the five parameter names of parameterNames() are printed', () => {
+  it('the six parameter names of parameterNames() are printed', () => {
     const names = Object.values(parameterNames(String(readCdkJsonContext().parameterPrefix ?? DEFAULTS.parameterPrefix)));
     const printed = Object.values(outputs).join(' ').split(' ');
-    expect(names).toHaveLength(5);
+    expect(names).toHaveLength(6);
     expect(names.filter((n) => !printed.includes(n))).toEqual([]);
   });
 });

@@ -953,11 +953,13 @@ describe('outputs', () => {
     expect(outputs.AccountIdParameterName.Value).toBe(names.accountId);
     expect(outputs.ApiKeyParameterName.Value).toBe(names.apiKey);
     expect(outputs.RotationParameterNames.Value).toBe(`${names.saltPrevious} ${names.apiKeyPrevious}`);
+    expect(outputs.AckKeyParameterName.Value).toBe(names.ackKey);
     const { alerts, operations, paging } = topicIds(full);
     expect(outputs.AlertTopicArn.Value).toEqual({ Ref: alerts });
     expect(outputs.OperationsTopicArn.Value).toEqual({ Ref: operations });
     expect(outputs.PagingTopicArn.Value).toEqual({ Ref: paging });
     expect(outputs.DedupeTableName.Value).toEqual({ Ref: named(full.json, 'AWS::DynamoDB::Table', 'DedupeTable')[0] });
+    expect(outputs.IncidentTableName.Value).toEqual({ Ref: named(full.json, 'AWS::DynamoDB::Table', 'IncidentTable')[0] });
   });
 });
 
