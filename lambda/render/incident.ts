@@ -16,6 +16,7 @@ import type { Alert, Severity } from '../model';
 import { severityOf } from './catalogue';
 import { amount } from './fields';
 import { type AlertLanguage, en, languageOf, MESSAGES, type Messages } from './i18n';
+import { chatText } from './chat';
 import { smsText } from './sms';
 import { ascii, clean, fit, SUBJECT_MAX, VALUE_MAX } from './text';
 
@@ -152,6 +153,26 @@ export function renderIncidentNotice(incident: Incident, notice: Notice, options
     '',
   ].join('\n');
 
+  // In chat, in the incident's thread (lambda/chat/message.ts threads by `incident`), with the same facts and link.
+  const chat = chatText(
+    {
+      what: words.what,
+      account: m.alert.account(undefined, accountId),
+      summary: words.summary,
+      facts: lines,
+      lines:
+        notice.kind === 'reminder' && options.ackUrl !== undefined
+          ? [`${m.incident.reminder.acknowledge}: ${clean(options.ackUrl, 500)}`]
+          : [],
+      ...(notice.kind === 'reminder' ? { action } : {}),
+      consoleUrl: options.consoleUrl,
+      type,
+      severity,
+      test: false,
+    },
+    m,
+  );
+
   return {
     accountId: incident.key.accountId,
     callbackId: 0,
@@ -160,6 +181,7 @@ export function renderIncidentNotice(incident: Incident, notice: Notice, options
     subject,
     email,
     sms,
+    chat,
     escalation: notice.level,
     incident: incidentKeyString(incident.key),
   };

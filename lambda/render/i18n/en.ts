@@ -150,7 +150,7 @@ export const en: Messages = {
   alert: {
     testSms: 'TEST, not real: ',
     testEmail: (name) => `${name}: not a real alert, nothing needs doing. It shows the alerts reach you.`,
-    smsAccount: (shortName, id) => `Account ${shortName ?? `account ${id}`} (${id}).`,
+    smsAccount: (shortName, id) => (shortName === undefined ? `Account ${id}.` : `Account ${shortName} (${id}).`),
     account: (name, id) => (name === undefined ? `id ${id}` : `"${name}" (id ${id})`),
     whatToDo: 'What to do next',
     controlPanel: 'Control panel',

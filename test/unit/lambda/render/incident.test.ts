@@ -8,6 +8,8 @@ import { INCIDENT_KINDS, type Incident, type IncidentKind } from '../../../../la
 import { INCIDENT_ALERT_TYPES, INCIDENT_SEVERITY, renderIncidentNotice } from '../../../../lambda/render/incident';
 import { MESSAGES } from '../../../../lambda/render/i18n';
 import { smsSize } from '../../../../lambda/render/text';
+import { customNotification, threadIdOf } from '../../../../lambda/chat/message';
+import { validateCustomNotification } from '../../../support/custom-notification-schema';
 import { CONSOLE, expectValid, expectValidRussian, untranslated } from './support';
 
 const OPENED = Date.UTC(2026, 10, 30, 2, 0, 0);
@@ -84,9 +86,14 @@ describe('every incident kind and notice, in both languages', () => {
         callbackId: 0,
         accountId: 1234567,
       });
-      // Only a reminder asks to be acknowledged.
+      // Only a reminder asks to be acknowledged (in chat too).
       if (notice.kind === 'reminder') expect(alert.email).toContain(ACK_URL);
       else expect(alert.email).not.toContain('/ack/');
+      // In chat in the reader's language, a valid custom notification in the incident's thread.
+      expect(/[а-яё]/i.test(alert.chat!.title)).toBe(alert === russian);
+      expect(validateCustomNotification(customNotification(alert))).toBe(true);
+      expect(customNotification(alert).metadata?.threadId).toBe(threadIdOf(alert));
+      expect(alert.chat!.description.includes('/ack/')).toBe(notice.kind === 'reminder');
     }
   });
 });
@@ -104,7 +111,7 @@ describe('what they say', () => {
     expect(alert.email).toContain('Last known balance: 4.87 USD');
     expect(alert.email).toContain('Escalation: reminder 2, level 3');
     expect(alert.email).toContain(`Acknowledge (stops the reminders and tells the others): ${ACK_URL}`);
-    expect(alert.sms).toBe('Voximplant: balance low, still open after 2 h 1 min. Top up now. Account account 1234567 (1234567).');
+    expect(alert.sms).toBe('Voximplant: balance low, still open after 2 h 1 min. Top up now. Account 1234567.');
   });
 
   it('a reminder without an acknowledge key says so instead of a link', () => {
