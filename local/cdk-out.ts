@@ -30,10 +30,16 @@ export function readTemplate(cdkOut = CDK_OUT): Template {
   return JSON.parse(readFileSync(join(cdkOut, stacks[0].properties!.templateFile!), 'utf8')) as Template;
 }
 
-/** The function whose environment names every one of `variables`; throws unless exactly one does. */
-function functionWith(template: Template, variables: readonly string[], what: string): { logicalId: string; resource: Resource } {
+/** The function whose environment names every one of `variables` and none of `without`; throws unless exactly one does. */
+function functionWith(
+  template: Template,
+  variables: readonly string[],
+  what: string,
+  without: readonly string[] = [],
+): { logicalId: string; resource: Resource } {
+  const has = (r: Resource, v: string) => r.Properties?.Environment?.Variables?.[v] !== undefined;
   const found = Object.entries(template.Resources).filter(
-    ([, r]) => r.Type === 'AWS::Lambda::Function' && variables.every((v) => r.Properties?.Environment?.Variables?.[v] !== undefined),
+    ([, r]) => r.Type === 'AWS::Lambda::Function' && variables.every((v) => has(r, v)) && !without.some((v) => has(r, v)),
   );
   if (found.length !== 1) throw new Error(`expected one ${what} function in the template, found ${found.length}`);
   return { logicalId: found[0][0], resource: found[0][1] };
@@ -49,9 +55,9 @@ export function watchdogFunction(template: Template): { logicalId: string; resou
   return functionWith(template, [ENV.webhookUrl, ENV.dedupeTableName], 'watchdog');
 }
 
-/** The incident notifier: the one whose environment names the reminder schedule. */
+/** The incident notifier: the one whose environment names the reminder schedule but no dedupe table (the receiver and watchdog have both). */
 export function notifierFunction(template: Template): { logicalId: string; resource: Resource } {
-  return functionWith(template, [ENV.reminderSchedule], 'notifier');
+  return functionWith(template, [ENV.reminderSchedule], 'notifier', [ENV.dedupeTableName]);
 }
 
 /** The acknowledge route's function: the one whose environment names the acknowledge key's parameter. */

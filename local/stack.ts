@@ -146,12 +146,20 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   let region = process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
   // The acknowledge function first: the receiver loads modules lazily (the Management API client), and those must
   // come from the receiver's own module cache, which loading another function afterwards would clear.
+  // INCIDENT_TABLE_NAME set empty turns incidents off (as in AWS): no acknowledge function then; its route answers
+  // API Gateway's own 404, as for a route that does not exist.
+  const NO_ROUTE: HttpHandler = async () => ({
+    statusCode: 404,
+    headers: { 'content-type': 'application/json' },
+    body: '{"message":"Not Found"}',
+  });
+  const incidentsOff = () => process.env[ENV.incidentTableName] === '';
   const loadFunctions = () => {
-    ackHandler = loadAckHandler();
+    ackHandler = incidentsOff() ? undefined : loadAckHandler();
     handler = loadHandler();
   };
   const server = createGatewayServer({
-    handler: (target) => (target === 'acknowledge' ? ackHandler : handler),
+    handler: (target) => (target === 'acknowledge' ? (incidentsOff() ? NO_ROUTE : ackHandler) : handler),
     region: () => region,
     onRequest: options.onRequest,
     onError,
@@ -260,7 +268,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       ...(process.env[ENV.incidentTableName] === '' ? { [ENV.incidentTableName]: '' } : {}),
       ...(options.voximplantApiUrl !== undefined ? { [ENV.voximplantApiUrl]: options.voximplantApiUrl } : {}),
     };
-    Object.assign(process.env, functionEnv, ackEnv(resources));
+    // One process for every function here: the receiver's environment last, so its incidents-off setting holds for all.
+    Object.assign(process.env, ackEnv(resources), functionEnv);
     if (options.quietFunctionLogs) {
       process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
       process.env.POWERTOOLS_METRICS_DISABLED = 'true';
