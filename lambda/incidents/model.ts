@@ -68,6 +68,8 @@ export interface IncidentFacts {
   readonly errorMessage?: string;
   /** The callback's language_code, for the reader's language (render/i18n). */
   readonly languageCode?: string;
+  /** The callback's account_name (untrusted text, at most 64 characters), so reminders name the account as the opening did. */
+  readonly accountName?: string;
 }
 
 /**

@@ -86,7 +86,9 @@ function callbackFacts(item: Pick<CallbackItem, 'fields'>): IncidentFacts {
   const balance = num(prop(item.fields, 'balance'));
   const currency = text(prop(item.fields, 'currency'), 8);
   const languageCode = text(prop(item.fields, 'language_code'), 8);
+  const accountName = text(prop(item.fields, 'account_name'), 64);
   return {
+    ...(accountName === undefined ? {} : { accountName }),
     ...(balance === undefined ? {} : { balance }),
     ...(currency === undefined ? {} : { currency }),
     ...(languageCode === undefined ? {} : { languageCode }),

@@ -1,5 +1,5 @@
 /**
- * The acknowledge lines of an incident's opening alert (lambda/incidents), email only: one link per incident the
+ * The acknowledge lines of an incident's opening alert (lambda/incidents), in its email and chat: one link per incident the
  * alert opened (a SIP callback may open one per registration), then one sentence saying reminders follow.
  * The URLs are this stack's own (API_URL + a signed token, URL-safe by construction): still capped, as every line.
  */

@@ -18,7 +18,7 @@ import { amount } from './fields';
 import { type AlertLanguage, en, languageOf, MESSAGES, type Messages } from './i18n';
 import { chatText } from './chat';
 import { smsText } from './sms';
-import { ascii, clean, fit, SUBJECT_MAX, VALUE_MAX } from './text';
+import { ascii, clean, fit, SHORT_MAX, SUBJECT_MAX, VALUE_MAX } from './text';
 
 /**
  * What every incident follow-up type starts with: the SMS filter's type list takes it as one prefix value (SNS
@@ -119,10 +119,21 @@ export function renderIncidentNotice(incident: Incident, notice: Notice, options
       : clean([facts.statusCode, facts.errorMessage].filter((v) => v !== undefined).join(' '), VALUE_MAX);
   const labels = m.incident.labels;
 
-  const subject = fit(ascii(clean(`Voximplant: ${english.what} on account ${accountId}`, SUBJECT_MAX * 2)), SUBJECT_MAX);
-  const sms = smsText({ test: false, what: words.what, detail: undefined, action: words.sms, shortName: undefined, accountId }, m);
+  // The account as the opening alert named it (its callback's account_name: untrusted, cleaned and capped here too).
+  const accountName = facts.accountName === undefined ? undefined : clean(facts.accountName, VALUE_MAX) || undefined;
+  const shortName = accountName === undefined ? undefined : fit(accountName, SHORT_MAX);
+  const subject = fit(
+    ascii(
+      clean(
+        `Voximplant: ${english.what} on ${accountName === undefined ? `account ${accountId}` : `${accountName} (${accountId})`}`,
+        SUBJECT_MAX * 2,
+      ),
+    ),
+    SUBJECT_MAX,
+  );
+  const sms = smsText({ test: false, what: words.what, detail: undefined, action: words.sms, shortName, accountId }, m);
   const lines: Array<[string, string | undefined]> = [
-    [m.labels.account, m.alert.account(undefined, accountId)],
+    [m.labels.account, m.alert.account(accountName, accountId)],
     [labels.incident, key],
     [labels.openedAt, iso(incident.openedAt)],
     [labels.lastBalance, balance],
@@ -157,7 +168,7 @@ export function renderIncidentNotice(incident: Incident, notice: Notice, options
   const chat = chatText(
     {
       what: words.what,
-      account: m.alert.account(undefined, accountId),
+      account: m.alert.account(shortName, accountId),
       summary: words.summary,
       facts: lines,
       lines:

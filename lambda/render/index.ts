@@ -176,7 +176,8 @@ export function renderAlert(item: CallbackItem, options: RenderOptions): Alert {
       account: m.alert.account(shortName, accountId),
       summary: body.summary,
       facts,
-      lines,
+      // The acknowledge link in chat too (its first line is the email's blank separator).
+      lines: [...lines, ...acknowledgeLines(options.acknowledgeUrls, m).slice(lines.length > 0 ? 0 : 1)],
       action: body.action,
       consoleUrl: String(options.consoleUrl),
       type: name,

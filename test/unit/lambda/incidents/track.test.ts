@@ -59,6 +59,8 @@ describe('the webhook opens, folds and resolves incidents', () => {
     expect(alert.email).toContain(`${API_URL}/ack/${token}`);
     expect(alert.email).toContain('Reminders follow until someone acknowledges this or it is resolved.');
     expect(alert.sms).not.toContain('/ack/');
+    // Chat carries it too (Slack, Teams, Telegram).
+    expect(alert.chat!.description).toContain(`${API_URL}/ack/${token}`);
     expect(store.calls).toEqual(['get', 'put']);
   });
 

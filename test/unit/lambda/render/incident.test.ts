@@ -114,6 +114,15 @@ describe('what they say', () => {
     expect(alert.sms).toBe('Voximplant: balance low, still open after 2 h 1 min. Top up now. Account 1234567.');
   });
 
+  it('names the account as the opening did (its account_name, cleaned), in the subject, SMS, email and chat', () => {
+    const named = incident('low_balance', { facts: { balance: 4.87, currency: 'USD', accountName: 'acme\u202e\n<b>' } });
+    const alert = en(named, REMINDER, ACK_URL);
+    expect(alert.subject).toBe('Voximplant: balance low, still open after 2 h 1 min on acme <b> (1234567)');
+    expect(alert.sms).toBe('Voximplant: balance low, still open after 2 h 1 min. Top up now. Account acme <b> (1234567).');
+    expect(alert.email).toContain('Account: "acme <b>" (id 1234567)');
+    expect(alert.chat!.title).toContain('acme');
+  });
+
   it('a reminder without an acknowledge key says so instead of a link', () => {
     expect(en(incident('low_balance'), REMINDER).email).toContain('No acknowledge link: the stack has no acknowledge key in SSM.');
   });
