@@ -288,9 +288,14 @@ async function main(argv: string[]): Promise<number> {
         expectedAlerts += c.accepted;
         if (c.ignored > 0 && round === 'first')
           console.log(
-            `  ${c.ignored} ignored: not in the receiver's ALERT_TYPES (locally: ALERT_TYPES='*' npm start; deployed: alertTypes in cdk.json)`,
+            `  ${c.ignored} ignored: not in the receiver's ALERT_TYPES (locally: ALERT_TYPES='*' npm start; deployed: alertTypes in cdk.json); ` +
+              'a payment, account_is_unfrozen or sip_registration_recovered still resolves its open incident (the notifier says "resolved")',
           );
-        if (c.duplicates > 0 && round === 'first') console.log(`  ${c.duplicates} duplicate(s): these callback ids were already delivered`);
+        if (c.duplicates > 0 && round === 'first')
+          console.log(
+            `  ${c.duplicates} duplicate(s): already delivered, or a repeat folded into an incident already open (no new alert; ` +
+              'its reminders follow, see README "Incidents")',
+          );
         if (c.accepted + c.duplicates + c.ignored !== chunk.length) problems.push(`counts do not add up to ${chunk.length}`);
       }
     }

@@ -219,7 +219,7 @@ async function main(argv: string[]): Promise<number> {
     stack.restartFunction();
     say(`${dim('»')} secrets changed (configure --local): function restarted as a new container; the next request reads them from SSM`);
   });
-  printBanner(stack, origin, printAlerts, stateFile, voximplantApiUrl, standin !== undefined);
+  printBanner(stack, origin, printAlerts, stateFile, voximplantApiUrl, standin !== undefined, values.telegram);
   return new Promise<number>(() => undefined); // stop() exits
 }
 
@@ -231,6 +231,7 @@ function printBanner(
   stateFile: string,
   voximplantApiUrl: string | undefined,
   standin: boolean,
+  telegram: boolean,
 ): void {
   const { resources, secrets, url } = stack;
   const names = parameterNames(resources.parameterPrefix);
@@ -248,9 +249,17 @@ function printBanner(
   } else {
     say(`  Secrets:    from the ${origin} (not shown); account id ${secrets.accountId}`);
   }
-  say(`  Parameters: ${names.salt}, ${names.accountId}, ${names.apiKey}`);
+  say(`  Parameters: ${names.salt}, ${names.accountId}, ${names.apiKey}, ${names.ackKey} (signs acknowledge links)`);
   say(`  Topic:      ${resources.topicArn}`);
   say(`  Table:      ${resources.tableName}`);
+  if (process.env[ENV.incidentTableName] === '') say(`  Incidents:  off (${ENV.incidentTableName} is empty): every alert a one-off`);
+  else {
+    say(
+      `  Incidents:  ${resources.incidentTableName}; the notifier runs every minute, reminders at ${stack.functionEnv[ENV.reminderSchedule] ?? '30m,2h,6h,12h'}`,
+    );
+    say(`              (offsets from the opening, the last repeats; --reminder-schedule 1m,2m to see them soon)`);
+  }
+  if (telegram) say(`  Telegram:   a stand-in Bot API on loopback; each message the relay posts is printed as TELEGRAM`);
   say(`  Inbox:      ${resources.queueUrl}${printAlerts ? '' : '  (not subscribed: --no-print-alerts)'}`);
   say(`  Retries:    ${resources.retryQueueUrl}  (consumed by the same code, as the stack's event source does)`);
   say(`  Forwarding: ALERT_TYPES=${process.env[ENV.alertTypes] || DEFAULTS.alertTypes}  (ALERT_TYPES='*' forwards every type)`);
