@@ -42,6 +42,21 @@ export function signAckToken(claims: AckClaims, key: string): string {
   return `${payload}.${signature(payload, key)}`;
 }
 
+/**
+ * The acknowledge link of `incident`'s opening: `<base>/ack/<token>` on the stack's HTTP API (GET shows a page, POST
+ * acknowledges), valid ACK_LINK_TTL_MS from `now` (epoch ms). `baseUrl` with or without a trailing slash (the API
+ * endpoint, or the stage URL).
+ */
+export function acknowledgeUrl(
+  incident: { readonly key: IncidentKey; readonly incidentId: string },
+  baseUrl: string,
+  key: string,
+  now: number,
+): string {
+  const expiresAt = Math.floor((now + ACK_LINK_TTL_MS) / 1000);
+  return `${baseUrl.replace(/\/+$/, '')}/ack/${signAckToken({ key: incident.key, incidentId: incident.incidentId, expiresAt }, key)}`;
+}
+
 /** Checks `token` (untrusted) against `key` at `now` (epoch ms). Never throws. */
 export function verifyAckToken(token: string, key: string, now: number): AckTokenCheck {
   if (typeof token !== 'string' || token.length > MAX_TOKEN_LENGTH || key.length === 0) return { ok: false, reason: 'malformed' };

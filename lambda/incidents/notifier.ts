@@ -18,7 +18,7 @@ import { METRICS } from '../contract';
 import type { Log, Publisher } from '../ports';
 import type { AlertLanguage } from '../render/i18n';
 import { renderIncidentNotice } from '../render/incident';
-import { ACK_LINK_TTL_MS, signAckToken } from './ack-token';
+import { acknowledgeUrl } from './ack-token';
 import { nextNotice, undoNotice, type Notice } from './lifecycle';
 import { incidentKeyString, type Incident, type ReminderSchedule } from './model';
 import type { AckKeySource, IncidentStore } from './ports';
@@ -191,13 +191,7 @@ async function readAckKey(deps: NotifierDeps, signal: AbortSignal): Promise<stri
 function renderOptions(deps: NotifierDeps, t: Taken, now: number, ackKey: string | undefined) {
   const ackUrl =
     t.notice.kind === 'reminder' && ackKey !== undefined && deps.ackBaseUrl !== undefined
-      ? ackLink(
-          deps.ackBaseUrl,
-          signAckToken(
-            { key: t.before.key, incidentId: t.before.incidentId, expiresAt: Math.floor((now + ACK_LINK_TTL_MS) / 1000) },
-            ackKey,
-          ),
-        )
+      ? acknowledgeUrl(t.before, deps.ackBaseUrl, ackKey, now)
       : undefined;
   return {
     consoleUrl: deps.consoleUrl,
@@ -205,9 +199,4 @@ function renderOptions(deps: NotifierDeps, t: Taken, now: number, ackKey: string
     ...(deps.alertLanguage ? { alertLanguage: deps.alertLanguage } : {}),
     ...(ackUrl ? { ackUrl } : {}),
   };
-}
-
-/** `<base>ack/<token>`: the acknowledge route on the same HTTP API (GET shows a page, POST acknowledges). */
-export function ackLink(baseUrl: string, token: string): string {
-  return new URL(`ack/${token}`, baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`).toString();
 }

@@ -19,7 +19,7 @@ import { BUDGET, untilAborted, type Deadline } from '../deadline';
 import { errorMessage } from '../errors';
 import type { Log } from '../ports';
 import { list, num, prop, text } from '../render/fields';
-import { ACK_LINK_TTL_MS, signAckToken } from './ack-token';
+import { acknowledgeUrl } from './ack-token';
 import { open, resolve } from './lifecycle';
 import {
   DEFAULT_REMINDER_SCHEDULE,
@@ -114,12 +114,6 @@ export function resolvedBy(item: Pick<CallbackItem, 'type' | 'accountId' | 'fiel
       ? sipRegistrations(item).map((r) => ({ accountId: item.accountId, kind, subject: r.id }))
       : [{ accountId: item.accountId, kind, subject: '' }],
   );
-}
-
-/** The acknowledge link of `incident`: `<apiUrl>/ack/<token>`, valid ACK_LINK_TTL_MS from `now` (epoch ms). */
-export function acknowledgeUrl(incident: Pick<Incident, 'key' | 'incidentId'>, apiUrl: string, ackKey: string, now: number): string {
-  const expiresAt = Math.floor((now + ACK_LINK_TTL_MS) / 1000);
-  return `${apiUrl}/ack/${signAckToken({ key: incident.key, incidentId: incident.incidentId, expiresAt }, ackKey)}`;
 }
 
 /** What an alert carries about the incident it opened (model.ts Alert.escalation / incident, and the email's links). */

@@ -21,7 +21,8 @@ import {
   type IncidentKey,
   type IncidentKind,
 } from '../incidents/model';
-import { acknowledgeUrl, newIncidentId, type IncidentDeps, type IncidentTag } from '../incidents/track';
+import { acknowledgeUrl } from '../incidents/ack-token';
+import { newIncidentId, type IncidentDeps, type IncidentTag } from '../incidents/track';
 import { update } from '../incidents/update';
 import type { AccountInfo } from '../voximplant/management-api';
 import type { Cleared, Condition, Finding } from './findings';

@@ -5,10 +5,10 @@
  */
 import { METRICS } from '../../../../lambda/contract';
 import { Deadline } from '../../../../lambda/deadline';
-import { verifyAckToken } from '../../../../lambda/incidents/ack-token';
 import { acknowledge, open, resolve } from '../../../../lambda/incidents/lifecycle';
 import type { Incident, IncidentKey, ReminderSchedule } from '../../../../lambda/incidents/model';
-import { ackLink, runNotifier, type NotifierDeps } from '../../../../lambda/incidents/notifier';
+import { acknowledgeUrl, verifyAckToken } from '../../../../lambda/incidents/ack-token';
+import { runNotifier, type NotifierDeps } from '../../../../lambda/incidents/notifier';
 import type { Alert } from '../../../../lambda/model';
 import type { PublishResult, Publisher } from '../../../../lambda/ports';
 import { MemoryLog } from '../../../support/fakes';
@@ -223,8 +223,13 @@ describe('metrics and failures', () => {
     expect(t.metrics[METRICS.names.notifierFailures]).toBe(1);
   });
 
-  it('ackLink joins the stage URL and the token, with or without a trailing slash', () => {
-    expect(ackLink('https://x.example/', 't.1')).toBe('https://x.example/ack/t.1');
-    expect(ackLink('https://x.example/prod', 't.1')).toBe('https://x.example/prod/ack/t.1');
+  it('acknowledgeUrl joins the base URL and a token that verifies, with or without a trailing slash', () => {
+    const incident = { key: { accountId: 1, kind: 'low_balance' as const, subject: '' }, incidentId: '0123456789abcdef0123456789abcdef' };
+    for (const base of ['https://x.example/', 'https://x.example']) {
+      const url = acknowledgeUrl(incident, base, 'k', 0);
+      expect(url).toMatch(/^https:\/\/x\.example\/ack\/v1\.1\.low_balance\.-\./);
+      expect(verifyAckToken(url.split('/ack/')[1], 'k', 0)).toMatchObject({ ok: true, claims: incident });
+    }
+    expect(acknowledgeUrl(incident, 'https://x.example/prod', 'k', 0)).toMatch(/^https:\/\/x\.example\/prod\/ack\//);
   });
 });
