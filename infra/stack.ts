@@ -270,9 +270,10 @@ export class VoximplantAlertsStack extends Stack {
         format: AccessLogFormat.custom(JSON.stringify(ACCESS_LOG_FORMAT)),
       },
     });
-    // Acknowledge links (lambda/incidents/track.ts) are `<API_URL>/ack/<token>`: the API's own endpoint (no cycle: the
-    // API resource does not depend on the function; its routes and integration do).
-    receiver.addEnvironment(ENV.apiUrl, api.apiEndpoint);
+    // Acknowledge links (lambda/incidents/ack-token.ts) are `<API_URL>/ack/<token>`: the stage URL, built from the API's
+    // id (a Ref, not GetAtt ApiEndpoint, which the offline deploy rehearsal's CloudFormation cannot resolve). No cycle:
+    // the API resource does not depend on the function; its routes and integration do.
+    receiver.addEnvironment(ENV.apiUrl, stage.url);
     const integration = new HttpLambdaIntegration('Receiver', receiver, {
       payloadFormatVersion: PayloadFormatVersion.VERSION_2_0,
     });
@@ -387,7 +388,7 @@ export class VoximplantAlertsStack extends Stack {
       kmsKeyArn: settings.kmsKeyArn,
       table: dedupeTable,
       incidentTable,
-      apiUrl: api.apiEndpoint,
+      apiUrl: stage.url,
       reminderSchedule: settings.reminderSchedule,
       alertTopic,
       webhookUrl: stage.url,

@@ -110,9 +110,9 @@ describe('Lambda', () => {
       POWERTOOLS_METRICS_NAMESPACE: METRICS.namespace,
       NODE_OPTIONS: '--enable-source-maps',
     });
-    // The API's own endpoint (AWS::ApiGatewayV2::Api ApiEndpoint: https://<id>.execute-api.<region>.amazonaws.com, no
-    // trailing slash): acknowledge links are `<API_URL>/ack/<token>`.
-    expect(render(receiver(defaults).Properties!.Environment.Variables[ENV.apiUrl])).toMatch(/^\$\{Api\w+\.ApiEndpoint\}$/);
+    // The stage URL (https://<id>.execute-api.<region>.<suffix>/): acknowledge links are `<API_URL>/ack/<token>`.
+    const stageUrl = render(receiver(defaults).Properties!.Environment.Variables[ENV.apiUrl]);
+    expect(stageUrl).toMatch(/^https:\/\/\$\{Api\w+\}\.execute-api\.\$\{AWS::Region\}\.\$\{AWS::URLSuffix\}\/$/);
     expect(receiver(full).Properties!.Environment.Variables).toMatchObject({
       [ENV.parameterPrefix]: FULL_CONTEXT.parameterPrefix,
       [ENV.alertTypes]: '*',
@@ -467,7 +467,7 @@ describe('watchdog', () => {
     expect(env[ENV.voximplantApiUrl]).toBe(MANAGEMENT_API.baseUrl);
     expect(render(env[ENV.webhookUrl])).toMatch(/^https:\/\/\$\{Api\w+\}\.execute-api\./);
     expect(env[ENV.incidentTableName]).toEqual({ Ref: named(defaults.json, 'AWS::DynamoDB::Table', 'IncidentTable')[0] });
-    expect(render(env[ENV.apiUrl])).toMatch(/^\$\{Api\w+\.ApiEndpoint\}$/);
+    expect(render(env[ENV.apiUrl])).toBe(render(env[ENV.webhookUrl]));
     // An opened incident's first reminder falls by the notifier's schedule.
     expect(env[ENV.reminderSchedule]).toBe('30m,2h,6h,12h');
   });
