@@ -110,7 +110,8 @@ export function installStub(secrets: VoxSecrets, parameterPrefix: string): Stub 
         if (operation === 'GetParameters') return respond(200, 'application/x-amz-json-1.1', getParameters);
       } else if (prefix.startsWith('DynamoDB_')) {
         count('dynamodb', `DynamoDB.${operation}`);
-        if (operation === 'PutItem' || operation === 'UpdateItem' || operation === 'DeleteItem') {
+        // GetItem: no item (the incident table's read before an opening's conditional put); the writes succeed.
+        if (operation === 'GetItem' || operation === 'PutItem' || operation === 'UpdateItem' || operation === 'DeleteItem') {
           return respond(200, 'application/x-amz-json-1.0', '{}');
         }
       } else if (prefix === 'AmazonSQS') {

@@ -9,7 +9,7 @@ import { ENV } from '../lambda/contract';
 export const CDK_OUT = join(__dirname, '..', 'cdk.out');
 
 /** A template resource, read loosely: the properties the tests and the bench look at, anything else unknown. */
-type Resource = {
+export type Resource = {
   Type: string;
   Properties?: { Environment?: { Variables?: Record<string, unknown> }; Architectures?: string[]; [name: string]: unknown };
   Metadata?: Record<string, unknown>;

@@ -27,6 +27,7 @@ import {
   receiverFunction,
   resolveEnvironment,
   watchdogFunction,
+  type Resource,
   type Template,
 } from '../../local/cdk-out';
 import { randomBytes } from 'node:crypto';
@@ -65,6 +66,19 @@ function findLambdaNode(runtime: string): string {
   return candidate;
 }
 
+/** The stage URL the template builds from the API's id (Fn::Join): not resolvable locally, so a fake one stands in. */
+const STAGE_URL = 'https://abc123.execute-api.us-east-1.amazonaws.com/';
+
+/** `resource` without the variables that hold the stage URL (WEBHOOK_URL, API_URL), for resolveEnvironment. */
+function withoutStageUrls(resource: Resource): Resource {
+  const {
+    [ENV.webhookUrl]: _webhook,
+    [ENV.apiUrl]: _api,
+    ...rest
+  } = resource.Properties!.Environment!.Variables as Record<string, unknown>;
+  return { ...resource, Properties: { ...resource.Properties, Environment: { Variables: rest } } };
+}
+
 /** An account of the incident tests below: not the one the webhook test's callbacks open incidents for. */
 const OTHER_ACCOUNT = 7654321;
 
@@ -75,15 +89,15 @@ beforeAll(async () => {
   lambdaNode = findLambdaNode(String(fn.resource.Properties!.Runtime));
   const prefix = fn.resource.Properties!.Environment!.Variables![ENV.parameterPrefix] as string;
   resources = await provision(`bundle-${Date.now()}`, VOX, { prefix });
-  environment = resolveEnvironment(template, fn.resource, {
+  environment = resolveEnvironment(template, withoutStageUrls(fn.resource), {
     'AWS::SNS::Topic': resources.topicArn,
     // Two tables: mapped by logical id, so the incidents cannot land in the dedupe table unnoticed.
     [logicalIdOf(template, 'AWS::DynamoDB::Table', 'DedupeTable')]: resources.tableName,
     [logicalIdOf(template, 'AWS::DynamoDB::Table', 'IncidentTable')]: resources.incidentTableName,
     'AWS::SQS::Queue': resources.retryQueueUrl,
-    // Acknowledge links' base: the API endpoint is not resolvable locally; any https URL shows the link is built.
-    'AWS::ApiGatewayV2::Api': 'https://abc123.execute-api.us-east-1.amazonaws.com',
   });
+  // Acknowledge links' base: any https URL shows the link is built.
+  environment[ENV.apiUrl] = STAGE_URL;
   expect(environment[ENV.incidentTableName]).toBe(resources.incidentTableName);
   expect(environment[ENV.dedupeTableName]).toBe(resources.tableName);
   expect(environment[ENV.voximplantApiUrl]).toBe('https://api.voximplant.com/platform_api/');
@@ -193,19 +207,13 @@ it("the watchdog's own bundle (none of its pass in the webhook's): two scheduled
   const standin = await VoximplantStandin.start({ account: { accountId: VOX.accountId, apiKey: VOX.apiKey, callbackSalt: VOX.salt } });
   const sqs = new SQSClient({ endpoint: process.env.MOTO_ENDPOINT });
   try {
-    const { [ENV.webhookUrl]: _fromApi, ...fromTemplate } = watchdog.resource.Properties!.Environment!.Variables as Record<string, unknown>;
-    const env = resolveEnvironment(
-      { Resources: template.Resources },
-      { ...watchdog.resource, Properties: { Environment: { Variables: fromTemplate } } },
-      {
-        'AWS::SNS::Topic': resources.topicArn,
-        [logicalIdOf(template, 'AWS::DynamoDB::Table', 'DedupeTable')]: resources.tableName,
-        [logicalIdOf(template, 'AWS::DynamoDB::Table', 'IncidentTable')]: resources.incidentTableName,
-        'AWS::ApiGatewayV2::Api': 'https://abc123.execute-api.us-east-1.amazonaws.com',
-      },
-    );
-    // The stage URL is not resolvable locally, and the stand-in replaces the public API.
-    Object.assign(env, { [ENV.webhookUrl]: 'https://abc123.execute-api.us-east-1.amazonaws.com/', [ENV.voximplantApiUrl]: standin.url });
+    const env = resolveEnvironment({ Resources: template.Resources }, withoutStageUrls(watchdog.resource), {
+      'AWS::SNS::Topic': resources.topicArn,
+      [logicalIdOf(template, 'AWS::DynamoDB::Table', 'DedupeTable')]: resources.tableName,
+      [logicalIdOf(template, 'AWS::DynamoDB::Table', 'IncidentTable')]: resources.incidentTableName,
+    });
+    // The stand-in replaces the public API.
+    Object.assign(env, { [ENV.webhookUrl]: STAGE_URL, [ENV.apiUrl]: STAGE_URL, [ENV.voximplantApiUrl]: standin.url });
     await readInbox(sqs, resources.queueUrl, { waitMs: 0 });
     const { results } = await runBundle(watchdogBundle, [{}, {}], env);
     expect(results).toEqual(['checked', 'checked']);
@@ -230,13 +238,11 @@ it("the notifier's own bundle: an incident open for 31 minutes gets one reminder
   const sqs = new SQSClient({ endpoint: process.env.MOTO_ENDPOINT });
   const dynamodb = new DynamoDBClient({ endpoint: process.env.MOTO_ENDPOINT });
   try {
-    const { [ENV.webhookUrl]: _fromApi, ...fromTemplate } = notifier.resource.Properties!.Environment!.Variables as Record<string, unknown>;
-    const env = resolveEnvironment(
-      { Resources: template.Resources },
-      { ...notifier.resource, Properties: { Environment: { Variables: fromTemplate } } },
-      { 'AWS::SNS::Topic': resources.topicArn, 'AWS::DynamoDB::Table': resources.incidentTableName },
-    );
-    const stage = 'https://abc123.execute-api.us-east-1.amazonaws.com/';
+    const env = resolveEnvironment({ Resources: template.Resources }, withoutStageUrls(notifier.resource), {
+      'AWS::SNS::Topic': resources.topicArn,
+      'AWS::DynamoDB::Table': resources.incidentTableName,
+    });
+    const stage = STAGE_URL;
     env[ENV.webhookUrl] = stage;
     // Opened 31 minutes ago, as the webhook opens one: the default schedule's first reminder (30 min) is due.
     // Another account's incident: the webhook test above opened this account's low balance already.
