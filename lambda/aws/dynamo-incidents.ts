@@ -3,14 +3,8 @@
  * `pk` = incidentKeyString, the record as JSON in `incident`, `status` and `pending` (notices to send) as
  * plain attributes the notifier's scan filters on, `version` for conditional writes, `expiresAt` for TTL.
  */
-import {
-  ConditionalCheckFailedException,
-  GetItemCommand,
-  PutItemCommand,
-  ScanCommand,
-  type AttributeValue,
-  type DynamoDBClient,
-} from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, ScanCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { putIfVersion } from './versioned-put';
 import { errorMessage } from '../errors';
 import { INCIDENT_RETENTION, INCIDENT_TABLE } from '../contract';
 import { INCIDENT_KINDS, incidentKeyString, type Incident, type IncidentKey } from '../incidents/model';
@@ -81,29 +75,14 @@ export class DynamoIncidentStore implements IncidentStore {
 
   async put(next: Incident, expectedVersion: number, signal: AbortSignal): Promise<boolean> {
     const { version: _, ...record } = next;
-    try {
-      await this.client.send(
-        new PutItemCommand({
-          TableName: this.tableName,
-          Item: {
-            [INCIDENT_TABLE.partitionKey]: { S: incidentKeyString(next.key) },
-            [ATTR.incident]: { S: JSON.stringify(record) },
-            [ATTR.status]: { S: next.status },
-            [ATTR.pending]: { N: String(next.pendingNotices.length) },
-            [ATTR.version]: { N: String(expectedVersion + 1) },
-            [INCIDENT_TABLE.ttlAttribute]: { N: String(expiresAt(next)) },
-          },
-          ConditionExpression: expectedVersion === 0 ? 'attribute_not_exists(#version)' : '#version = :expected',
-          ExpressionAttributeNames: { '#version': ATTR.version },
-          ...(expectedVersion === 0 ? {} : { ExpressionAttributeValues: { ':expected': { N: String(expectedVersion) } } }),
-        }),
-        { abortSignal: signal },
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw new IncidentStoreError(`incident table: ${errorMessage(error)}`, { cause: error });
-    }
+    const item = {
+      [INCIDENT_TABLE.partitionKey]: { S: incidentKeyString(next.key) },
+      [ATTR.incident]: { S: JSON.stringify(record) },
+      [ATTR.status]: { S: next.status },
+      [ATTR.pending]: { N: String(next.pendingNotices.length) },
+      [INCIDENT_TABLE.ttlAttribute]: { N: String(expiresAt(next)) },
+    };
+    return this.call(() => putIfVersion(this.client, this.tableName, item, ATTR.version, expectedVersion, signal));
   }
 
   async active(signal: AbortSignal): Promise<readonly Incident[]> {

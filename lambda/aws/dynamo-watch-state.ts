@@ -8,13 +8,8 @@
  *   (`lastMinBalanceAt`), epoch ms, written by the receiver with one unconditional UpdateItem: for every
  *   min_balance, otherwise at most once per SIGHTING_INTERVAL_MS per container.
  */
-import {
-  ConditionalCheckFailedException,
-  GetItemCommand,
-  PutItemCommand,
-  UpdateItemCommand,
-  type DynamoDBClient,
-} from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { putIfVersion } from './versioned-put';
 import { errorMessage } from '../errors';
 import { DEDUPE_TABLE } from '../contract';
 import type { Log } from '../ports';
@@ -82,27 +77,8 @@ export class DynamoWatchState implements WatchStateStore, CallbackSightingLog {
   }
 
   async write(accountId: string, state: WatchState, expectedVersion: number, signal?: AbortSignal): Promise<boolean> {
-    const condition = expectedVersion === 0 ? 'attribute_not_exists(#version)' : '#version = :expected';
-    try {
-      await this.client.send(
-        new PutItemCommand({
-          TableName: this.tableName,
-          Item: {
-            ...this.key(DEDUPE_TABLE.watchStatePrefix, accountId),
-            [ATTR.state]: { S: JSON.stringify(state) },
-            [ATTR.version]: { N: String(expectedVersion + 1) },
-          },
-          ConditionExpression: condition,
-          ExpressionAttributeNames: { '#version': ATTR.version },
-          ...(expectedVersion === 0 ? {} : { ExpressionAttributeValues: { ':expected': { N: String(expectedVersion) } } }),
-        }),
-        { abortSignal: signal },
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+    const item = { ...this.key(DEDUPE_TABLE.watchStatePrefix, accountId), [ATTR.state]: { S: JSON.stringify(state) } };
+    return putIfVersion(this.client, this.tableName, item, ATTR.version, expectedVersion, signal);
   }
 
   async sightings(accountId: string, signal?: AbortSignal): Promise<CallbackSightings> {
