@@ -126,30 +126,18 @@ export class VoximplantAlertsStack extends Stack {
     }
 
     // ── Duplicate suppression: one item per (account_id, callback_id), expired by TTL ──
-    const dedupeTable = new Table(this, 'DedupeTable', {
-      partitionKey: { name: DEDUPE_TABLE.partitionKey, type: AttributeType.STRING },
-      timeToLiveAttribute: DEDUPE_TABLE.ttlAttribute,
-      billingMode: BillingMode.PAY_PER_REQUEST,
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
-    Validations.of(dedupeTable).acknowledge({
-      id: 'AwsSolutions-DDB3',
-      reason:
-        'The table only remembers callback ids for the replay window and expires them by TTL; a point-in-time ' +
+    const dedupeTable = this.ttlTable(
+      'DedupeTable',
+      DEDUPE_TABLE,
+      'The table only remembers callback ids for the replay window and expires them by TTL; a point-in-time ' +
         'restore would create a new table this stack does not use, so backups would cost without helping.',
-    });
+    );
     // Incidents (lambda/incidents/): one small record per account and kind, so the notifier's scan stays cheap.
-    const incidentTable = new Table(this, 'IncidentTable', {
-      partitionKey: { name: INCIDENT_TABLE.partitionKey, type: AttributeType.STRING },
-      timeToLiveAttribute: INCIDENT_TABLE.ttlAttribute,
-      billingMode: BillingMode.PAY_PER_REQUEST,
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
-    Validations.of(incidentTable).acknowledge({
-      id: 'AwsSolutions-DDB3',
-      reason:
-        'The table holds live incident state that the next callback or watchdog pass rebuilds; a restore would create a table this stack does not use.',
-    });
+    const incidentTable = this.ttlTable(
+      'IncidentTable',
+      INCIDENT_TABLE,
+      'The table holds live incident state that the next callback or watchdog pass rebuilds; a restore would create a table this stack does not use.',
+    );
 
     // ── Parked requests: what a failing SSM, DynamoDB or SNS kept from being alerted, retried with backoff ──
     const deadLetters = new Queue(this, 'RetryDeadLetterQueue', {
@@ -488,6 +476,21 @@ export class VoximplantAlertsStack extends Stack {
    * Email gets every forwarded alert and every alarm; SMS gets the alerts the filter lets through and only the
    * alarms of the paging topic (each alarm reaches a person once per channel: infra/alarms.ts).
    */
+  /**
+   * An on-demand table keyed by one string attribute and expired by TTL, deleted with the stack; `whyNoBackups`
+   * acknowledges cdk-nag's point-in-time-recovery finding (AwsSolutions-DDB3) for it.
+   */
+  private ttlTable(id: string, schema: { readonly partitionKey: string; readonly ttlAttribute: string }, whyNoBackups: string): Table {
+    const table = new Table(this, id, {
+      partitionKey: { name: schema.partitionKey, type: AttributeType.STRING },
+      timeToLiveAttribute: schema.ttlAttribute,
+      billingMode: BillingMode.PAY_PER_REQUEST,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    Validations.of(table).acknowledge({ id: 'AwsSolutions-DDB3', reason: whyNoBackups });
+    return table;
+  }
+
   private subscribe(topics: { alerts: Topic; operations: Topic; paging: Topic }, settings: Settings): void {
     const smsFilter: Record<string, SubscriptionFilter> = {};
     if (settings.smsSeverities !== '*') {
